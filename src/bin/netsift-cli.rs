@@ -1,0 +1,3 @@
+//! netsift-cli: the engine on the command line (to be written).
+
+fn main() {}

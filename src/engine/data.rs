@@ -1,0 +1,329 @@
+//! The in-memory data set: typed columns with roles.
+//!
+//! A column's [`Values`] say what it holds (numbers or categories); its [`Role`] says what the
+//! models do with it (feature, label, timestamp, or nothing); its [`Meaning`] says what the
+//! network views do with it (source IP, destination port, …). An IP column, for example, has role
+//! `Ignore` and meaning `SrcIp`: never a model input, always an endpoint.
+
+use serde::{Deserialize, Serialize};
+
+/// What the models do with a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    /// A model input (numeric, or categorical and encoded).
+    Feature,
+    /// Ground truth: normal vs anomaly (or attack names). Used for metrics and semi-supervised training.
+    Label,
+    /// Event time (seconds since the Unix epoch, UTC).
+    Timestamp,
+    /// Kept for display and export, never a model input (identifiers, IPs, free text).
+    Ignore,
+}
+
+/// What the network views do with a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Meaning {
+    /// Source address.
+    SrcIp,
+    /// Destination address.
+    DstIp,
+    /// Source port.
+    SrcPort,
+    /// Destination port.
+    DstPort,
+    /// Transport protocol (name or number).
+    Protocol,
+    /// Bytes in the flow or packet.
+    Bytes,
+    /// Packets in the flow.
+    Packets,
+    /// Duration in seconds.
+    Duration,
+}
+
+/// A column's cells.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Values {
+    /// Numbers; NaN marks a missing cell.
+    Numeric(Vec<f64>),
+    /// Dictionary-encoded text. `codes[i]` indexes `levels`; `u32::MAX` marks a missing cell.
+    Categorical {
+        /// Distinct values in order of first appearance.
+        levels: Vec<String>,
+        /// One code per row.
+        codes: Vec<u32>,
+    },
+}
+
+/// The code of a missing categorical cell.
+pub const MISSING_CODE: u32 = u32::MAX;
+
+impl Values {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Values::Numeric(v) => v.len(),
+            Values::Categorical { codes, .. } => codes.len(),
+        }
+    }
+
+    /// True when there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Builds a categorical column from strings (empty string = missing).
+    pub fn categorical_from<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> Self {
+        let mut b = CategoricalBuilder::default();
+        for c in cells {
+            b.push(c.as_ref());
+        }
+        b.finish()
+    }
+
+    /// The cell as text (numbers formatted shortest-round-trip; missing is "").
+    pub fn display(&self, row: usize) -> String {
+        match self {
+            Values::Numeric(v) => match v.get(row) {
+                Some(x) if x.is_nan() => String::new(),
+                Some(x) => format_number(*x),
+                None => String::new(),
+            },
+            Values::Categorical { levels, codes } => match codes.get(row) {
+                Some(&c) if c != MISSING_CODE => levels.get(c as usize).cloned().unwrap_or_default(),
+                _ => String::new(),
+            },
+        }
+    }
+
+    /// Count of missing cells.
+    pub fn missing(&self) -> usize {
+        match self {
+            Values::Numeric(v) => v.iter().filter(|x| x.is_nan()).count(),
+            Values::Categorical { codes, .. } => codes.iter().filter(|&&c| c == MISSING_CODE).count(),
+        }
+    }
+}
+
+/// Formats a number the way a CSV writer should: integers without ".0", others shortest round-trip.
+pub fn format_number(x: f64) -> String {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Incremental builder for categorical columns.
+#[derive(Debug, Default, Clone)]
+pub struct CategoricalBuilder {
+    levels: Vec<String>,
+    index: std::collections::HashMap<String, u32>,
+    codes: Vec<u32>,
+}
+
+impl CategoricalBuilder {
+    /// Appends one cell ("" = missing).
+    pub fn push(&mut self, cell: &str) {
+        if cell.is_empty() {
+            self.codes.push(MISSING_CODE);
+            return;
+        }
+        let code = match self.index.get(cell) {
+            Some(&c) => c,
+            None => {
+                let c = self.levels.len() as u32;
+                self.levels.push(cell.to_owned());
+                self.index.insert(cell.to_owned(), c);
+                c
+            }
+        };
+        self.codes.push(code);
+    }
+
+    /// Finishes the column.
+    pub fn finish(self) -> Values {
+        Values::Categorical { levels: self.levels, codes: self.codes }
+    }
+}
+
+/// One named column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    /// Header name (or a generated `col_N` for headerless files).
+    pub name: String,
+    /// What the models do with it.
+    pub role: Role,
+    /// What the network views do with it, when known.
+    pub meaning: Option<Meaning>,
+    /// The cells.
+    pub values: Values,
+}
+
+impl Column {
+    /// A numeric feature column.
+    pub fn numeric(name: impl Into<String>, values: Vec<f64>) -> Self {
+        Self { name: name.into(), role: Role::Feature, meaning: None, values: Values::Numeric(values) }
+    }
+
+    /// A categorical feature column.
+    pub fn categorical<S: AsRef<str>>(name: impl Into<String>, cells: impl IntoIterator<Item = S>) -> Self {
+        Self {
+            name: name.into(),
+            role: Role::Feature,
+            meaning: None,
+            values: Values::categorical_from(cells),
+        }
+    }
+
+    /// Sets the role.
+    pub fn with_role(mut self, role: Role) -> Self {
+        self.role = role;
+        self
+    }
+
+    /// Sets the meaning.
+    pub fn with_meaning(mut self, meaning: Meaning) -> Self {
+        self.meaning = Some(meaning);
+        self
+    }
+}
+
+/// A data set: equally long columns.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    /// The columns, in file order.
+    pub columns: Vec<Column>,
+}
+
+/// Label values (case-insensitive, trimmed) that mean "normal traffic".
+pub const NORMAL_LABELS: &[&str] = &["0", "0.0", "normal", "benign", "false", "no", "legitimate", "background", "-"];
+
+/// True when a label cell means normal traffic.
+pub fn is_normal_label(cell: &str) -> bool {
+    let c = cell.trim();
+    NORMAL_LABELS.iter().any(|n| c.eq_ignore_ascii_case(n))
+}
+
+impl Table {
+    /// Builds a table; all columns must have the same length.
+    pub fn new(columns: Vec<Column>) -> Result<Self, String> {
+        if let Some(first) = columns.first() {
+            let n = first.values.len();
+            if let Some(bad) = columns.iter().find(|c| c.values.len() != n) {
+                return Err(format!(
+                    "column {} has {} rows, column {} has {}",
+                    bad.name,
+                    bad.values.len(),
+                    first.name,
+                    n
+                ));
+            }
+        }
+        Ok(Self { columns })
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.columns.first().map_or(0, |c| c.values.len())
+    }
+
+    /// Column by name.
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The first column with a role.
+    pub fn by_role(&self, role: Role) -> Option<&Column> {
+        self.columns.iter().find(|c| c.role == role)
+    }
+
+    /// The first column with a meaning.
+    pub fn by_meaning(&self, meaning: Meaning) -> Option<&Column> {
+        self.columns.iter().find(|c| c.meaning == Some(meaning))
+    }
+
+    /// Feature columns, in order.
+    pub fn features(&self) -> impl Iterator<Item = &Column> {
+        self.columns.iter().filter(|c| c.role == Role::Feature)
+    }
+
+    /// Binary ground truth from the label column: `Some(true)` = anomaly, `None` for a missing cell.
+    /// `None` overall when there is no label column.
+    pub fn labels(&self) -> Option<Vec<Option<bool>>> {
+        let col = self.by_role(Role::Label)?;
+        Some(match &col.values {
+            Values::Numeric(v) => v.iter().map(|x| if x.is_nan() { None } else { Some(*x != 0.0) }).collect(),
+            Values::Categorical { levels, codes } => {
+                let normal: Vec<bool> = levels.iter().map(|l| is_normal_label(l)).collect();
+                codes
+                    .iter()
+                    .map(|&c| if c == MISSING_CODE { None } else { normal.get(c as usize).map(|n| !n) })
+                    .collect()
+            }
+        })
+    }
+
+    /// Timestamps in seconds, when a timestamp column exists.
+    pub fn timestamps(&self) -> Option<&[f64]> {
+        match &self.by_role(Role::Timestamp)?.values {
+            Values::Numeric(v) => Some(v),
+            Values::Categorical { .. } => None,
+        }
+    }
+
+    /// Keeps only the given rows, in the given order.
+    pub fn select_rows(&self, rows: &[usize]) -> Table {
+        let columns = self
+            .columns
+            .iter()
+            .map(|c| Column {
+                name: c.name.clone(),
+                role: c.role,
+                meaning: c.meaning,
+                values: match &c.values {
+                    Values::Numeric(v) => Values::Numeric(rows.iter().map(|&r| v[r]).collect()),
+                    Values::Categorical { levels, codes } => Values::Categorical {
+                        levels: levels.clone(),
+                        codes: rows.iter().map(|&r| codes[r]).collect(),
+                    },
+                },
+            })
+            .collect();
+        Table { columns }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_accept_numbers_and_names() {
+        let t = Table::new(vec![
+            Column::numeric("x", vec![1.0, 2.0, 3.0]),
+            Column::categorical("label", ["normal", "neptune", "BENIGN"]).with_role(Role::Label),
+        ])
+        .unwrap();
+        assert_eq!(t.labels(), Some(vec![Some(false), Some(true), Some(false)]));
+    }
+
+    #[test]
+    fn ragged_columns_are_rejected() {
+        assert!(Table::new(vec![Column::numeric("a", vec![1.0]), Column::numeric("b", vec![])]).is_err());
+    }
+
+    #[test]
+    fn missing_categorical_cells_are_counted() {
+        let v = Values::categorical_from(["a", "", "a", "b"]);
+        assert_eq!(v.missing(), 1);
+        assert_eq!(v.display(2), "a");
+        assert_eq!(v.display(1), "");
+    }
+
+    #[test]
+    fn integers_format_without_fraction() {
+        assert_eq!(format_number(80.0), "80");
+        assert_eq!(format_number(0.25), "0.25");
+    }
+}

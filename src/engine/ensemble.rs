@@ -1,0 +1,1 @@
+//! ensemble (to be implemented).

@@ -1,0 +1,1 @@
+//! generate (to be implemented).

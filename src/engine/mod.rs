@@ -1,0 +1,42 @@
+//! The detection engine: plain Rust with no browser dependency, so it builds and is tested
+//! natively and runs unchanged in the Web Worker.
+//!
+//! ```text
+//! ingest ──► Table (typed columns with roles) ──► features (encode + scale) ──► models ──► ensemble
+//!                                                                                     └─► metrics, explain, report
+//! ```
+//!
+//! | module | job |
+//! |---|---|
+//! | [`data`] | `Table`: typed columns (numeric / categorical) with roles (feature, label, timestamp, …) |
+//! | [`ingest`] | bytes → `Table`: CSV (schema presets), JSON, Zeek, PCAP/PCAPNG → flows |
+//! | [`generate`] | seeded synthetic data (seed 001's traffic generator) |
+//! | [`features`] | categorical encoding and standard scaling, fitted on training rows only |
+//! | [`models`] | the four detectors behind one contract (params → fit → model → score) |
+//! | [`ensemble`] | votes, continuous ensemble score, confidence, severity, agreement |
+//! | [`metrics`] | confusion matrix, precision/recall/F1, ROC-AUC, PR-AUC, curves |
+//! | [`pipeline`] | the one entry point the worker, the CLI, the tests and the benchmarks call |
+//! | [`report`] | CSV (formula-safe) and JSON exports |
+//! | [`progress`] | progress reporting with cancellation |
+//! | [`rng`], [`math`] | seeded PRNG and platform-independent floating-point functions |
+//!
+//! Determinism: every random choice takes a seed, the PRNG algorithm is fixed, transcendental
+//! functions come from `libm` and reductions run in a fixed order, so the same input and seed give
+//! bit-identical results natively and in wasm.
+#![warn(missing_docs)]
+
+pub mod data;
+pub mod ensemble;
+pub mod error;
+pub mod features;
+pub mod generate;
+pub mod ingest;
+pub mod math;
+pub mod metrics;
+pub mod models;
+pub mod pipeline;
+pub mod progress;
+pub mod report;
+pub mod rng;
+
+pub use error::{Error, Result};

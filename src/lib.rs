@@ -1,0 +1,23 @@
+//! # netsift
+//!
+//! Network-traffic anomaly detection that runs entirely in the browser.
+//!
+//! The crate is layered; dependencies point down only:
+//!
+//! | module | job | browser? |
+//! |---|---|---|
+//! | [`engine`] | ingest, features, the four detectors, ensemble, metrics, reports, the pipeline | never |
+//! | [`worker`] | the message protocol between page and Web Worker (native), and the worker runtime (wasm) | runtime only |
+//! | [`storage`] | the persisted workspace schema and its migrations (native), IndexedDB adapter (wasm) | adapter only |
+//! | [`viz`] | pure functions from results to plotly chart specs, testable as JSON | no |
+//! | `ui` | Leptos components: pages, tables, charts; holds state, computes nothing heavy | yes (feature `ui`) |
+//!
+//! `cargo test --no-default-features` builds and tests everything but `ui` with no browser crate at all.
+
+pub mod engine;
+pub mod storage;
+#[cfg(feature = "ui")]
+pub mod ui;
+#[cfg(feature = "ui")]
+pub mod viz;
+pub mod worker;

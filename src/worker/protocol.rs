@@ -1,0 +1,1 @@
+//! Worker message protocol (to be written).
