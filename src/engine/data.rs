@@ -90,7 +90,9 @@ impl Values {
                 None => String::new(),
             },
             Values::Categorical { levels, codes } => match codes.get(row) {
-                Some(&c) if c != MISSING_CODE => levels.get(c as usize).cloned().unwrap_or_default(),
+                Some(&c) if c != MISSING_CODE => {
+                    levels.get(c as usize).cloned().unwrap_or_default()
+                }
                 _ => String::new(),
             },
         }
@@ -100,7 +102,9 @@ impl Values {
     pub fn missing(&self) -> usize {
         match self {
             Values::Numeric(v) => v.iter().filter(|x| x.is_nan()).count(),
-            Values::Categorical { codes, .. } => codes.iter().filter(|&&c| c == MISSING_CODE).count(),
+            Values::Categorical { codes, .. } => {
+                codes.iter().filter(|&&c| c == MISSING_CODE).count()
+            }
         }
     }
 }
@@ -143,7 +147,10 @@ impl CategoricalBuilder {
 
     /// Finishes the column.
     pub fn finish(self) -> Values {
-        Values::Categorical { levels: self.levels, codes: self.codes }
+        Values::Categorical {
+            levels: self.levels,
+            codes: self.codes,
+        }
     }
 }
 
@@ -163,11 +170,19 @@ pub struct Column {
 impl Column {
     /// A numeric feature column.
     pub fn numeric(name: impl Into<String>, values: Vec<f64>) -> Self {
-        Self { name: name.into(), role: Role::Feature, meaning: None, values: Values::Numeric(values) }
+        Self {
+            name: name.into(),
+            role: Role::Feature,
+            meaning: None,
+            values: Values::Numeric(values),
+        }
     }
 
     /// A categorical feature column.
-    pub fn categorical<S: AsRef<str>>(name: impl Into<String>, cells: impl IntoIterator<Item = S>) -> Self {
+    pub fn categorical<S: AsRef<str>>(
+        name: impl Into<String>,
+        cells: impl IntoIterator<Item = S>,
+    ) -> Self {
         Self {
             name: name.into(),
             role: Role::Feature,
@@ -197,7 +212,17 @@ pub struct Table {
 }
 
 /// Label values (case-insensitive, trimmed) that mean "normal traffic".
-pub const NORMAL_LABELS: &[&str] = &["0", "0.0", "normal", "benign", "false", "no", "legitimate", "background", "-"];
+pub const NORMAL_LABELS: &[&str] = &[
+    "0",
+    "0.0",
+    "normal",
+    "benign",
+    "false",
+    "no",
+    "legitimate",
+    "background",
+    "-",
+];
 
 /// True when a label cell means normal traffic.
 pub fn is_normal_label(cell: &str) -> bool {
@@ -253,12 +278,21 @@ impl Table {
     pub fn labels(&self) -> Option<Vec<Option<bool>>> {
         let col = self.by_role(Role::Label)?;
         Some(match &col.values {
-            Values::Numeric(v) => v.iter().map(|x| if x.is_nan() { None } else { Some(*x != 0.0) }).collect(),
+            Values::Numeric(v) => v
+                .iter()
+                .map(|x| if x.is_nan() { None } else { Some(*x != 0.0) })
+                .collect(),
             Values::Categorical { levels, codes } => {
                 let normal: Vec<bool> = levels.iter().map(|l| is_normal_label(l)).collect();
                 codes
                     .iter()
-                    .map(|&c| if c == MISSING_CODE { None } else { normal.get(c as usize).map(|n| !n) })
+                    .map(|&c| {
+                        if c == MISSING_CODE {
+                            None
+                        } else {
+                            normal.get(c as usize).map(|n| !n)
+                        }
+                    })
                     .collect()
             }
         })
@@ -310,7 +344,11 @@ mod tests {
 
     #[test]
     fn ragged_columns_are_rejected() {
-        assert!(Table::new(vec![Column::numeric("a", vec![1.0]), Column::numeric("b", vec![])]).is_err());
+        assert!(Table::new(vec![
+            Column::numeric("a", vec![1.0]),
+            Column::numeric("b", vec![])
+        ])
+        .is_err());
     }
 
     #[test]
@@ -326,4 +364,95 @@ mod tests {
         assert_eq!(format_number(80.0), "80");
         assert_eq!(format_number(0.25), "0.25");
     }
+}
+
+/// Whether a column holds numbers or categories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ColumnKind {
+    /// Numbers.
+    Numeric,
+    /// Categories (text).
+    Categorical,
+}
+
+/// Overview statistics of one column, for the data page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnSummary {
+    /// Column name.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Meaning, when known.
+    pub meaning: Option<Meaning>,
+    /// Numbers or categories.
+    pub kind: ColumnKind,
+    /// Missing cells.
+    pub missing: usize,
+    /// Distinct non-missing values.
+    pub distinct: usize,
+    /// Minimum (numeric columns with at least one value).
+    pub min: Option<f64>,
+    /// Median (numeric columns).
+    pub median: Option<f64>,
+    /// Maximum (numeric columns).
+    pub max: Option<f64>,
+    /// The most frequent categories with their counts (categorical columns, at most 10).
+    pub top_levels: Vec<(String, usize)>,
+}
+
+/// Summarises every column of a table.
+pub fn summarize(table: &Table) -> Vec<ColumnSummary> {
+    table.columns.iter().map(summarize_column).collect()
+}
+
+fn summarize_column(c: &Column) -> ColumnSummary {
+    let missing = c.values.missing();
+    let mut s = ColumnSummary {
+        name: c.name.clone(),
+        role: c.role,
+        meaning: c.meaning,
+        kind: ColumnKind::Numeric,
+        missing,
+        distinct: 0,
+        min: None,
+        median: None,
+        max: None,
+        top_levels: Vec::new(),
+    };
+    match &c.values {
+        Values::Numeric(v) => {
+            let sorted = crate::engine::math::sorted(
+                &v.iter()
+                    .copied()
+                    .filter(|x| !x.is_nan())
+                    .collect::<Vec<_>>(),
+            );
+            if let (Some(first), Some(last)) = (sorted.first(), sorted.last()) {
+                s.min = Some(*first);
+                s.max = Some(*last);
+                s.median = Some(crate::engine::math::percentile_sorted(&sorted, 50.0));
+            }
+            s.distinct = sorted.windows(2).filter(|w| w[0] != w[1]).count()
+                + usize::from(!sorted.is_empty());
+        }
+        Values::Categorical { levels, codes } => {
+            s.kind = ColumnKind::Categorical;
+            let mut counts = vec![0usize; levels.len()];
+            for &code in codes {
+                if let Some(n) = counts.get_mut(code as usize) {
+                    *n += 1;
+                }
+            }
+            s.distinct = counts.iter().filter(|&&n| n > 0).count();
+            let mut order: Vec<usize> = (0..levels.len()).collect();
+            order.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
+            s.top_levels = order
+                .into_iter()
+                .take(10)
+                .filter(|&i| counts[i] > 0)
+                .map(|i| (levels[i].clone(), counts[i]))
+                .collect();
+        }
+    }
+    s
 }

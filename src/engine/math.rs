@@ -72,7 +72,13 @@ pub fn sorted(values: &[f64]) -> Vec<f64> {
 
 /// Median of data (NaN ignored); NaN when nothing is left.
 pub fn median(values: &[f64]) -> f64 {
-    let v: Vec<f64> = sorted(&values.iter().copied().filter(|x| !x.is_nan()).collect::<Vec<_>>());
+    let v: Vec<f64> = sorted(
+        &values
+            .iter()
+            .copied()
+            .filter(|x| !x.is_nan())
+            .collect::<Vec<_>>(),
+    );
     percentile_sorted(&v, 50.0)
 }
 

@@ -1,1 +1,1 @@
-//! report (to be implemented).
+//! Exports: anomalies as formula-safe CSV, the whole result as JSON. (To be implemented.)

@@ -23,7 +23,13 @@ pub struct Calibration {
 impl Calibration {
     /// Calibrates from the training scores. NaN scores are ignored.
     pub fn from_scores(train_scores: &[f64], contamination: f64) -> Self {
-        let sorted = math::sorted(&train_scores.iter().copied().filter(|s| !s.is_nan()).collect::<Vec<_>>());
+        let sorted = math::sorted(
+            &train_scores
+                .iter()
+                .copied()
+                .filter(|s| !s.is_nan())
+                .collect::<Vec<_>>(),
+        );
         let threshold = math::percentile_sorted(&sorted, 100.0 * (1.0 - contamination));
         let n_q = N_QUANTILES.min(sorted.len().max(1));
         let quantiles = if sorted.is_empty() {
@@ -35,7 +41,11 @@ impl Calibration {
                 .map(|i| math::percentile_sorted(&sorted, 100.0 * i as f64 / (n_q - 1) as f64))
                 .collect()
         };
-        Self { contamination, threshold, quantiles }
+        Self {
+            contamination,
+            threshold,
+            quantiles,
+        }
     }
 
     /// True when `score` is past the threshold.
@@ -68,7 +78,11 @@ impl Calibration {
                 // first index with q[i] > score
                 let i = q.partition_point(|&v| v <= score);
                 let (lo, hi) = (q[i - 1], q[i]);
-                let frac = if hi > lo { (score - lo) / (hi - lo) } else { 0.0 };
+                let frac = if hi > lo {
+                    (score - lo) / (hi - lo)
+                } else {
+                    0.0
+                };
                 ((i - 1) as f64 + frac) / (n - 1) as f64
             }
         }

@@ -50,8 +50,12 @@ pub enum DetectorKind {
 
 impl DetectorKind {
     /// All four, in display order.
-    pub const ALL: [DetectorKind; 4] =
-        [Self::IsolationForest, Self::OneClassSvm, Self::Lof, Self::Autoencoder];
+    pub const ALL: [DetectorKind; 4] = [
+        Self::IsolationForest,
+        Self::OneClassSvm,
+        Self::Lof,
+        Self::Autoencoder,
+    ];
 
     /// Stable identifier used in files and JSON lines (`isolation_forest`, …).
     pub fn id(self) -> &'static str {
@@ -105,7 +109,11 @@ pub trait DetectorParams: Clone {
     ) -> Result<Fitted<Self::Model>, FitError>;
 
     /// Validates the input and params, then fits.
-    fn fit(&self, x: ArrayView2<'_, f64>, progress: &mut dyn Progress) -> Result<Fitted<Self::Model>, FitError> {
+    fn fit(
+        &self,
+        x: ArrayView2<'_, f64>,
+        progress: &mut dyn Progress,
+    ) -> Result<Fitted<Self::Model>, FitError> {
         check_matrix(x, None)?;
         self.validate(x.nrows(), x.ncols())?;
         self.fit_checked(x, progress)
@@ -142,7 +150,10 @@ pub trait Detector {
 pub fn check_matrix(x: ArrayView2<'_, f64>, width: Option<usize>) -> Result<(), InputError> {
     if let Some(expected) = width {
         if x.ncols() != expected {
-            return Err(InputError::WidthMismatch { expected, found: x.ncols() });
+            return Err(InputError::WidthMismatch {
+                expected,
+                found: x.ncols(),
+            });
         }
     }
     if x.nrows() == 0 {
@@ -154,7 +165,11 @@ pub fn check_matrix(x: ArrayView2<'_, f64>, width: Option<usize>) -> Result<(), 
     for (row, r) in x.outer_iter().enumerate() {
         for (column, v) in r.iter().enumerate() {
             if !v.is_finite() {
-                return Err(InputError::NonFinite { row, column, value: v.to_string() });
+                return Err(InputError::NonFinite {
+                    row,
+                    column,
+                    value: v.to_string(),
+                });
             }
         }
     }
@@ -166,7 +181,10 @@ pub fn check_contamination(contamination: f64) -> Result<(), ParamError> {
     if contamination > 0.0 && contamination <= 0.5 {
         Ok(())
     } else {
-        Err(ParamError::new("contamination", format!("must be in (0, 0.5], got {contamination}")))
+        Err(ParamError::new(
+            "contamination",
+            format!("must be in (0, 0.5], got {contamination}"),
+        ))
     }
 }
 
@@ -211,7 +229,9 @@ impl AnyParams {
     /// Default params for a kind, with the given contamination and seed.
     pub fn default_for(kind: DetectorKind, contamination: f64, seed: u64) -> Self {
         let mut p = match kind {
-            DetectorKind::IsolationForest => Self::IsolationForest(IsolationForestParams::default()),
+            DetectorKind::IsolationForest => {
+                Self::IsolationForest(IsolationForestParams::default())
+            }
             DetectorKind::OneClassSvm => Self::OneClassSvm(OneClassSvmParams::default()),
             DetectorKind::Lof => Self::Lof(LofParams::default()),
             DetectorKind::Autoencoder => Self::Autoencoder(AutoencoderParams::default()),
@@ -247,7 +267,11 @@ impl AnyParams {
     }
 
     /// Fits the detector.
-    pub fn fit(&self, x: ArrayView2<'_, f64>, progress: &mut dyn Progress) -> Result<Fitted<AnyModel>, FitError> {
+    pub fn fit(
+        &self,
+        x: ArrayView2<'_, f64>,
+        progress: &mut dyn Progress,
+    ) -> Result<Fitted<AnyModel>, FitError> {
         Ok(match self {
             Self::IsolationForest(p) => wrap(p.fit(x, progress)?, AnyModel::IsolationForest),
             Self::OneClassSvm(p) => wrap(p.fit(x, progress)?, AnyModel::OneClassSvm),
@@ -258,7 +282,10 @@ impl AnyParams {
 }
 
 fn wrap<M>(f: Fitted<M>, into: impl FnOnce(M) -> AnyModel) -> Fitted<AnyModel> {
-    Fitted { model: into(f.model), train_scores: f.train_scores }
+    Fitted {
+        model: into(f.model),
+        train_scores: f.train_scores,
+    }
 }
 
 impl Detector for AnyModel {

@@ -4,7 +4,9 @@ use ndarray::{Array1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::{FitError, ParamError};
-use crate::engine::models::{check_contamination, Calibration, Detector, DetectorKind, DetectorParams, Fitted};
+use crate::engine::models::{
+    check_contamination, Calibration, Detector, DetectorKind, DetectorParams, Fitted,
+};
 use crate::engine::progress::Progress;
 
 /// Parameters of the IsolationForest detector.
@@ -18,7 +20,10 @@ pub struct IsolationForestParams {
 
 impl Default for IsolationForestParams {
     fn default() -> Self {
-        Self { contamination: 0.15, seed: 42 }
+        Self {
+            contamination: 0.15,
+            seed: 42,
+        }
     }
 }
 
@@ -36,8 +41,14 @@ impl DetectorParams for IsolationForestParams {
         check_contamination(self.contamination)
     }
 
-    fn fit_checked(&self, _x: ArrayView2<'_, f64>, _progress: &mut dyn Progress) -> Result<Fitted<IsolationForest>, FitError> {
-        Err(FitError::Numerical("IsolationForest is not implemented yet".into()))
+    fn fit_checked(
+        &self,
+        _x: ArrayView2<'_, f64>,
+        _progress: &mut dyn Progress,
+    ) -> Result<Fitted<IsolationForest>, FitError> {
+        Err(FitError::Numerical(
+            "IsolationForest is not implemented yet".into(),
+        ))
     }
 }
 
