@@ -1,0 +1,32 @@
+# The two commands of the README. Each installs what it lacks (tests/bootstrap.sh), then works.
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+.PHONY: run test build cli bench bench-web
+
+## Build the app and serve it on http://127.0.0.1:8080
+run:
+	@bash tests/bootstrap.sh app
+	trunk serve --release
+
+## Run every test (native, wasm in headless Chromium, end-to-end)
+test:
+	@bash tests/bootstrap.sh test
+	@bash tests/run_all.sh
+
+## Release build of the static site into dist/
+build:
+	@bash tests/bootstrap.sh app
+	trunk build --release
+
+## Build the native command-line tool (target/release/netsift-cli)
+cli:
+	cargo build --release --no-default-features --bin netsift-cli
+
+## Benchmark the engine natively on NSL-KDD (../shared/data/nsl-kdd)
+bench: cli
+	target/release/netsift-cli bench nsl-kdd $(or $(DATA),../shared/data/nsl-kdd)
+
+## Benchmark the engine in headless Chromium, inside the page's worker
+bench-web: build
+	node tests/e2e/bench.mjs $(or $(DATA),../shared/data/nsl-kdd)
