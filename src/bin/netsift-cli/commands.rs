@@ -1,0 +1,297 @@
+//! Argument parsing and the subcommands other than the benchmark.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use netsift::engine::data::{self, Role, Table};
+use netsift::engine::ingest::{self, IngestOptions, Ingested};
+use netsift::engine::models::{AnyParams, DetectorKind};
+use netsift::engine::pipeline::{self, RunConfig, RunResult, TrainingMode};
+use netsift::engine::progress::NoProgress;
+use netsift::engine::{generate, report};
+use serde_json::json;
+
+/// netsift on the command line: anomaly detection on flow CSVs and captures, benchmarks, inspection.
+#[derive(Debug, Parser)]
+#[command(name = "netsift-cli", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Train the ensemble on a file and score it (or another file); prints one JSON line per
+    /// detector and one for the ensemble (with metrics when a label column exists).
+    Run(RunArgs),
+    /// Benchmarks on public datasets.
+    Bench {
+        #[command(subcommand)]
+        which: BenchTarget,
+    },
+    /// Prints what netsift reads in a file: format, rows, each column's role, labels, warnings.
+    Inspect {
+        /// The file (CSV, TSV, Zeek log, JSON, optionally .gz).
+        file: PathBuf,
+    },
+    /// Writes generated data.
+    Generate {
+        #[command(subcommand)]
+        what: GenerateTarget,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// File to train on.
+    #[arg(long)]
+    train: PathBuf,
+    /// Train only on rows labelled normal (needs a label column).
+    #[arg(long)]
+    normal_only: bool,
+    /// File to score (default: the training file).
+    #[arg(long)]
+    test: Option<PathBuf>,
+    /// Expected share of anomalies, in (0, 0.5].
+    #[arg(long, default_value_t = 0.15)]
+    contamination: f64,
+    /// Master seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Detectors to use, comma-separated: if, ocsvm, lof, ae (or their full ids).
+    #[arg(long, default_value = "if,ocsvm,lof,ae", value_delimiter = ',')]
+    detectors: Vec<String>,
+    /// Minimum number of detectors that must vote anomaly.
+    #[arg(long, default_value_t = 2)]
+    min_votes: usize,
+    /// Write every scored row (input columns + votes, scores, severity) to this CSV.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Write the trained ensemble to this file (JSON).
+    #[arg(long)]
+    model_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchTarget {
+    /// NSL-KDD: (a) fit on the normal rows of KDDTrain+, (b) fit on all of KDDTrain+; score KDDTest+.
+    NslKdd {
+        /// Folder holding KDDTrain+.txt and KDDTest+.txt.
+        dir: PathBuf,
+        /// Master seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Contamination used for every threshold.
+        #[arg(long, default_value_t = 0.15)]
+        contamination: f64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum GenerateTarget {
+    /// Seed 001's network-traffic sample (CSV with a label column).
+    Sample {
+        /// Rows.
+        #[arg(long, default_value_t = 1000)]
+        rows: usize,
+        /// Share of anomalous rows.
+        #[arg(long, default_value_t = 0.15)]
+        anomaly_ratio: f64,
+        /// Seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Output file (default: stdout).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Runs the parsed command.
+pub fn dispatch(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Bench {
+            which:
+                BenchTarget::NslKdd {
+                    dir,
+                    seed,
+                    contamination,
+                },
+        } => crate::bench::nsl_kdd(&dir, seed, contamination),
+        Command::Inspect { file } => inspect(&file),
+        Command::Generate {
+            what:
+                GenerateTarget::Sample {
+                    rows,
+                    anomaly_ratio,
+                    seed,
+                    out,
+                },
+        } => {
+            let params = generate::SampleParams {
+                rows,
+                anomaly_ratio,
+                seed,
+                ..Default::default()
+            };
+            let table = generate::sample_traffic(&params).map_err(|e| e.to_string())?;
+            write_output(out.as_deref(), &report::table_to_csv(&table))
+        }
+    }
+}
+
+fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    match path {
+        Some(p) => {
+            std::fs::write(p, bytes).map_err(|e| format!("cannot write {}: {e}", p.display()))
+        }
+        None => std::io::stdout()
+            .write_all(bytes)
+            .map_err(|e| e.to_string()),
+    }
+}
+
+/// Reads and parses a data file.
+pub fn load(path: &Path) -> Result<Ingested, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ingested =
+        ingest::read_table(&name, &bytes, &IngestOptions::default()).map_err(|e| e.to_string())?;
+    for w in &ingested.warnings {
+        eprintln!("netsift-cli: {name}: {w}");
+    }
+    Ok(ingested)
+}
+
+/// Parses the detector list.
+pub fn parse_detectors(
+    names: &[String],
+    contamination: f64,
+    seed: u64,
+) -> Result<Vec<AnyParams>, String> {
+    names
+        .iter()
+        .map(|n| {
+            let kind = match n.trim() {
+                "if" | "iforest" => Some(DetectorKind::IsolationForest),
+                "ocsvm" | "svm" => Some(DetectorKind::OneClassSvm),
+                "ae" => Some(DetectorKind::Autoencoder),
+                other => DetectorKind::from_id(other),
+            };
+            kind.map(|k| AnyParams::default_for(k, contamination, seed))
+                .ok_or_else(|| format!("unknown detector {n:?}: use if, ocsvm, lof, ae"))
+        })
+        .collect()
+}
+
+fn run(args: RunArgs) -> Result<(), String> {
+    let train = load(&args.train)?;
+    let config = RunConfig {
+        detectors: parse_detectors(&args.detectors, args.contamination, args.seed)?,
+        contamination: args.contamination,
+        min_votes: args.min_votes,
+        training: if args.normal_only {
+            TrainingMode::NormalOnly
+        } else {
+            TrainingMode::AllRows
+        },
+        seed: args.seed,
+        ..RunConfig::default()
+    };
+    let (model, trained) =
+        pipeline::run(&config, &train.table, &mut NoProgress).map_err(|e| e.to_string())?;
+    let (table, result) = match &args.test {
+        Some(test) => {
+            let test = load(test)?;
+            let result =
+                pipeline::score(&model, &test.table, &mut NoProgress).map_err(|e| e.to_string())?;
+            (test.table, result)
+        }
+        None => (train.table, trained.clone()),
+    };
+    print_result_lines("run", &trained, &result);
+    if let Some(out) = &args.out {
+        write_output(Some(out), &report::scored_csv(&table, &result))?;
+    }
+    if let Some(out) = &args.model_out {
+        let json = serde_json::to_vec(&model).map_err(|e| e.to_string())?;
+        write_output(Some(out), &json)?;
+    }
+    Ok(())
+}
+
+/// Prints one JSON line per detector and one for the ensemble.
+pub fn print_result_lines(protocol: &str, trained: &RunResult, scored: &RunResult) {
+    for (fit, m) in trained.members.iter().zip(&scored.members) {
+        let metrics = m.metrics.as_ref();
+        println!(
+            "{}",
+            json!({
+                "protocol": protocol,
+                "model": m.kind.id(),
+                "fit_s": fit.fit_seconds,
+                "score_s": m.score_seconds,
+                "n_train": fit.n_train,
+                "n_scored": scored.n_rows,
+                "anomalies": m.n_anomalies,
+                "roc_auc": metrics.map(|x| x.roc_auc),
+                "pr_auc": metrics.map(|x| x.pr_auc),
+                "precision": metrics.map(|x| x.precision),
+                "recall": metrics.map(|x| x.recall),
+                "f1": metrics.map(|x| x.f1),
+            })
+        );
+    }
+    let metrics = scored.metrics.as_ref();
+    println!(
+        "{}",
+        json!({
+            "protocol": protocol,
+            "model": "ensemble",
+            "fit_s": trained.members.iter().map(|m| m.fit_seconds).sum::<f64>(),
+            "score_s": scored.members.iter().map(|m| m.score_seconds).sum::<f64>(),
+            "n_train": trained.n_train,
+            "n_scored": scored.n_rows,
+            "anomalies": scored.is_anomaly.iter().filter(|a| **a).count(),
+            "roc_auc": metrics.map(|x| x.roc_auc),
+            "pr_auc": metrics.map(|x| x.pr_auc),
+            "precision": metrics.map(|x| x.precision),
+            "recall": metrics.map(|x| x.recall),
+            "f1": metrics.map(|x| x.f1),
+        })
+    );
+}
+
+fn inspect(path: &Path) -> Result<(), String> {
+    let ingested = load(path)?;
+    let table: &Table = &ingested.table;
+    let summaries = data::summarize(table);
+    let label = table.by_role(Role::Label);
+    let classes = label.map(|c| {
+        data::summarize(&Table {
+            columns: vec![c.clone()],
+        })
+    });
+    let out = json!({
+        "file": path.display().to_string(),
+        "format": ingested.format,
+        "rows": table.n_rows(),
+        "skipped_rows": ingested.skipped_rows,
+        "columns": summaries.iter().map(|s| json!({
+            "name": s.name, "role": format!("{:?}", s.role), "meaning": s.meaning.map(|m| format!("{m:?}")),
+            "kind": format!("{:?}", s.kind), "missing": s.missing, "distinct": s.distinct,
+        })).collect::<Vec<_>>(),
+        "label_column": label.map(|c| c.name.clone()),
+        "label_classes": classes.and_then(|c| c.into_iter().next()).map(|s| s.top_levels),
+        "warnings": ingested.warnings,
+    });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
