@@ -1,3 +1,4 @@
 //! Engine integration tests: one binary, one module per area.
 
 mod architecture;
+mod iforest_reference;
