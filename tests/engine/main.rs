@@ -1,0 +1,4 @@
+//! Native integration tests of the engine: one binary, one module per area.
+
+mod ocsvm;
+mod ocsvm_reference;

@@ -1,0 +1,1 @@
+//! One-Class SVM behaviour: the detector contract, determinism, serde, subsampling.
