@@ -89,7 +89,7 @@ pub(super) fn fit(
     for (k, &a) in sol.alpha.iter().enumerate() {
         if a > 0.0 {
             let row: Vec<f64> = x.row(rows[k]).to_vec();
-            support_sq.push(kernel::dot(&row, &row));
+            support_sq.push(kernel::dot4(&row, &row));
             support.extend(row);
             dual_coef.push(a);
             support_rows.push(rows[k]);
@@ -191,6 +191,7 @@ impl OneClassSvm {
     fn scores_into(&self, x: ArrayView2<'_, f64>, out: &mut [f64]) {
         let d = self.n_features;
         let mut buf = vec![0.0; d];
+        let mut dots = vec![0.0; self.dual_coef.len()];
         for (row, o) in x.outer_iter().zip(out.iter_mut()) {
             let r: &[f64] = match row.as_slice() {
                 Some(s) => s,
@@ -201,15 +202,29 @@ impl OneClassSvm {
                     &buf
                 }
             };
-            let sq = kernel::dot(r, r);
+            let sq = kernel::dot4(r, r);
+            let mut svs = self.support.chunks_exact(d.max(1));
+            let mut quads = dots.chunks_exact_mut(4);
+            for q in &mut quads {
+                let (Some(a), Some(b), Some(c), Some(e)) =
+                    (svs.next(), svs.next(), svs.next(), svs.next())
+                else {
+                    break;
+                };
+                q.copy_from_slice(&kernel::dot_x4(r, [a, b, c, e]));
+            }
+            for (o, sv) in quads.into_remainder().iter_mut().zip(svs) {
+                *o = kernel::dot4(r, sv);
+            }
             let mut sum = 0.0;
-            for ((sv, &sv_sq), &a) in self
+            for (((sv, &dt), &sv_sq), &a) in self
                 .support
                 .chunks_exact(d.max(1))
+                .zip(&dots)
                 .zip(&self.support_sq)
                 .zip(&self.dual_coef)
             {
-                let d2 = sq + sv_sq - 2.0 * kernel::dot(r, sv);
+                let d2 = sq + sv_sq - 2.0 * dt;
                 // the norm identity can dip below 0 by rounding, or overflow to NaN (∞ − ∞)
                 let d2 = if d2.is_nan() {
                     kernel::squared_distance(r, sv)
