@@ -2,3 +2,6 @@
 
 mod architecture;
 mod iforest_reference;
+mod ocsvm;
+mod ocsvm_nslkdd;
+mod ocsvm_reference;
