@@ -2,6 +2,7 @@
 
 mod architecture;
 mod iforest_reference;
+mod lof_reference;
 mod ocsvm;
 mod ocsvm_nslkdd;
 mod ocsvm_reference;
