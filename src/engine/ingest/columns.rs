@@ -83,7 +83,7 @@ const NULLS: &[&str] = &[
 
 /// True when the cell is a null marker.
 pub fn is_null(cell: &str) -> bool {
-    cell.len() <= 6 && NULLS.iter().any(|n| cell.eq_ignore_ascii_case(n))
+    cell.len() <= 7 && NULLS.iter().any(|n| cell.eq_ignore_ascii_case(n))
 }
 
 /// Reads a cell as a number: decimal, scientific, `0x` hex, and `1,5` decimal commas.
