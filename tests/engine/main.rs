@@ -2,6 +2,9 @@
 
 mod architecture;
 mod iforest_reference;
+mod ingest;
+mod ingest_bench;
+mod ingest_presets;
 mod lof_reference;
 mod ocsvm;
 mod ocsvm_nslkdd;
