@@ -3,6 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod capture;
+
+pub use capture::{
+    flows_to_table, read_flows, CaptureFlows, Flow, FlowConfig, FlowTable, PcapReader,
+};
+
 /// Why a file could not be (fully) read: what, where and how to fix it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
 #[error("{}{}{message}{}", file.as_deref().map(|f| format!("{f}: ")).unwrap_or_default(), location(*line, *byte), if hint.is_empty() { String::new() } else { format!(" — {hint}") })]
@@ -30,7 +36,13 @@ fn location(line: Option<u64>, byte: Option<u64>) -> String {
 impl IngestError {
     /// An error with a message and a hint, no location.
     pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Self { file: None, line: None, byte: None, message: message.into(), hint: hint.into() }
+        Self {
+            file: None,
+            line: None,
+            byte: None,
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 
     /// Sets the line.
