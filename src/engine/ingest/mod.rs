@@ -36,13 +36,7 @@ fn location(line: Option<u64>, byte: Option<u64>) -> String {
 impl IngestError {
     /// An error with a message and a hint, no location.
     pub fn new(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Self {
-            file: None,
-            line: None,
-            byte: None,
-            message: message.into(),
-            hint: hint.into(),
-        }
+        Self { file: None, line: None, byte: None, message: message.into(), hint: hint.into() }
     }
 
     /// Sets the line.
