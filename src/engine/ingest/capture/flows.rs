@@ -251,11 +251,20 @@ impl Stats {
         crate::engine::math::sqrt(self.var())
     }
 
+    /// The mean as sum / n (exact for integer data; Welford's running mean is only used for M2).
+    fn mean(&self) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            self.sum / self.n as f64
+        }
+    }
+
     /// The values scaled by `k` (ns → s): (sum, mean, std, max, min).
     fn scaled(&self, k: f64) -> (f64, f64, f64, f64, f64) {
         (
             self.sum * k,
-            self.mean * k,
+            self.mean() * k,
             self.std() * k,
             self.max * k,
             self.min * k,
@@ -673,11 +682,11 @@ impl Live {
             tot_bytes: self.fwd.bytes + self.bwd.bytes,
             fwd_pkt_len_max: fl.max,
             fwd_pkt_len_min: fl.min,
-            fwd_pkt_len_mean: fl.mean,
+            fwd_pkt_len_mean: fl.mean(),
             fwd_pkt_len_std: fl.std(),
             bwd_pkt_len_max: bl.max,
             bwd_pkt_len_min: bl.min,
-            bwd_pkt_len_mean: bl.mean,
+            bwd_pkt_len_mean: bl.mean(),
             bwd_pkt_len_std: bl.std(),
             flow_byts_s: per_s(fl.sum + bl.sum),
             flow_pkts_s: per_s((fl.n + bl.n) as f64),
@@ -710,7 +719,7 @@ impl Live {
             },
             pkt_len_min: self.len.min,
             pkt_len_max: self.len.max,
-            pkt_len_mean: self.len.mean,
+            pkt_len_mean: self.len.mean(),
             pkt_len_std: self.len.std(),
             pkt_len_var: self.len.var(),
             well_known_port: u8::from(has_ports && self.bwd_port < 1024),

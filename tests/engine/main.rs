@@ -1,0 +1,3 @@
+//! Native integration tests of the engine, one module per area.
+
+mod pcap;
