@@ -9,3 +9,4 @@ mod lof_reference;
 mod ocsvm;
 mod ocsvm_nslkdd;
 mod ocsvm_reference;
+mod pcap;

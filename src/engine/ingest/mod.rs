@@ -25,6 +25,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod capture;
 mod columns;
 mod json;
 mod presets;
@@ -116,6 +117,10 @@ pub fn read_table(name: &str, bytes: &[u8], opts: &IngestOptions) -> Result<Inge
     }
     r.finish()
 }
+
+pub use capture::{
+    flows_to_table, read_flows, CaptureFlows, Flow, FlowConfig, FlowTable, PcapReader,
+};
 
 /// Why a file could not be (fully) read: what, where and how to fix it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]
