@@ -137,10 +137,10 @@ pub fn member_position(cal: &Calibration, score: f64) -> f64 {
     }
     let median = q[q.len() / 2];
     let mut spread = max - median;
-    if !(spread > 0.0) {
+    if spread.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         spread = max - min;
     }
-    if !(spread > 0.0 && spread.is_finite()) {
+    if spread.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !spread.is_finite() {
         spread = 1.0;
     }
     let squash = |t: f64| if t.is_finite() { t / (1.0 + t) } else { 1.0 };
@@ -345,7 +345,10 @@ pub fn fit_members(
     for params in detectors {
         let kind = params.kind();
         progress::report(progress, Stage::Fit(kind), 0, 1, Error::Cancelled)?;
-        let kind_index = DetectorKind::ALL.iter().position(|&k| k == kind).unwrap_or(0) as u64;
+        let kind_index = DetectorKind::ALL
+            .iter()
+            .position(|&k| k == kind)
+            .unwrap_or(0) as u64;
         let mut p = params.clone();
         p.set_contamination(contamination);
         p.set_seed(rng::derive_seed(seed, kind_index));
@@ -391,7 +394,13 @@ pub fn score_member(
         out.extend(model.score(chunk).map_err(Error::from)?);
         start = end;
     }
-    progress::report(progress, Stage::Score(kind), n as u64, n as u64, Error::Cancelled)?;
+    progress::report(
+        progress,
+        Stage::Score(kind),
+        n as u64,
+        n as u64,
+        Error::Cancelled,
+    )?;
     Ok(out)
 }
 

@@ -212,7 +212,11 @@ impl Preprocessor {
     ///
     /// Errors: bad params ([`Error::Param`]), no training rows ([`InputError::Empty`]), no
     /// feature column ([`InputError::NoFeatures`]), a training row index out of range.
-    pub fn fit(table: &Table, train_rows: &[usize], params: &FeatureParams) -> Result<Preprocessor> {
+    pub fn fit(
+        table: &Table,
+        train_rows: &[usize],
+        params: &FeatureParams,
+    ) -> Result<Preprocessor> {
         params.validate()?;
         if train_rows.is_empty() {
             return Err(InputError::Empty.into());
@@ -535,8 +539,8 @@ impl Preprocessor {
                 }
                 (_, Values::Numeric(_)) => {
                     return Err(Error::Unsupported(format!(
-                        "column `{name}` holds numbers, but the model was trained on categories there"
-                    )))
+                    "column `{name}` holds numbers, but the model was trained on categories there"
+                )))
                 }
             }
             offset += enc.width();
@@ -624,7 +628,11 @@ mod tests {
 
     #[test]
     fn one_hot_names_levels_and_ignores_unseen() {
-        let t = Table::new(vec![Column::categorical("p", ["udp", "tcp", "tcp", "icmp"])]).unwrap();
+        let t = Table::new(vec![Column::categorical(
+            "p",
+            ["udp", "tcp", "tcp", "icmp"],
+        )])
+        .unwrap();
         let p = Preprocessor::fit(&t, &[0, 1, 2], &FeatureParams::default()).unwrap();
         assert_eq!(p.feature_names, vec!["p=tcp", "p=udp"]);
         let (x, w) = p.transform_with_warnings(&t).unwrap();
@@ -672,10 +680,10 @@ mod tests {
         assert_eq!(p.feature_names, vec!["s=a", "s=b", "s=c"]);
         let t5 = Table::new(vec![Column::categorical(
             "s",
-            ["a", "b", "b", "c", "c", "c", "d", "d"],
+            ["a", "b", "b", "c", "c", "c", "d", "d", "d"],
         )])
         .unwrap();
-        let p = Preprocessor::fit(&t5, &all(8), &params).unwrap();
+        let p = Preprocessor::fit(&t5, &all(9), &params).unwrap();
         assert_eq!(p.feature_names, vec!["s=c", "s=d", "s=<other>"]);
         let x = p.transform(&t).unwrap();
         assert_eq!(x.row(0).to_vec(), vec![0.0, 0.0, 1.0]); // a → other

@@ -1,0 +1,2 @@
+//! ensemble tests.
+use netsift as _;
