@@ -1,8 +1,9 @@
-//! Engine integration tests: one binary, one module per area.
+//! Native integration tests of the engine, one module per area.
 
 mod ensemble;
 mod features;
 mod generate;
+mod iforest_reference;
 mod metrics;
 mod pipeline;
 mod report;
