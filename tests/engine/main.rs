@@ -5,5 +5,7 @@ mod features;
 mod generate;
 mod iforest_reference;
 mod metrics;
+mod ocsvm;
+mod ocsvm_reference;
 mod pipeline;
 mod report;
