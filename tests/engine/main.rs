@@ -1,12 +1,18 @@
 //! Engine integration tests: one binary, one module per area.
 
 mod architecture;
+mod ensemble;
+mod features;
+mod generate;
 mod iforest_reference;
 mod ingest;
 mod ingest_bench;
 mod ingest_presets;
 mod lof_reference;
+mod metrics;
 mod ocsvm;
 mod ocsvm_nslkdd;
 mod ocsvm_reference;
 mod pcap;
+mod pipeline;
+mod report;

@@ -1,0 +1,2 @@
+//! features tests.
+use netsift as _;

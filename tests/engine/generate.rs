@@ -1,0 +1,2 @@
+//! generate tests.
+use netsift as _;

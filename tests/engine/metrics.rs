@@ -1,0 +1,2 @@
+//! metrics tests.
+use netsift as _;
