@@ -135,7 +135,7 @@ pub fn dispatch(cli: Cli) -> Result<(), String> {
                 ..Default::default()
             };
             let table = generate::sample_traffic(&params).map_err(|e| e.to_string())?;
-            write_output(out.as_deref(), &report::table_to_csv(&table))
+            write_output(out.as_deref(), &report::table_csv(&table))
         }
     }
 }
@@ -215,7 +215,9 @@ fn run(args: RunArgs) -> Result<(), String> {
     };
     print_result_lines("run", &trained, &result);
     if let Some(out) = &args.out {
-        write_output(Some(out), &report::scored_csv(&table, &result))?;
+        let csv = report::anomalies_csv(&table, &result, report::Selection::All)
+            .map_err(|e| e.to_string())?;
+        write_output(Some(out), &csv)?;
     }
     if let Some(out) = &args.model_out {
         let json = serde_json::to_vec(&model).map_err(|e| e.to_string())?;
