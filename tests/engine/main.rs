@@ -4,6 +4,8 @@ mod ensemble;
 mod features;
 mod generate;
 mod iforest_reference;
+mod lof_nsl_kdd;
+mod lof_reference;
 mod metrics;
 mod ocsvm;
 mod ocsvm_reference;
