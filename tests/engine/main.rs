@@ -8,6 +8,7 @@ mod iforest_reference;
 mod ingest;
 mod ingest_bench;
 mod ingest_presets;
+mod lof_nsl_kdd;
 mod lof_reference;
 mod metrics;
 mod ocsvm;

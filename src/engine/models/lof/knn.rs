@@ -15,8 +15,8 @@ use ndarray::{ArrayView2, Axis};
 /// Reference rows per chunk (the SIMD-friendly accumulator width).
 pub const LANES: usize = 8;
 
-/// Query rows handled together, sharing each loaded reference chunk.
-const QUERY_TILE: usize = 4;
+/// Features summed between two checks of the early exit.
+const SEGMENT: usize = 16;
 
 /// Reference rows laid out for the distance kernel.
 #[derive(Debug, Clone)]
@@ -100,88 +100,61 @@ impl KBest {
 /// `skip[q]`, when given, is a reference index excluded from query `q`'s neighbours (the query's
 /// own row when the queries are the reference set). `k` must be ≤ the number of eligible
 /// reference rows; callers guarantee that through parameter validation.
+///
+/// Partial distance search: a chunk's sums grow monotonically with each feature, so once all its
+/// lanes are at or past the current k-th distance after a segment of features, none of its rows
+/// can enter and the rest of the chunk is skipped. Rows that are not skipped get the full
+/// sequential sum, so the result is the exact k-NN.
 pub fn k_nearest(
     blocks: &Blocks,
     queries: ArrayView2<'_, f64>,
     k: usize,
     skip: Option<&[u32]>,
 ) -> Vec<KBest> {
-    let mut out: Vec<KBest> = (0..queries.nrows()).map(|_| KBest::new(k)).collect();
     let d = blocks.n_features;
-    // Contiguous copies of the query rows of one tile.
-    let mut tile = vec![0.0; QUERY_TILE * d];
-    let mut start = 0;
-    while start < queries.nrows() {
-        let end = (start + QUERY_TILE).min(queries.nrows());
-        let m = end - start;
-        for (t, row) in queries
-            .slice_axis(Axis(0), (start..end).into())
-            .outer_iter()
-            .enumerate()
-        {
-            for (j, v) in row.iter().enumerate() {
-                tile[t * d + j] = *v;
-            }
+    let mut q = vec![0.0; d];
+    let mut out = Vec::with_capacity(queries.nrows());
+    for (qi, row) in queries.outer_iter().enumerate() {
+        for (dst, v) in q.iter_mut().zip(row.iter()) {
+            *dst = *v;
         }
+        let own = skip.and_then(|s| s.get(qi)).copied();
+        let mut best = KBest::new(k);
         for (c, chunk) in blocks.chunks().enumerate() {
-            let acc = if m == QUERY_TILE {
-                tile_distances(&tile, chunk, d)
-            } else {
-                partial_tile(&tile, chunk, d, m)
+            let bound = best.bound();
+            let Some(acc) = chunk_distances(&q, chunk, bound) else {
+                continue;
             };
             let base = c * LANES;
-            for (t, best) in out[start..end].iter_mut().enumerate() {
-                let own = skip.map(|s| s[start + t]);
-                for (l, &d2) in acc[t].iter().enumerate() {
-                    let i = base + l;
-                    if d2 < best.bound() && i < blocks.n_rows && own != Some(i as u32) {
-                        best.insert(d2, i as u32);
-                    }
+            for (l, &d2) in acc.iter().enumerate() {
+                let i = base + l;
+                if d2 < best.bound() && i < blocks.n_rows && own != Some(i as u32) {
+                    best.insert(d2, i as u32);
                 }
             }
         }
-        start = end;
+        out.push(best);
     }
     out
 }
 
-/// Squared distances of the `QUERY_TILE` queries in `tile` to the rows of one chunk.
+/// Squared distances of `q` to the rows of one chunk, or `None` when every lane reaches `bound`
+/// before the last feature.
 #[inline]
-fn tile_distances(tile: &[f64], chunk: &[f64], d: usize) -> [[f64; LANES]; QUERY_TILE] {
-    let mut acc = [[0.0f64; LANES]; QUERY_TILE];
-    let (q0, rest) = tile.split_at(d);
-    let (q1, rest) = rest.split_at(d);
-    let (q2, q3) = rest.split_at(d);
-    for (j, r) in chunk.chunks_exact(LANES).enumerate() {
-        let (a0, a1, a2, a3) = (q0[j], q1[j], q2[j], q3[j]);
-        for l in 0..LANES {
-            let rv = r[l];
-            let t0 = a0 - rv;
-            let t1 = a1 - rv;
-            let t2 = a2 - rv;
-            let t3 = a3 - rv;
-            acc[0][l] += t0 * t0;
-            acc[1][l] += t1 * t1;
-            acc[2][l] += t2 * t2;
-            acc[3][l] += t3 * t3;
-        }
-    }
-    acc
-}
-
-/// As [`tile_distances`] for the last, incomplete tile of `m` queries.
-fn partial_tile(tile: &[f64], chunk: &[f64], d: usize, m: usize) -> [[f64; LANES]; QUERY_TILE] {
-    let mut acc = [[0.0f64; LANES]; QUERY_TILE];
-    for (t, a) in acc.iter_mut().enumerate().take(m) {
-        let q = &tile[t * d..(t + 1) * d];
-        for (j, r) in chunk.chunks_exact(LANES).enumerate() {
+fn chunk_distances(q: &[f64], chunk: &[f64], bound: f64) -> Option<[f64; LANES]> {
+    let mut acc = [0.0f64; LANES];
+    for (qs, rs) in q.chunks(SEGMENT).zip(chunk.chunks(SEGMENT * LANES)) {
+        for (&a, r) in qs.iter().zip(rs.chunks_exact(LANES)) {
             for l in 0..LANES {
-                let diff = q[j] - r[l];
-                a[l] += diff * diff;
+                let t = a - r[l];
+                acc[l] += t * t;
             }
         }
+        if acc.iter().all(|&s| s >= bound) {
+            return None;
+        }
     }
-    acc
+    Some(acc)
 }
 
 #[cfg(test)]
