@@ -251,11 +251,7 @@ impl KernelQ {
     /// Builds the matrix over `data` (`n_features` columns, row-major) with a cache of at most
     /// `cache_bytes` (never less than two full rows).
     pub(crate) fn new(data: Vec<f64>, n_features: usize, gamma: f64, cache_bytes: u64) -> Self {
-        let l = if n_features == 0 {
-            0
-        } else {
-            data.len() / n_features
-        };
+        let l = data.len().checked_div(n_features).unwrap_or(0);
         let sq: Vec<f64> = (0..l)
             .map(|i| {
                 let r = &data[i * n_features..(i + 1) * n_features];

@@ -165,7 +165,7 @@ impl Solver {
                 hit_max_iter = true;
                 break;
             }
-            if iter % REPORT_EVERY == 0 {
+            if iter.is_multiple_of(REPORT_EVERY) {
                 progress::report(
                     progress,
                     stage,
@@ -389,11 +389,15 @@ impl Solver {
         if (nr_free as u64) * (l as u64) > 2 * (active as u64) * ((l - active) as u64) {
             for i in active..l {
                 self.q.ensure(i, active);
-                let q_i = self.q.row(i);
+                let q_i = &self.q.row(i)[..active];
                 let mut gi = self.g[i];
-                for j in 0..active {
-                    if self.status[j] == Bound::Free {
-                        gi += self.alpha[j] * f64::from(q_i[j]);
+                for ((&a, &st), &qv) in self.alpha[..active]
+                    .iter()
+                    .zip(&self.status[..active])
+                    .zip(q_i)
+                {
+                    if st == Bound::Free {
+                        gi += a * f64::from(qv);
                     }
                 }
                 self.g[i] = gi;
@@ -404,8 +408,8 @@ impl Solver {
                     self.q.ensure(i, l);
                     let q_i = self.q.row(i);
                     let a_i = self.alpha[i];
-                    for j in active..l {
-                        self.g[j] += a_i * f64::from(q_i[j]);
+                    for (g, &qv) in self.g[active..l].iter_mut().zip(&q_i[active..l]) {
+                        *g += a_i * f64::from(qv);
                     }
                 }
             }
