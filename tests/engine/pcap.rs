@@ -11,8 +11,8 @@ use netsift::engine::ingest::capture::generate::{
     generate_capture, CaptureGenParams, PcapWriter, TrafficKind,
 };
 use netsift::engine::ingest::capture::{
-    flows_to_table, read_flows_from_bytes, CaptureFormat, CloseReason, Flow, FlowConfig,
-    FlowTable, Packet, PcapReader,
+    flows_to_table, read_flows_from_bytes, CaptureFormat, CloseReason, Flow, FlowConfig, FlowTable,
+    Packet, PcapReader,
 };
 use proptest::prelude::*;
 
@@ -52,7 +52,9 @@ fn ip4_tcp(src: [u8; 4], sp: u16, dst: [u8; 4], dp: u16, flags: u8, payload: usi
         etherparse::Ipv4Header::new(0, 64, etherparse::IpNumber::TCP, src, dst).unwrap(),
         Default::default(),
     ));
-    tcp_builder(b, sp, dp, flags).write(&mut v, &vec![b'x'; payload]).unwrap();
+    tcp_builder(b, sp, dp, flags)
+        .write(&mut v, &vec![b'x'; payload])
+        .unwrap();
     v
 }
 
@@ -85,7 +87,10 @@ fn eth(ethertype: u16, ip: &[u8]) -> Vec<u8> {
 
 /// An Ethernet/IPv4/TCP frame.
 fn eth_tcp(src: u8, sp: u16, dst: u8, dp: u16, flags: u8, payload: usize) -> Vec<u8> {
-    eth(0x0800, &ip4_tcp([10, 0, 0, src], sp, [10, 0, 0, dst], dp, flags, payload))
+    eth(
+        0x0800,
+        &ip4_tcp([10, 0, 0, src], sp, [10, 0, 0, dst], dp, flags, payload),
+    )
 }
 
 fn eth_udp(src: u8, sp: u16, dst: u8, dp: u16, payload: usize) -> Vec<u8> {
@@ -114,7 +119,9 @@ fn packets(bytes: &[u8]) -> (Vec<Packet>, netsift::engine::ingest::capture::Capt
 }
 
 fn flows(bytes: &[u8]) -> Vec<Flow> {
-    read_flows_from_bytes(bytes, FlowConfig::default()).unwrap().flows
+    read_flows_from_bytes(bytes, FlowConfig::default())
+        .unwrap()
+        .flows
 }
 
 /// pcapng writer for the tests (either byte order).
@@ -125,15 +132,26 @@ struct Ng {
 
 impl Ng {
     fn new(be: bool) -> Self {
-        let mut n = Ng { be, out: Vec::new() };
+        let mut n = Ng {
+            be,
+            out: Vec::new(),
+        };
         n.shb();
         n
     }
     fn u32(&self, v: &mut Vec<u8>, x: u32) {
-        v.extend_from_slice(&if self.be { x.to_be_bytes() } else { x.to_le_bytes() });
+        v.extend_from_slice(&if self.be {
+            x.to_be_bytes()
+        } else {
+            x.to_le_bytes()
+        });
     }
     fn u16(&self, v: &mut Vec<u8>, x: u16) {
-        v.extend_from_slice(&if self.be { x.to_be_bytes() } else { x.to_le_bytes() });
+        v.extend_from_slice(&if self.be {
+            x.to_be_bytes()
+        } else {
+            x.to_le_bytes()
+        });
     }
     fn block(&mut self, ty: u32, body: &[u8]) {
         let pad = (4 - body.len() % 4) % 4;
@@ -205,11 +223,19 @@ fn sample_pcapng(be: bool) -> Vec<u8> {
     n.idb(1, None); // Ethernet, default µs
     n.idb(101, Some(9)); // raw IP, ns
     n.epb(0, s * 1_000_000 + 250_000, &eth_tcp(1, 1000, 2, 80, SYN, 0));
-    n.epb(1, s * 1_000_000_000 + 300_000_123, &ip4_tcp([10, 0, 0, 2], 80, [10, 0, 0, 1], 1000, SYN | ACK, 0));
+    n.epb(
+        1,
+        s * 1_000_000_000 + 300_000_123,
+        &ip4_tcp([10, 0, 0, 2], 80, [10, 0, 0, 1], 1000, SYN | ACK, 0),
+    );
     n.block(5, &[0u8; 20]); // interface statistics: skipped
     n.block(0x0000_0BAD, &[1, 2, 3, 4, 5, 6, 7, 8]); // custom: skipped
     n.spb(&eth_tcp(1, 1000, 2, 80, ACK, 10)); // no timestamp: takes the last one
-    n.pb(0, s * 1_000_000 + 500_000, &eth_tcp(1, 1000, 2, 80, PSH | ACK, 20));
+    n.pb(
+        0,
+        s * 1_000_000 + 500_000,
+        &eth_tcp(1, 1000, 2, 80, PSH | ACK, 20),
+    );
     // A second section, other byte order, its own interface (raw IPv6, 2^-10 s units).
     let mut m = Ng::new(!be);
     m.idb(229, Some(0x80 | 10));
@@ -234,10 +260,18 @@ fn classic_pcap_in_both_byte_orders_and_resolutions_reads_the_same() {
         let (p, st) = packets(&w.into_bytes());
         assert_eq!(
             st.format,
-            Some(CaptureFormat::Pcap { big_endian: be, nanosecond: nanos, link_type: 1 })
+            Some(CaptureFormat::Pcap {
+                big_endian: be,
+                nanosecond: nanos,
+                link_type: 1
+            })
         );
         assert_eq!(p.len(), 2);
-        let want = if nanos { T0 + 123_456_789 } else { T0 + 123_456_000 };
+        let want = if nanos {
+            T0 + 123_456_789
+        } else {
+            T0 + 123_456_000
+        };
         assert_eq!(p[0].ts_ns, want, "nanos={nanos} be={be}");
         assert_eq!((p[1].src_port, p[1].dst_port), (80, 1000));
     }
@@ -266,7 +300,11 @@ fn pcapng_in_both_byte_orders_reads_interfaces_resolutions_and_block_kinds() {
 #[test]
 fn pcap_parser_agrees_on_records_and_timestamps() {
     use pcap_parser::{PcapBlockOwned, PcapError};
-    let cap = generate_capture(&CaptureGenParams { seed: 5, ..Default::default() }).unwrap();
+    let cap = generate_capture(&CaptureGenParams {
+        seed: 5,
+        ..Default::default()
+    })
+    .unwrap();
     let mut oracle = pcap_parser::create_reader(1 << 16, &cap.bytes[..]).unwrap();
     let mut ts = Vec::new();
     loop {
@@ -298,7 +336,10 @@ fn one_packet(link: u32, frame: Vec<u8>) -> Packet {
 #[test]
 fn ethernet_link_type_decodes() {
     let p = one_packet(1, eth_tcp(1, 1000, 2, 80, SYN, 0));
-    assert_eq!((&p.src[..4], p.dst_port, p.tcp_flags), (&[10, 0, 0, 1][..], 80, SYN));
+    assert_eq!(
+        (&p.src[..4], p.dst_port, p.tcp_flags),
+        (&[10, 0, 0, 1][..], 80, SYN)
+    );
 }
 
 #[test]
@@ -320,7 +361,9 @@ fn linux_cooked_sll_decodes() {
 
 #[test]
 fn linux_cooked_sll2_decodes() {
-    let mut f = vec![0x86, 0xDD, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0];
+    let mut f = vec![
+        0x86, 0xDD, 0, 0, 0, 0, 0, 3, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0,
+    ];
     f.extend(ip6_udp(0));
     let p = one_packet(276, f);
     assert!(p.is_v6);
@@ -361,7 +404,10 @@ fn ipv6_extension_headers_are_skipped() {
     f.extend_from_slice(&[17, 0, 1, 4, 0, 0, 0, 0]);
     f.extend_from_slice(&p[40..]);
     let d = one_packet(229, f);
-    assert_eq!((d.protocol, d.src_port, d.dst_port, d.payload_len), (17, 40001, 9, 6));
+    assert_eq!(
+        (d.protocol, d.src_port, d.dst_port, d.payload_len),
+        (17, 40001, 9, 6)
+    );
 }
 
 #[test]
@@ -375,8 +421,14 @@ fn other_ip_protocols_are_flows_with_port_zero() {
     gre[9] = 47; // protocol GRE; header checksum is not checked
     let f = flows(&pcap(101, &[(T0, v), (T0 + 1, gre)]));
     assert_eq!(f.len(), 2);
-    assert_eq!((f[0].protocol, f[0].src_port, f[0].totlen_fwd_pkts), (1, 0, 8));
-    assert_eq!((f[1].protocol, f[1].dst_port, f[1].totlen_fwd_pkts), (47, 0, 20));
+    assert_eq!(
+        (f[0].protocol, f[0].src_port, f[0].totlen_fwd_pkts),
+        (1, 0, 8)
+    );
+    assert_eq!(
+        (f[1].protocol, f[1].dst_port, f[1].totlen_fwd_pkts),
+        (47, 0, 20)
+    );
 }
 
 // ---------------------------------------------------------------- flows
@@ -398,16 +450,28 @@ fn both_directions_form_one_flow_forward_being_the_first_sender() {
 }
 
 fn udp_series(times_s: &[f64]) -> Vec<u8> {
-    pcap(1, &times_s.iter().map(|&t| (T0 + (t * 1e9) as i64, eth_udp(1, 7, 2, 8, 1))).collect::<Vec<_>>())
+    pcap(
+        1,
+        &times_s
+            .iter()
+            .map(|&t| (T0 + (t * 1e9) as i64, eth_udp(1, 7, 2, 8, 1)))
+            .collect::<Vec<_>>(),
+    )
 }
 
 #[test]
 fn idle_timeout_splits_flows_and_is_configurable() {
     let b = udp_series(&[0.0, 100.0, 221.0]);
     let f = flows(&b);
-    assert_eq!(f.iter().map(|f| f.tot_pkts()).collect::<Vec<_>>(), vec![2, 1]);
+    assert_eq!(
+        f.iter().map(|f| f.tot_pkts()).collect::<Vec<_>>(),
+        vec![2, 1]
+    );
     assert_eq!(f[0].close, CloseReason::Idle);
-    let cfg = FlowConfig { idle_timeout_s: 200.0, ..FlowConfig::default() };
+    let cfg = FlowConfig {
+        idle_timeout_s: 200.0,
+        ..FlowConfig::default()
+    };
     assert_eq!(read_flows_from_bytes(&b, cfg).unwrap().flows.len(), 1);
 }
 
@@ -418,8 +482,17 @@ fn active_timeout_cuts_long_flows() {
     assert_eq!(f.len(), 2);
     assert_eq!(f[0].close, CloseReason::Active);
     assert_eq!(f[0].tot_pkts(), 61); // 0 … 3600 s inclusive
-    let cfg = FlowConfig { active_timeout_s: 600.0, ..FlowConfig::default() };
-    assert_eq!(read_flows_from_bytes(&udp_series(&times), cfg).unwrap().flows.len(), 7);
+    let cfg = FlowConfig {
+        active_timeout_s: 600.0,
+        ..FlowConfig::default()
+    };
+    assert_eq!(
+        read_flows_from_bytes(&udp_series(&times), cfg)
+            .unwrap()
+            .flows
+            .len(),
+        7
+    );
 }
 
 #[test]
@@ -438,7 +511,10 @@ fn fin_exchange_closes_on_the_final_ack_and_port_reuse_starts_a_new_flow() {
         ],
     ));
     assert_eq!(f.len(), 2);
-    assert_eq!((f[0].close, f[0].tot_pkts(), f[0].handshake_complete), (CloseReason::Fin, 6, 1));
+    assert_eq!(
+        (f[0].close, f[0].tot_pkts(), f[0].handshake_complete),
+        (CloseReason::Fin, 6, 1)
+    );
     assert_eq!((f[1].tot_pkts(), f[1].syn_without_ack), (1, 1));
 }
 
@@ -453,7 +529,10 @@ fn rst_closes_the_flow() {
         ],
     ));
     assert_eq!(f.len(), 2, "a packet after the RST is a new flow");
-    assert_eq!((f[0].close, f[0].tot_pkts(), f[0].rst_flag_cnt), (CloseReason::Rst, 2, 1));
+    assert_eq!(
+        (f[0].close, f[0].tot_pkts(), f[0].rst_flag_cnt),
+        (CloseReason::Rst, 2, 1)
+    );
 }
 
 #[test]
@@ -461,7 +540,12 @@ fn expired_flows_leave_the_live_table_as_capture_time_advances() {
     let mut t = FlowTable::new(FlowConfig::default()).unwrap();
     let mut r = PcapReader::new();
     let frames: Vec<(i64, Vec<u8>)> = (0..5_000u16)
-        .map(|i| (T0 + i64::from(i) * 1_000_000_000, eth_udp(1, 1024 + i, 2, 53, 1)))
+        .map(|i| {
+            (
+                T0 + i64::from(i) * 1_000_000_000,
+                eth_udp(1, 1024 + i, 2, 53, 1),
+            )
+        })
         .collect();
     r.push(&pcap(1, &frames), &mut t).unwrap();
     assert!(t.live_flows() <= 140, "live {}", t.live_flows());
@@ -471,9 +555,13 @@ fn expired_flows_leave_the_live_table_as_capture_time_advances() {
 
 #[test]
 fn a_full_live_table_evicts_the_longest_idle_flows() {
-    let cfg = FlowConfig { max_live_flows: 16, ..FlowConfig::default() };
-    let frames: Vec<(i64, Vec<u8>)> =
-        (0..100u16).map(|i| (T0 + i64::from(i), eth_udp(1, 1024 + i, 2, 53, 1))).collect();
+    let cfg = FlowConfig {
+        max_live_flows: 16,
+        ..FlowConfig::default()
+    };
+    let frames: Vec<(i64, Vec<u8>)> = (0..100u16)
+        .map(|i| (T0 + i64::from(i), eth_udp(1, 1024 + i, 2, 53, 1)))
+        .collect();
     let out = read_flows_from_bytes(&pcap(1, &frames), cfg).unwrap();
     assert!(out.evicted >= 80, "evicted {}", out.evicted);
     assert_eq!(out.flows.len(), 100);
@@ -508,14 +596,31 @@ fn features_of_a_hand_made_flow_are_exact() {
     let f = flows(&handshake_capture());
     assert_eq!(f.len(), 1);
     let f = &f[0];
-    assert_eq!((f.src_port, f.dst_port, f.protocol, f.close), (40000, 80, 6, CloseReason::Fin));
+    assert_eq!(
+        (f.src_port, f.dst_port, f.protocol, f.close),
+        (40000, 80, 6, CloseReason::Fin)
+    );
     assert_eq!(f.timestamp, 1_700_000_000.0);
     close(f.flow_duration, 1.3);
-    assert_eq!((f.tot_fwd_pkts, f.tot_bwd_pkts, f.totlen_fwd_pkts, f.totlen_bwd_pkts), (5, 4, 100, 800));
+    assert_eq!(
+        (
+            f.tot_fwd_pkts,
+            f.tot_bwd_pkts,
+            f.totlen_fwd_pkts,
+            f.totlen_bwd_pkts
+        ),
+        (5, 4, 100, 800)
+    );
     assert_eq!(f.tot_bytes, 9 * 40 + 900);
-    assert_eq!((f.fwd_pkt_len_max, f.fwd_pkt_len_min, f.fwd_pkt_len_mean), (100.0, 0.0, 20.0));
+    assert_eq!(
+        (f.fwd_pkt_len_max, f.fwd_pkt_len_min, f.fwd_pkt_len_mean),
+        (100.0, 0.0, 20.0)
+    );
     close(f.fwd_pkt_len_std, 2000f64.sqrt());
-    assert_eq!((f.bwd_pkt_len_max, f.bwd_pkt_len_min, f.bwd_pkt_len_mean), (500.0, 0.0, 200.0));
+    assert_eq!(
+        (f.bwd_pkt_len_max, f.bwd_pkt_len_min, f.bwd_pkt_len_mean),
+        (500.0, 0.0, 200.0)
+    );
     close(f.bwd_pkt_len_std, 60000f64.sqrt());
     close(f.flow_byts_s, 900.0 / 1.3);
     close(f.flow_pkts_s, 9.0 / 1.3);
@@ -527,7 +632,10 @@ fn features_of_a_hand_made_flow_are_exact() {
     close(f.flow_iat_min, 0.1);
     close(f.fwd_iat_tot, 1.3);
     close(f.fwd_iat_mean, 0.325);
-    close(f.fwd_iat_std, ((0.125f64 * 0.125 * 2.0 + 0.025 * 0.025 + 0.275 * 0.275) / 3.0).sqrt());
+    close(
+        f.fwd_iat_std,
+        ((0.125f64 * 0.125 * 2.0 + 0.025 * 0.025 + 0.275 * 0.275) / 3.0).sqrt(),
+    );
     close(f.fwd_iat_max, 0.6);
     close(f.fwd_iat_min, 0.2);
     close(f.bwd_iat_tot, 1.1);
@@ -535,14 +643,27 @@ fn features_of_a_hand_made_flow_are_exact() {
     close(f.bwd_iat_max, 0.6);
     close(f.bwd_iat_min, 0.2);
     assert_eq!(
-        (f.fin_flag_cnt, f.syn_flag_cnt, f.rst_flag_cnt, f.psh_flag_cnt, f.ack_flag_cnt, f.urg_flag_cnt),
+        (
+            f.fin_flag_cnt,
+            f.syn_flag_cnt,
+            f.rst_flag_cnt,
+            f.psh_flag_cnt,
+            f.ack_flag_cnt,
+            f.urg_flag_cnt
+        ),
         (2, 2, 0, 3, 8, 0)
     );
     close(f.down_up_ratio, 0.8);
-    assert_eq!((f.pkt_len_min, f.pkt_len_max, f.pkt_len_mean), (0.0, 500.0, 100.0));
+    assert_eq!(
+        (f.pkt_len_min, f.pkt_len_max, f.pkt_len_mean),
+        (0.0, 500.0, 100.0)
+    );
     close(f.pkt_len_var, 32_500.0);
     close(f.pkt_len_std, 32_500f64.sqrt());
-    assert_eq!((f.well_known_port, f.handshake_complete, f.syn_without_ack), (1, 1, 0));
+    assert_eq!(
+        (f.well_known_port, f.handshake_complete, f.syn_without_ack),
+        (1, 1, 0)
+    );
 }
 
 #[test]
@@ -550,16 +671,31 @@ fn flow_table_has_the_documented_roles_and_meanings() {
     let t = flows_to_table(&flows(&handshake_capture()));
     assert_eq!(t.n_rows(), 1);
     let col = |n: &str| t.column(n).unwrap_or_else(|| panic!("no column {n}"));
-    assert_eq!((col("src_ip").role, col("src_ip").meaning), (Role::Ignore, Some(Meaning::SrcIp)));
-    assert_eq!((col("dst_ip").role, col("dst_ip").meaning), (Role::Ignore, Some(Meaning::DstIp)));
-    assert_eq!((col("dst_port").role, col("dst_port").meaning), (Role::Feature, Some(Meaning::DstPort)));
+    assert_eq!(
+        (col("src_ip").role, col("src_ip").meaning),
+        (Role::Ignore, Some(Meaning::SrcIp))
+    );
+    assert_eq!(
+        (col("dst_ip").role, col("dst_ip").meaning),
+        (Role::Ignore, Some(Meaning::DstIp))
+    );
+    assert_eq!(
+        (col("dst_port").role, col("dst_port").meaning),
+        (Role::Feature, Some(Meaning::DstPort))
+    );
     assert_eq!(col("protocol").meaning, Some(Meaning::Protocol));
     assert!(matches!(col("protocol").values, Values::Categorical { .. }));
     assert_eq!(col("protocol").values.display(0), "tcp");
     assert_eq!(col("timestamp").role, Role::Timestamp);
     assert_eq!(t.timestamps(), Some(&[1_700_000_000.0][..]));
     assert_eq!(col("flow_duration").meaning, Some(Meaning::Duration));
-    for name in ["flow_iat_mean", "syn_without_ack", "well_known_port", "pkt_len_var", "down_up_ratio"] {
+    for name in [
+        "flow_iat_mean",
+        "syn_without_ack",
+        "well_known_port",
+        "pkt_len_var",
+        "down_up_ratio",
+    ] {
         assert_eq!(col(name).role, Role::Feature, "{name}");
     }
     assert_eq!(col("src_ip").values.display(0), "10.0.0.1");
@@ -569,20 +705,42 @@ fn flow_table_has_the_documented_roles_and_meanings() {
 
 #[test]
 fn generated_capture_flows_match_the_ground_truth() {
-    let cap = generate_capture(&CaptureGenParams { seed: 11, ..Default::default() }).unwrap();
+    let cap = generate_capture(&CaptureGenParams {
+        seed: 11,
+        ..Default::default()
+    })
+    .unwrap();
     let out = read_flows_from_bytes(&cap.bytes, FlowConfig::default()).unwrap();
     assert_eq!(out.stats.packets, cap.packets);
-    assert_eq!(out.flows.iter().map(Flow::tot_pkts).sum::<u64>(), cap.packets, "each packet counted once");
+    assert_eq!(
+        out.flows.iter().map(Flow::tot_pkts).sum::<u64>(),
+        cap.packets,
+        "each packet counted once"
+    );
     assert_eq!(out.flows.len(), cap.truth.len());
     let mut got: Vec<_> = out
         .flows
         .iter()
-        .map(|f| (f.start_ns, f.src_ip, f.src_port, f.dst_ip, f.dst_port, f.protocol, f.tot_pkts()))
+        .map(|f| {
+            (
+                f.start_ns,
+                f.src_ip,
+                f.src_port,
+                f.dst_ip,
+                f.dst_port,
+                f.protocol,
+                f.tot_pkts(),
+            )
+        })
         .collect();
     let mut want: Vec<_> = cap
         .truth
         .iter()
-        .map(|t| (t.start_ns, t.src_ip, t.src_port, t.dst_ip, t.dst_port, t.protocol, t.packets))
+        .map(|t| {
+            (
+                t.start_ns, t.src_ip, t.src_port, t.dst_ip, t.dst_port, t.protocol, t.packets,
+            )
+        })
         .collect();
     got.sort();
     want.sort();
@@ -594,7 +752,15 @@ fn generated_capture_flows_match_the_ground_truth() {
     assert_eq!(kind(TrafficKind::Ddos), 40);
     assert_eq!(kind(TrafficKind::Exfiltration), 1);
     assert!(kind(TrafficKind::Beaconing) >= 19);
-    let flood: Vec<&Flow> = out.flows.iter().filter(|f| f.dst_port == 80 && f.dst_ip == "10.0.1.11".parse::<IpAddr>().unwrap() && f.syn_without_ack == 1).collect();
+    let flood: Vec<&Flow> = out
+        .flows
+        .iter()
+        .filter(|f| {
+            f.dst_port == 80
+                && f.dst_ip == "10.0.1.11".parse::<IpAddr>().unwrap()
+                && f.syn_without_ack == 1
+        })
+        .collect();
     assert!(flood.len() >= 500);
     let exfil = out.flows.iter().max_by_key(|f| f.totlen_fwd_pkts).unwrap();
     assert_eq!(exfil.src_ip, "10.0.0.77".parse::<IpAddr>().unwrap());
@@ -603,7 +769,11 @@ fn generated_capture_flows_match_the_ground_truth() {
 
 #[test]
 fn flows_do_not_depend_on_chunk_size() {
-    let cap = generate_capture(&CaptureGenParams { seed: 2, ..Default::default() }).unwrap();
+    let cap = generate_capture(&CaptureGenParams {
+        seed: 2,
+        ..Default::default()
+    })
+    .unwrap();
     let whole = flows(&cap.bytes);
     for size in [1usize, 3, 17, 1500, 65_536] {
         let mut r = PcapReader::new();
@@ -626,17 +796,24 @@ fn zero_length_file_is_an_error() {
 
 #[test]
 fn garbage_is_not_a_pcap_and_names_the_magic() {
-    let e = read_flows_from_bytes(b"src_ip,dst_ip\n1.2.3.4,5.6.7.8\n", FlowConfig::default()).unwrap_err();
+    let e = read_flows_from_bytes(b"src_ip,dst_ip\n1.2.3.4,5.6.7.8\n", FlowConfig::default())
+        .unwrap_err();
     let s = e.to_string();
-    assert!(s.contains("not a pcap/pcapng file") && s.contains("0x7372635f"), "{s}");
-    let e = read_flows_from_bytes(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0], FlowConfig::default()).unwrap_err();
+    assert!(
+        s.contains("not a pcap/pcapng file") && s.contains("0x7372635f"),
+        "{s}"
+    );
+    let e =
+        read_flows_from_bytes(&[0x1f, 0x8b, 8, 0, 0, 0, 0, 0], FlowConfig::default()).unwrap_err();
     assert!(e.to_string().contains("gunzip"), "{e}");
 }
 
 #[test]
 fn unknown_link_type_names_the_number_and_offset() {
     let b = pcap(105, &[(T0, vec![0u8; 30])]);
-    let netsift::engine::Error::Ingest(e) = read_flows_from_bytes(&b, FlowConfig::default()).unwrap_err() else {
+    let netsift::engine::Error::Ingest(e) =
+        read_flows_from_bytes(&b, FlowConfig::default()).unwrap_err()
+    else {
         panic!("not an ingest error")
     };
     assert!(e.message.contains("link type 105"), "{e}");
@@ -656,9 +833,14 @@ fn truncated_file_warns_and_keeps_what_was_read() {
     for cut in [full.len() - 1, full.len() - 60, full.len() - 70 - 16 + 5] {
         let out = read_flows_from_bytes(&full[..cut], FlowConfig::default()).unwrap();
         assert_eq!(out.stats.warnings.len(), 1, "cut {cut}");
-        assert!(out.stats.warnings[0].message.contains("ends in the middle of a record"));
+        assert!(out.stats.warnings[0]
+            .message
+            .contains("ends in the middle of a record"));
         assert!(out.stats.packets >= 7);
-        assert_eq!(out.flows.iter().map(Flow::tot_pkts).sum::<u64>(), out.stats.packets);
+        assert_eq!(
+            out.flows.iter().map(Flow::tot_pkts).sum::<u64>(),
+            out.stats.packets
+        );
     }
     let e = read_flows_from_bytes(&full[..10], FlowConfig::default()).unwrap_err();
     assert!(e.to_string().contains("too short"), "{e}");
@@ -666,12 +848,29 @@ fn truncated_file_warns_and_keeps_what_was_read() {
 
 #[test]
 fn snaplen_cut_packets_are_counted_and_still_used() {
-    let cap = generate_capture(&CaptureGenParams { seed: 1, snaplen: 68, ..Default::default() }).unwrap();
+    let cap = generate_capture(&CaptureGenParams {
+        seed: 1,
+        snaplen: 68,
+        ..Default::default()
+    })
+    .unwrap();
     let out = read_flows_from_bytes(&cap.bytes, FlowConfig::default()).unwrap();
-    assert!(out.stats.snap_truncated > 1000, "{}", out.stats.snap_truncated);
+    assert!(
+        out.stats.snap_truncated > 1000,
+        "{}",
+        out.stats.snap_truncated
+    );
     assert_eq!(out.stats.packets, cap.packets);
-    let full = generate_capture(&CaptureGenParams { seed: 1, ..Default::default() }).unwrap();
-    assert_eq!(out.flows, flows(&full.bytes), "lengths come from the IP headers");
+    let full = generate_capture(&CaptureGenParams {
+        seed: 1,
+        ..Default::default()
+    })
+    .unwrap();
+    assert_eq!(
+        out.flows,
+        flows(&full.bytes),
+        "lengths come from the IP headers"
+    );
 }
 
 #[test]
@@ -736,23 +935,45 @@ fn tshark_reads_generated_captures_without_malformed_packets() {
         return;
     };
     assert!(out.status.success());
-    let cap = generate_capture(&CaptureGenParams { seed: 9, ..Default::default() }).unwrap();
+    let cap = generate_capture(&CaptureGenParams {
+        seed: 9,
+        ..Default::default()
+    })
+    .unwrap();
     let dir = std::env::temp_dir().join(format!("netsift-pcap-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     // tshark lists the pcapng custom block as a frame of its own: 5 packets + 1.
-    let files = [("gen.pcap", cap.bytes.clone(), cap.packets), ("ng_le.pcapng", sample_pcapng(false), 6), ("ng_be.pcapng", sample_pcapng(true), 6)];
+    let files = [
+        ("gen.pcap", cap.bytes.clone(), cap.packets),
+        ("ng_le.pcapng", sample_pcapng(false), 6),
+        ("ng_be.pcapng", sample_pcapng(true), 6),
+    ];
     for (name, bytes, n) in files {
         let path = dir.join(name);
         std::fs::write(&path, &bytes).unwrap();
         let run = |args: &[&str]| {
-            let o = std::process::Command::new("tshark").arg("-n").arg("-r").arg(&path).args(args).output().unwrap();
-            assert!(o.status.success(), "{name}: {}", String::from_utf8_lossy(&o.stderr));
+            let o = std::process::Command::new("tshark")
+                .arg("-n")
+                .arg("-r")
+                .arg(&path)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "{name}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
             String::from_utf8_lossy(&o.stdout).into_owned()
         };
         let frames = run(&["-T", "fields", "-e", "frame.number"]);
         assert_eq!(frames.lines().count() as u64, n, "{name}");
         let malformed = run(&["-Y", "_ws.malformed || _ws.expert.severity >= error"]);
-        assert_eq!(malformed.lines().count(), 0, "{name}: malformed packets:\n{malformed}");
+        assert_eq!(
+            malformed.lines().count(),
+            0,
+            "{name}: malformed packets:\n{malformed}"
+        );
     }
     std::fs::remove_dir_all(&dir).ok();
 }
@@ -762,20 +983,45 @@ fn tshark_reads_generated_captures_without_malformed_packets() {
 #[test]
 fn committed_fixtures_match_their_builders() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pcap");
-    let fixtures = [("handshake.pcap", handshake_capture()), ("sample_le.pcapng", sample_pcapng(false)), ("sample_be.pcapng", sample_pcapng(true))];
+    let fixtures = [
+        ("handshake.pcap", handshake_capture()),
+        ("sample_le.pcapng", sample_pcapng(false)),
+        ("sample_be.pcapng", sample_pcapng(true)),
+    ];
     for (name, bytes) in fixtures {
         let path = dir.join(name);
         if std::env::var_os("NETSIFT_WRITE_FIXTURES").is_some() {
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(&path, &bytes).unwrap();
         }
-        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{name}: rerun with NETSIFT_WRITE_FIXTURES=1");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            bytes,
+            "{name}: rerun with NETSIFT_WRITE_FIXTURES=1"
+        );
     }
 }
 
 // ---------------------------------------------------------------- benchmark
 
 /// `cargo test --release --no-default-features --test engine pcap::parse_throughput -- --ignored --nocapture`
+/// CPU time of this thread in seconds (Linux `schedstat`), so that a busy shared machine does
+/// not distort the figures; falls back to 0 elsewhere.
+fn cpu_s() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |ns| ns / 1e9)
+}
+
+struct Counter(u64);
+
+impl netsift::engine::ingest::capture::PacketSink for Counter {
+    fn packet(&mut self, p: &Packet) {
+        self.0 += u64::from(p.payload_len > 0);
+    }
+}
+
 #[test]
 #[ignore]
 fn parse_throughput() {
@@ -800,6 +1046,20 @@ fn parse_throughput() {
     let gen_s = t.elapsed().as_secs_f64();
     let t = std::time::Instant::now();
     let mut r = PcapReader::new();
+    let c0 = cpu_s();
+    let mut count = Counter(0);
+    for c in cap.bytes.chunks(4 << 20) {
+        r.push(c, &mut count).unwrap();
+    }
+    let n = r.finish().unwrap().packets as f64;
+    println!(
+        "parse + decode only: {:.2} M packets/s wall, {:.2} M packets/s CPU",
+        n / t.elapsed().as_secs_f64() / 1e6,
+        n / (cpu_s() - c0) / 1e6
+    );
+    let t = std::time::Instant::now();
+    let c0 = cpu_s();
+    let mut r = PcapReader::new();
     let mut table = FlowTable::new(FlowConfig::default()).unwrap();
     for c in cap.bytes.chunks(4 << 20) {
         r.push(c, &mut table).unwrap();
@@ -807,15 +1067,17 @@ fn parse_throughput() {
     let stats = r.finish().unwrap();
     let flows = table.finish();
     let s = t.elapsed().as_secs_f64();
+    let cpu = cpu_s() - c0;
     let t2 = std::time::Instant::now();
     let tab = flows_to_table(&flows);
     let table_s = t2.elapsed().as_secs_f64();
     println!(
-        "generated {} packets ({:.1} MB) in {gen_s:.2} s; parse → {} flows in {s:.3} s = {:.2} M packets/s, {:.0} MB/s; table of {} rows in {table_s:.3} s",
+        "generated {} packets ({:.1} MB) in {gen_s:.2} s; parse → {} flows in {s:.3} s wall / {cpu:.3} s CPU = {:.2} M packets/s wall, {:.2} M packets/s CPU, {:.0} MB/s wall; table of {} rows in {table_s:.3} s",
         cap.packets,
         cap.bytes.len() as f64 / 1e6,
         flows.len(),
         stats.packets as f64 / s / 1e6,
+        stats.packets as f64 / cpu / 1e6,
         cap.bytes.len() as f64 / s / 1e6,
         tab.n_rows(),
     );

@@ -39,7 +39,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::ParamError;
-use crate::engine::ingest::capture::decode::{Packet, ACK, FIN, PSH, RST, SYN, URG};
+use crate::engine::ingest::capture::decode::{Packet, ACK, FIN, RST, SYN};
 use crate::engine::ingest::capture::pcap::PacketSink;
 
 /// Flow timeouts and the live-table bound.
@@ -623,10 +623,9 @@ impl Live {
             return None;
         }
         let f = p.tcp_flags;
-        for (i, bit) in [FIN, SYN, RST, PSH, ACK, URG].into_iter().enumerate() {
-            if f & bit != 0 {
-                self.flags[i] += 1;
-            }
+        // Branch-free: flag bit i (FIN, SYN, RST, PSH, ACK, URG) counts into flags[i].
+        for (i, c) in self.flags.iter_mut().enumerate() {
+            *c += u64::from((f >> i) & 1);
         }
         let syn_ack = f & (SYN | ACK);
         self.handshake = match (self.handshake, forward, syn_ack) {

@@ -464,6 +464,7 @@ impl Gen {
         p
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn begin(
         &mut self,
         src: [u8; 4],
