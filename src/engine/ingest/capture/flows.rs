@@ -128,7 +128,6 @@ impl CloseReason {
 ///
 /// Lengths are transport payload bytes; times are seconds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[allow(missing_docs)] // the feature fields are documented by their CICFlowMeter names in the module doc
 pub struct Flow {
     /// Creation order within the capture (0, 1, …): a stable tie-breaker.
     pub id: u64,
@@ -150,51 +149,93 @@ pub struct Flow {
     pub close: CloseReason,
     /// First packet, seconds since the epoch.
     pub timestamp: f64,
+    /// Last packet − first packet, seconds (CICFlowMeter "Flow Duration", there in µs).
     pub flow_duration: f64,
+    /// Packets sent forward ("Tot Fwd Pkts").
     pub tot_fwd_pkts: u64,
+    /// Packets sent backward ("Tot Bwd Pkts").
     pub tot_bwd_pkts: u64,
+    /// Payload bytes sent forward ("TotLen Fwd Pkts").
     pub totlen_fwd_pkts: u64,
+    /// Payload bytes sent backward ("TotLen Bwd Pkts").
     pub totlen_bwd_pkts: u64,
     /// IP bytes (headers included) in both directions.
     pub tot_bytes: u64,
+    /// Largest forward payload ("Fwd Pkt Len Max").
     pub fwd_pkt_len_max: f64,
+    /// Smallest forward payload ("Fwd Pkt Len Min").
     pub fwd_pkt_len_min: f64,
+    /// Mean forward payload ("Fwd Pkt Len Mean").
     pub fwd_pkt_len_mean: f64,
+    /// Sample standard deviation of forward payloads ("Fwd Pkt Len Std").
     pub fwd_pkt_len_std: f64,
+    /// Largest backward payload; 0 without backward packets ("Bwd Pkt Len Max").
     pub bwd_pkt_len_max: f64,
+    /// Smallest backward payload; 0 without backward packets ("Bwd Pkt Len Min").
     pub bwd_pkt_len_min: f64,
+    /// Mean backward payload ("Bwd Pkt Len Mean").
     pub bwd_pkt_len_mean: f64,
+    /// Sample standard deviation of backward payloads ("Bwd Pkt Len Std").
     pub bwd_pkt_len_std: f64,
+    /// Payload bytes per second, both directions; 0 for a zero-length flow ("Flow Byts/s").
     pub flow_byts_s: f64,
+    /// Packets per second, both directions; 0 for a zero-length flow ("Flow Pkts/s").
     pub flow_pkts_s: f64,
+    /// Forward packets per second ("Fwd Pkts/s").
     pub fwd_pkts_s: f64,
+    /// Backward packets per second ("Bwd Pkts/s").
     pub bwd_pkts_s: f64,
+    /// Mean gap between consecutive packets, seconds ("Flow IAT Mean").
     pub flow_iat_mean: f64,
+    /// Sample standard deviation of those gaps ("Flow IAT Std").
     pub flow_iat_std: f64,
+    /// Longest gap ("Flow IAT Max").
     pub flow_iat_max: f64,
+    /// Shortest gap ("Flow IAT Min").
     pub flow_iat_min: f64,
+    /// Sum of gaps between forward packets, seconds ("Fwd IAT Tot").
     pub fwd_iat_tot: f64,
+    /// Mean gap between forward packets ("Fwd IAT Mean").
     pub fwd_iat_mean: f64,
+    /// Sample standard deviation of forward gaps ("Fwd IAT Std").
     pub fwd_iat_std: f64,
+    /// Longest forward gap ("Fwd IAT Max").
     pub fwd_iat_max: f64,
+    /// Shortest forward gap ("Fwd IAT Min").
     pub fwd_iat_min: f64,
+    /// Sum of gaps between backward packets, seconds ("Bwd IAT Tot").
     pub bwd_iat_tot: f64,
+    /// Mean gap between backward packets ("Bwd IAT Mean").
     pub bwd_iat_mean: f64,
+    /// Sample standard deviation of backward gaps ("Bwd IAT Std").
     pub bwd_iat_std: f64,
+    /// Longest backward gap ("Bwd IAT Max").
     pub bwd_iat_max: f64,
+    /// Shortest backward gap ("Bwd IAT Min").
     pub bwd_iat_min: f64,
+    /// Packets with FIN set ("FIN Flag Cnt").
     pub fin_flag_cnt: u64,
+    /// Packets with SYN set ("SYN Flag Cnt").
     pub syn_flag_cnt: u64,
+    /// Packets with RST set ("RST Flag Cnt").
     pub rst_flag_cnt: u64,
+    /// Packets with PSH set ("PSH Flag Cnt").
     pub psh_flag_cnt: u64,
+    /// Packets with ACK set ("ACK Flag Cnt").
     pub ack_flag_cnt: u64,
+    /// Packets with URG set ("URG Flag Cnt").
     pub urg_flag_cnt: u64,
     /// Backward packets per forward packet.
     pub down_up_ratio: f64,
+    /// Smallest payload, both directions ("Pkt Len Min").
     pub pkt_len_min: f64,
+    /// Largest payload, both directions ("Pkt Len Max").
     pub pkt_len_max: f64,
+    /// Mean payload, both directions ("Pkt Len Mean").
     pub pkt_len_mean: f64,
+    /// Sample standard deviation of payloads ("Pkt Len Std").
     pub pkt_len_std: f64,
+    /// Sample variance of payloads ("Pkt Len Var").
     pub pkt_len_var: f64,
     /// 1 when the destination port is below 1024 (and the protocol has ports), else 0.
     pub well_known_port: u8,
@@ -466,7 +507,10 @@ impl FlowTable {
         let mut expired: Vec<(u64, Key, CloseReason)> = self
             .slots
             .iter()
-            .filter_map(|l| l.expired(now_ns, idle, active, fin).map(|r| (l.id, l.key, r)))
+            .filter_map(|l| {
+                l.expired(now_ns, idle, active, fin)
+                    .map(|r| (l.id, l.key, r))
+            })
             .collect();
         expired.sort_unstable_by_key(|e| e.0);
         for (_, k, r) in expired {
@@ -476,8 +520,11 @@ impl FlowTable {
 
     /// Ends the eighth of the flows idle the longest.
     fn evict(&mut self) {
-        let mut by_age: Vec<(i64, u64, Key)> =
-            self.slots.iter().map(|l| (l.last_ns, l.id, l.key)).collect();
+        let mut by_age: Vec<(i64, u64, Key)> = self
+            .slots
+            .iter()
+            .map(|l| (l.last_ns, l.id, l.key))
+            .collect();
         by_age.sort_unstable_by_key(|e| (e.0, e.1));
         let n = (self.slots.len() / 8).max(1);
         for (_, _, k) in by_age.into_iter().take(n) {
@@ -488,7 +535,9 @@ impl FlowTable {
 
     /// Removes the open flow with key `k` and finishes it.
     fn end(&mut self, k: &Key, reason: CloseReason) {
-        let Some(i) = self.index.remove(k) else { return };
+        let Some(i) = self.index.remove(k) else {
+            return;
+        };
         let i = i as usize;
         if i >= self.slots.len() {
             return;
@@ -517,7 +566,11 @@ impl FlowTable {
             Some(_) => {}
         }
         let key = Key::of(p);
-        if let Some(l) = self.index.get(&key).and_then(|&i| self.slots.get_mut(i as usize)) {
+        if let Some(l) = self
+            .index
+            .get(&key)
+            .and_then(|&i| self.slots.get_mut(i as usize))
+        {
             let ended = l.expired(ts, self.idle_ns, self.active_ns, self.fin_ns).or(
                 if l.closing && p.tcp_flags & SYN != 0 {
                     Some(CloseReason::Fin)
