@@ -39,7 +39,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::ParamError;
-use crate::engine::ingest::capture::decode::{Packet, ACK, FIN, PSH, RST, SYN, URG};
+use crate::engine::ingest::capture::decode::{Packet, ACK, FIN, RST, SYN};
 use crate::engine::ingest::capture::pcap::PacketSink;
 
 /// Flow timeouts and the live-table bound.
@@ -68,7 +68,8 @@ impl Default for FlowConfig {
 }
 
 impl FlowConfig {
-    /// Checks every field: timeouts positive and finite (at most ten years), table bound ≥ 16.
+    /// Checks every field: timeouts positive and finite (at most ten years), table bound in
+    /// [16, 2²⁶].
     pub fn validate(&self) -> Result<(), ParamError> {
         for (field, v) in [
             ("idle_timeout_s", self.idle_timeout_s),
@@ -82,10 +83,10 @@ impl FlowConfig {
                 ));
             }
         }
-        if self.max_live_flows < 16 {
+        if !(16..=1 << 26).contains(&self.max_live_flows) {
             return Err(ParamError::new(
                 "max_live_flows",
-                format!("must be at least 16, got {}", self.max_live_flows),
+                format!("must be in [16, 67108864], got {}", self.max_live_flows),
             ));
         }
         Ok(())
@@ -127,7 +128,6 @@ impl CloseReason {
 ///
 /// Lengths are transport payload bytes; times are seconds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[allow(missing_docs)] // the feature fields are documented by their CICFlowMeter names in the module doc
 pub struct Flow {
     /// Creation order within the capture (0, 1, …): a stable tie-breaker.
     pub id: u64,
@@ -149,51 +149,93 @@ pub struct Flow {
     pub close: CloseReason,
     /// First packet, seconds since the epoch.
     pub timestamp: f64,
+    /// Last packet − first packet, seconds (CICFlowMeter "Flow Duration", there in µs).
     pub flow_duration: f64,
+    /// Packets sent forward ("Tot Fwd Pkts").
     pub tot_fwd_pkts: u64,
+    /// Packets sent backward ("Tot Bwd Pkts").
     pub tot_bwd_pkts: u64,
+    /// Payload bytes sent forward ("TotLen Fwd Pkts").
     pub totlen_fwd_pkts: u64,
+    /// Payload bytes sent backward ("TotLen Bwd Pkts").
     pub totlen_bwd_pkts: u64,
     /// IP bytes (headers included) in both directions.
     pub tot_bytes: u64,
+    /// Largest forward payload ("Fwd Pkt Len Max").
     pub fwd_pkt_len_max: f64,
+    /// Smallest forward payload ("Fwd Pkt Len Min").
     pub fwd_pkt_len_min: f64,
+    /// Mean forward payload ("Fwd Pkt Len Mean").
     pub fwd_pkt_len_mean: f64,
+    /// Sample standard deviation of forward payloads ("Fwd Pkt Len Std").
     pub fwd_pkt_len_std: f64,
+    /// Largest backward payload; 0 without backward packets ("Bwd Pkt Len Max").
     pub bwd_pkt_len_max: f64,
+    /// Smallest backward payload; 0 without backward packets ("Bwd Pkt Len Min").
     pub bwd_pkt_len_min: f64,
+    /// Mean backward payload ("Bwd Pkt Len Mean").
     pub bwd_pkt_len_mean: f64,
+    /// Sample standard deviation of backward payloads ("Bwd Pkt Len Std").
     pub bwd_pkt_len_std: f64,
+    /// Payload bytes per second, both directions; 0 for a zero-length flow ("Flow Byts/s").
     pub flow_byts_s: f64,
+    /// Packets per second, both directions; 0 for a zero-length flow ("Flow Pkts/s").
     pub flow_pkts_s: f64,
+    /// Forward packets per second ("Fwd Pkts/s").
     pub fwd_pkts_s: f64,
+    /// Backward packets per second ("Bwd Pkts/s").
     pub bwd_pkts_s: f64,
+    /// Mean gap between consecutive packets, seconds ("Flow IAT Mean").
     pub flow_iat_mean: f64,
+    /// Sample standard deviation of those gaps ("Flow IAT Std").
     pub flow_iat_std: f64,
+    /// Longest gap ("Flow IAT Max").
     pub flow_iat_max: f64,
+    /// Shortest gap ("Flow IAT Min").
     pub flow_iat_min: f64,
+    /// Sum of gaps between forward packets, seconds ("Fwd IAT Tot").
     pub fwd_iat_tot: f64,
+    /// Mean gap between forward packets ("Fwd IAT Mean").
     pub fwd_iat_mean: f64,
+    /// Sample standard deviation of forward gaps ("Fwd IAT Std").
     pub fwd_iat_std: f64,
+    /// Longest forward gap ("Fwd IAT Max").
     pub fwd_iat_max: f64,
+    /// Shortest forward gap ("Fwd IAT Min").
     pub fwd_iat_min: f64,
+    /// Sum of gaps between backward packets, seconds ("Bwd IAT Tot").
     pub bwd_iat_tot: f64,
+    /// Mean gap between backward packets ("Bwd IAT Mean").
     pub bwd_iat_mean: f64,
+    /// Sample standard deviation of backward gaps ("Bwd IAT Std").
     pub bwd_iat_std: f64,
+    /// Longest backward gap ("Bwd IAT Max").
     pub bwd_iat_max: f64,
+    /// Shortest backward gap ("Bwd IAT Min").
     pub bwd_iat_min: f64,
+    /// Packets with FIN set ("FIN Flag Cnt").
     pub fin_flag_cnt: u64,
+    /// Packets with SYN set ("SYN Flag Cnt").
     pub syn_flag_cnt: u64,
+    /// Packets with RST set ("RST Flag Cnt").
     pub rst_flag_cnt: u64,
+    /// Packets with PSH set ("PSH Flag Cnt").
     pub psh_flag_cnt: u64,
+    /// Packets with ACK set ("ACK Flag Cnt").
     pub ack_flag_cnt: u64,
+    /// Packets with URG set ("URG Flag Cnt").
     pub urg_flag_cnt: u64,
     /// Backward packets per forward packet.
     pub down_up_ratio: f64,
+    /// Smallest payload, both directions ("Pkt Len Min").
     pub pkt_len_min: f64,
+    /// Largest payload, both directions ("Pkt Len Max").
     pub pkt_len_max: f64,
+    /// Mean payload, both directions ("Pkt Len Mean").
     pub pkt_len_mean: f64,
+    /// Sample standard deviation of payloads ("Pkt Len Std").
     pub pkt_len_std: f64,
+    /// Sample variance of payloads ("Pkt Len Var").
     pub pkt_len_var: f64,
     /// 1 when the destination port is below 1024 (and the protocol has ports), else 0.
     pub well_known_port: u8,
@@ -288,6 +330,7 @@ const HS_DONE: u8 = 3;
 #[derive(Debug, Clone)]
 struct Live {
     id: u64,
+    key: Key,
     fwd_addr: [u8; 16],
     fwd_port: u16,
     bwd_addr: [u8; 16],
@@ -391,7 +434,11 @@ pub struct FlowTable {
     fin_ns: i64,
     sweep_ns: i64,
     max_live: usize,
-    live: HashMap<Key, Live, BuildHasherDefault<KeyHasher>>,
+    /// 5-tuple → index into `slots`.
+    index: HashMap<Key, u32, BuildHasherDefault<KeyHasher>>,
+    /// The open flows, densely packed (a removal moves the last one into the gap), so the hash
+    /// map moves 4-byte indices rather than whole flow states and sweeps scan contiguous memory.
+    slots: Vec<Live>,
     finished: Vec<Flow>,
     next_id: u64,
     next_sweep_ns: Option<i64>,
@@ -414,7 +461,8 @@ impl FlowTable {
             fin_ns: secs_to_ns(config.fin_timeout_s),
             sweep_ns: (idle_ns / 8).clamp(1_000_000_000, 60_000_000_000),
             max_live: config.max_live_flows,
-            live: HashMap::default(),
+            index: HashMap::default(),
+            slots: Vec::new(),
             finished: Vec::new(),
             next_id: 0,
             next_sweep_ns: None,
@@ -425,7 +473,7 @@ impl FlowTable {
 
     /// Flows open right now.
     pub fn live_flows(&self) -> usize {
-        self.live.len()
+        self.slots.len()
     }
 
     /// Flows ended early because the live table was full.
@@ -442,7 +490,8 @@ impl FlowTable {
     /// Ends the capture: every open flow ends with [`CloseReason::EndOfCapture`]. Returns the
     /// flows not yet taken, sorted by start time (then creation order).
     pub fn finish(mut self) -> Vec<Flow> {
-        let mut open: Vec<Live> = self.live.drain().map(|(_, l)| l).collect();
+        self.index.clear();
+        let mut open = std::mem::take(&mut self.slots);
         open.sort_unstable_by_key(|l| l.id);
         self.finished.extend(
             open.into_iter()
@@ -456,33 +505,50 @@ impl FlowTable {
     fn sweep(&mut self, now_ns: i64) {
         let (idle, active, fin) = (self.idle_ns, self.active_ns, self.fin_ns);
         let mut expired: Vec<(u64, Key, CloseReason)> = self
-            .live
+            .slots
             .iter()
-            .filter_map(|(k, l)| l.expired(now_ns, idle, active, fin).map(|r| (l.id, *k, r)))
+            .filter_map(|l| {
+                l.expired(now_ns, idle, active, fin)
+                    .map(|r| (l.id, l.key, r))
+            })
             .collect();
         expired.sort_unstable_by_key(|e| e.0);
         for (_, k, r) in expired {
-            if let Some(l) = self.live.remove(&k) {
-                self.finished.push(l.finish(r));
-            }
+            self.end(&k, r);
         }
     }
 
     /// Ends the eighth of the flows idle the longest.
     fn evict(&mut self) {
         let mut by_age: Vec<(i64, u64, Key)> = self
-            .live
+            .slots
             .iter()
-            .map(|(k, l)| (l.last_ns, l.id, *k))
+            .map(|l| (l.last_ns, l.id, l.key))
             .collect();
         by_age.sort_unstable_by_key(|e| (e.0, e.1));
-        let n = (self.live.len() / 8).max(1);
+        let n = (self.slots.len() / 8).max(1);
         for (_, _, k) in by_age.into_iter().take(n) {
-            if let Some(l) = self.live.remove(&k) {
-                self.evicted += 1;
-                self.finished.push(l.finish(CloseReason::Evicted));
+            self.evicted += 1;
+            self.end(&k, CloseReason::Evicted);
+        }
+    }
+
+    /// Removes the open flow with key `k` and finishes it.
+    fn end(&mut self, k: &Key, reason: CloseReason) {
+        let Some(i) = self.index.remove(k) else {
+            return;
+        };
+        let i = i as usize;
+        if i >= self.slots.len() {
+            return;
+        }
+        let l = self.slots.swap_remove(i);
+        if let Some(moved) = self.slots.get(i) {
+            if let Some(slot) = self.index.get_mut(&moved.key) {
+                *slot = i as u32;
             }
         }
+        self.finished.push(l.finish(reason));
     }
 
     fn add(&mut self, p: &Packet) {
@@ -500,7 +566,11 @@ impl FlowTable {
             Some(_) => {}
         }
         let key = Key::of(p);
-        if let Some(l) = self.live.get_mut(&key) {
+        if let Some(l) = self
+            .index
+            .get(&key)
+            .and_then(|&i| self.slots.get_mut(i as usize))
+        {
             let ended = l.expired(ts, self.idle_ns, self.active_ns, self.fin_ns).or(
                 if l.closing && p.tcp_flags & SYN != 0 {
                     Some(CloseReason::Fin)
@@ -511,32 +581,27 @@ impl FlowTable {
             match ended {
                 None => {
                     if let Some(r) = l.update(p) {
-                        if let Some(l) = self.live.remove(&key) {
-                            self.finished.push(l.finish(r));
-                        }
+                        self.end(&key, r);
                     }
                     return;
                 }
-                Some(r) => {
-                    if let Some(l) = self.live.remove(&key) {
-                        self.finished.push(l.finish(r));
-                    }
-                }
+                Some(r) => self.end(&key, r),
             }
         }
-        if self.live.len() >= self.max_live {
+        if self.slots.len() >= self.max_live {
             let now = self.now_ns;
             self.sweep(now);
-            if self.live.len() >= self.max_live {
+            if self.slots.len() >= self.max_live {
                 self.evict();
             }
         }
-        let mut l = Live::new(self.next_id, p);
+        let mut l = Live::new(self.next_id, key, p);
         self.next_id += 1;
         match l.update(p) {
             Some(r) => self.finished.push(l.finish(r)),
             None => {
-                self.live.insert(key, l);
+                self.index.insert(key, self.slots.len() as u32);
+                self.slots.push(l);
             }
         }
     }
@@ -558,9 +623,10 @@ fn ip(addr: &[u8; 16], v6: bool) -> IpAddr {
 }
 
 impl Live {
-    fn new(id: u64, p: &Packet) -> Self {
+    fn new(id: u64, key: Key, p: &Packet) -> Self {
         Live {
             id,
+            key,
             fwd_addr: p.src,
             fwd_port: p.src_port,
             bwd_addr: p.dst,
@@ -623,10 +689,9 @@ impl Live {
             return None;
         }
         let f = p.tcp_flags;
-        for (i, bit) in [FIN, SYN, RST, PSH, ACK, URG].into_iter().enumerate() {
-            if f & bit != 0 {
-                self.flags[i] += 1;
-            }
+        // Branch-free: flag bit i (FIN, SYN, RST, PSH, ACK, URG) counts into flags[i].
+        for (i, c) in self.flags.iter_mut().enumerate() {
+            *c += u64::from((f >> i) & 1);
         }
         let syn_ack = f & (SYN | ACK);
         self.handshake = match (self.handshake, forward, syn_ack) {

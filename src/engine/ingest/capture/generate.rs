@@ -89,7 +89,7 @@ impl Default for CaptureGenParams {
 
 impl CaptureGenParams {
     /// Checks the ranges: duration in [60, 86 400] s, snaplen ≥ 64, beacon interval 0 or in
-    /// [1, 110] s (a beacon is one flow, so the gap must stay under the idle timeout… and 0 disables).
+    /// [1, 3600] s, at most 65,536 DDoS hosts, 4,194,304 flood SYNs and 1 GB exfiltrated.
     pub fn validate(&self) -> Result<(), ParamError> {
         if !(self.duration_s.is_finite() && (60.0..=86_400.0).contains(&self.duration_s)) {
             return Err(ParamError::new(
@@ -108,6 +108,12 @@ impl CaptureGenParams {
             return Err(ParamError::new(
                 "beacon_interval_s",
                 format!("must be 0 or in [1, 3600] seconds, got {b}"),
+            ));
+        }
+        if self.exfil_bytes > 1_000_000_000 {
+            return Err(ParamError::new(
+                "exfil_bytes",
+                format!("at most 1000000000, got {}", self.exfil_bytes),
             ));
         }
         if self.ddos_bots > 1 << 16 {
@@ -464,6 +470,7 @@ impl Gen {
         p
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn begin(
         &mut self,
         src: [u8; 4],
