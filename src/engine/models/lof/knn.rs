@@ -10,7 +10,7 @@
 //! Ties are broken by the lower reference index: candidates arrive in index order and a candidate
 //! only enters the k-best list when it is strictly closer than the current worst.
 
-use ndarray::{ArrayView2, Axis};
+use ndarray::ArrayView2;
 
 /// Reference rows per chunk (the SIMD-friendly accumulator width).
 pub const LANES: usize = 8;
@@ -159,7 +159,7 @@ fn chunk_distances(q: &[f64], chunk: &[f64], bound: f64) -> Option<[f64; LANES]>
 
 #[cfg(test)]
 mod tests {
-    use ndarray::Array2;
+    use ndarray::{Array2, Axis};
 
     use super::*;
 
