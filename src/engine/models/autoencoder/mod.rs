@@ -75,6 +75,7 @@ mod optim;
 mod params;
 mod train;
 
+pub use self::layers::WeightInit;
 pub use self::model::{Autoencoder, EpochLoss, TrainingSummary};
 pub use self::params::{AutoencoderParams, MAX_WIDTH};
 

@@ -3,6 +3,7 @@
 use ndarray::ArrayView2;
 use serde::{Deserialize, Serialize};
 
+use super::layers::WeightInit;
 use super::model::Autoencoder;
 use super::train;
 use crate::engine::error::{FitError, ParamError};
@@ -27,6 +28,8 @@ pub struct AutoencoderParams {
     /// layer has the input's width.
     /// Default `[64, 32, 16, 8, 16, 32, 64]` (bottleneck 8), as in the seed product.
     pub hidden_layers: Vec<usize>,
+    /// Weight and bias initialisation. Default [`WeightInit::GlorotUniformWithBias`].
+    pub weight_init: WeightInit,
     /// Dropout rate in [0, 1) applied (training only, inverted dropout) after the first two hidden
     /// layers (64 and 32 by default, as the seed product's Keras model did). Default 0.0: measured
     /// on NSL-KDD, dropout lowered the ROC-AUC (see the module docs).
@@ -55,6 +58,7 @@ impl Default for AutoencoderParams {
             contamination: 0.15,
             seed: 42,
             hidden_layers: vec![64, 32, 16, 8, 16, 32, 64],
+            weight_init: WeightInit::GlorotUniformWithBias,
             dropout: 0.0,
             epochs: 30,
             batch_size: 32,
