@@ -30,6 +30,7 @@ pub(super) struct Dense {
 impl Dense {
     /// Glorot (Xavier) uniform weights, `U(−√(6/(n_in+n_out)), +√(6/(n_in+n_out)))`, zero bias:
     /// Keras' default initialiser for `Dense`.
+    #[cfg(test)]
     pub(super) fn glorot_uniform(n_in: usize, n_out: usize, rng: &mut EngineRng) -> Self {
         Self::uniform(n_in, n_out, math::sqrt(6.0 / (n_in + n_out) as f64), rng)
     }

@@ -11,34 +11,48 @@
 //! scored (the seed product did recompute it per batch, so it always flagged the same share).
 //!
 //! Training, as Keras' `Sequential` + `fit` would do it with the seed's settings:
-//! - weights Glorot-uniform, biases zero;
+//! - weights and biases Glorot-uniform `U(±√(6/(fan_in + fan_out)))` (scikit-learn's MLP
+//!   initialisation; Keras' zero biases are [`WeightInit::GlorotUniform`]);
 //! - Adam (lr 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-7, Keras' form), MSE loss, batch 32, up to 30 epochs,
 //!   a fresh seeded shuffle every epoch;
 //! - a seeded 10 % validation split; training stops after `patience` (3) epochs without a lower
-//!   validation loss and the best epoch's weights are restored;
-//! - optional inverted dropout after the 64 and 32 layers (`dropout`, off by default: measured
-//!   below it lowers the ROC-AUC);
-//! - at most `max_train_rows` (20,000) rows are trained on, a seeded sample when there are more;
-//!   every row passed to fit is still scored for the threshold.
+//!   validation loss, and the best epoch's weights are restored (also when all epochs ran);
+//! - optional inverted dropout after the 64 and 32 layers (`dropout`, off by default, see below);
+//! - at most `max_train_rows` (10,000) rows are trained on, a seeded sample when there are more;
+//!   every row passed to fit is still scored, and those scores set the threshold.
 //!
-//! The features must be scaled (the pipeline standard-scales them); unscaled inputs make the
-//! loss diverge, which is reported as [`FitError::Numerical`](crate::engine::error::FitError).
+//! The features must be scaled (the pipeline standard-scales them); unscaled inputs can make the
+//! loss overflow, which is reported as [`FitError::Numerical`](crate::engine::error::FitError).
 //! [`Autoencoder::feature_errors`] gives the per-feature squared errors behind a score.
 //!
 //! # Determinism
-//! Weights and arithmetic are `f32`; the matrix kernels are our own loops with a fixed summation
-//! order and no fused multiply-add (see `layers.rs`), and every random choice comes from
-//! [`crate::engine::rng`] streams derived from `seed`, so a seed gives bit-identical models and
-//! scores natively and in wasm. Weights survive a JSON round trip exactly (serde_json writes the
-//! shortest `f32` representation and reads it back to the same bits; a test checks it).
+//! Weights and arithmetic are `f32`; the matrix kernel is our own loop nest with a fixed
+//! summation order and no fused multiply-add (see `layers.rs`), and every random choice comes
+//! from [`crate::engine::rng`] streams derived from `seed`, so a seed gives bit-identical models
+//! and scores natively and in wasm. The model survives a JSON round trip bit for bit: serde_json
+//! writes the shortest `f32` representation and reads it back exactly, and with its
+//! `float_roundtrip` feature the same holds for the `f64` calibration (tests check both).
 //!
 //! # Parameters ([`AutoencoderParams`], defaults)
 //! `contamination` 0.15 · `seed` 42 · `hidden_layers` `[64, 32, 16, 8, 16, 32, 64]` ·
-//! `dropout` 0.0 · `epochs` 30 · `batch_size` 32 · `learning_rate` 1e-3 ·
-//! `validation_fraction` 0.1 · `patience` 3 · `max_train_rows` 20,000.
+//! `weight_init` Glorot uniform with biases · `dropout` 0.0 · `epochs` 30 · `batch_size` 32 ·
+//! `learning_rate` 1e-3 · `validation_fraction` 0.1 · `patience` 3 · `max_train_rows` 10,000.
 //!
-//! # Measured on NSL-KDD
+//! # Measurements
+//! NSL-KDD, semi-supervised: fit on the 67,343 normal rows of KDDTrain+ (one-hot
+//! protocol_type/service/flag → 122 inputs, standard-scaled on those rows), score KDDTest+
+//! (22,544 rows, normal → 0, attack → 1). Release build, one thread; times are CPU seconds
+//! (the machine was shared, wall time was 2–4× higher); epochs run (best epoch).
+//! `cargo test --release --no-default-features --test engine ae_nslkdd -- --ignored --nocapture`
+//!
 //! MEASUREMENTS
+//!
+//! On the reference set of `tests/fixtures/sklearn/ae.py` (1000 × 10, 10 % anomalies, trained on
+//! all rows), mean ROC-AUC over seeds 0–9: **0.971** with the defaults, 0.952 with Keras' zero
+//! biases, 0.930 with He-uniform weights, 0.948 with dropout 0.1 and 0.924 with dropout 0.2;
+//! scikit-learn's `MLPRegressor` with the same layers gets 0.965 (0.973 for `random_state=0`).
+//! So dropout stays off by default: no gain on NSL-KDD, a clear loss on small low-dimensional data.
+//! And `max_train_rows` is 10,000: 20,000 rows took twice the time for no better ROC-AUC.
 //!
 //! # Example
 //! ```
