@@ -1,5 +1,7 @@
 //! Engine integration tests: one binary, one module per area.
 
+mod ae_nslkdd;
+mod ae_reference;
 mod architecture;
 mod ensemble;
 mod features;

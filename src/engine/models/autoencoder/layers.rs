@@ -1,11 +1,11 @@
 //! Dense layers and the network they form, with hand-written `f32` kernels.
 //!
-//! Every kernel sums in one fixed order (the order of the loop indices), and the innermost loop
-//! always runs over a contiguous row of independent outputs, so it vectorises (SSE/AVX natively,
-//! simd128 in wasm) without changing any result: each lane does exactly the scalar arithmetic.
-//! Rust never contracts `a * b + c` into a fused multiply-add, so native and wasm agree bit for bit.
-//! Zero inputs (ReLU outputs, dropped units) are skipped; that changes at most the sign of a zero
-//! and is the same on every target.
+//! One matrix kernel ([`gemm`]) does all the work. Every output element is summed in one fixed
+//! order (its start value, then the shared dimension ascending), whatever the tiling; the
+//! register tile keeps 4 × 8 independent accumulators, so the 8-wide lanes vectorise (SSE
+//! natively, simd128 in wasm) without changing any result: each lane does exactly the scalar
+//! arithmetic. Rust never contracts `a * b + c` into a fused multiply-add, so native and wasm
+//! agree bit for bit.
 
 use serde::{Deserialize, Serialize};
 
@@ -30,41 +30,48 @@ pub(super) struct Dense {
 impl Dense {
     /// Glorot (Xavier) uniform weights, `U(−√(6/(n_in+n_out)), +√(6/(n_in+n_out)))`, zero bias:
     /// Keras' default initialiser for `Dense`.
+    #[cfg(test)]
     pub(super) fn glorot_uniform(n_in: usize, n_out: usize, rng: &mut EngineRng) -> Self {
-        let limit = math::sqrt(6.0 / (n_in + n_out) as f64);
+        Self::uniform(n_in, n_out, math::sqrt(6.0 / (n_in + n_out) as f64), rng)
+    }
+
+    /// Weights `U(−limit, +limit)` drawn row by row, zero bias (see [`Dense::randomise_bias`]).
+    pub(super) fn uniform(n_in: usize, n_out: usize, limit: f64, rng: &mut EngineRng) -> Self {
         let w = (0..n_in * n_out)
             .map(|_| rng::uniform_range(rng, -limit, limit) as f32)
             .collect();
-        Self {
-            n_in,
-            n_out,
-            w,
-            b: vec![0.0; n_out],
+        let b = vec![0.0; n_out];
+        Self { n_in, n_out, w, b }
+    }
+
+    /// Biases `U(−limit, +limit)`, drawn after the weights.
+    pub(super) fn randomise_bias(&mut self, limit: f64, rng: &mut EngineRng) {
+        for b in &mut self.b {
+            *b = rng::uniform_range(rng, -limit, limit) as f32;
         }
     }
 
     /// `out[i, :] = b + Σ_k x[i, k] · W[k, :]` for `rows` rows, summed over `k` in order.
     pub(super) fn forward(&self, x: &[f32], rows: usize, out: &mut [f32]) {
-        let (n_in, n_out) = (self.n_in, self.n_out);
-        for (x_row, out_row) in x
-            .chunks_exact(n_in)
-            .zip(out.chunks_exact_mut(n_out))
-            .take(rows)
-        {
-            out_row.copy_from_slice(&self.b);
-            for (&xv, w_row) in x_row.iter().zip(self.w.chunks_exact(n_out)) {
-                if xv != 0.0 {
-                    for (o, &wv) in out_row.iter_mut().zip(w_row) {
-                        *o += xv * wv;
-                    }
-                }
-            }
-        }
+        let a = Operand {
+            data: x,
+            row_stride: self.n_in,
+            col_stride: 1,
+        };
+        gemm(
+            a,
+            &self.w,
+            rows,
+            self.n_in,
+            self.n_out,
+            Init::Bias(&self.b),
+            out,
+        );
     }
 
     /// Gradients of one batch given `dz = ∂L/∂z` (`rows × n_out`) and the layer input `x`:
-    /// `gw = xᵀ·dz`, `gb = Σ_i dz[i, :]` (both overwritten) and, when asked, `dx = dz·Wᵀ`
-    /// (`rows × n_in`, overwritten). `wt` is scratch for `Wᵀ`.
+    /// `gw = xᵀ·dz` (summed over rows in order), `gb = Σ_i dz[i, :]` (both overwritten) and,
+    /// when asked, `dx = dz·Wᵀ` (`rows × n_in`, overwritten). `wt` is scratch for `Wᵀ`.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn backward(
         &self,
@@ -77,22 +84,20 @@ impl Dense {
         wt: &mut Vec<f32>,
     ) {
         let (n_in, n_out) = (self.n_in, self.n_out);
-        gw.fill(0.0);
+        let xt = Operand {
+            data: x,
+            row_stride: 1,
+            col_stride: n_in,
+        };
+        gemm(xt, dz, n_in, rows, n_out, Init::Zero, gw);
         gb.fill(0.0);
-        for (x_row, dz_row) in x.chunks_exact(n_in).zip(dz.chunks_exact(n_out)).take(rows) {
-            for (&xv, gw_row) in x_row.iter().zip(gw.chunks_exact_mut(n_out)) {
-                if xv != 0.0 {
-                    for (g, &d) in gw_row.iter_mut().zip(dz_row) {
-                        *g += xv * d;
-                    }
-                }
-            }
+        for dz_row in dz.chunks_exact(n_out).take(rows) {
             for (g, &d) in gb.iter_mut().zip(dz_row) {
                 *g += d;
             }
         }
         if let Some(dx) = dx {
-            // Wᵀ (n_out × n_in) so that the inner loop runs over contiguous inputs.
+            // Wᵀ (n_out × n_in) so that the kernel reads contiguous rows.
             wt.clear();
             wt.resize(n_in * n_out, 0.0);
             for (k, w_row) in self.w.chunks_exact(n_out).enumerate() {
@@ -100,20 +105,146 @@ impl Dense {
                     wt[j * n_in + k] = wv;
                 }
             }
-            for (dz_row, dx_row) in dz
-                .chunks_exact(n_out)
-                .zip(dx.chunks_exact_mut(n_in))
-                .take(rows)
-            {
-                dx_row.fill(0.0);
-                for (&d, wt_row) in dz_row.iter().zip(wt.chunks_exact(n_in)) {
-                    if d != 0.0 {
-                        for (o, &wv) in dx_row.iter_mut().zip(wt_row) {
-                            *o += d * wv;
-                        }
+            let a = Operand {
+                data: dz,
+                row_stride: n_out,
+                col_stride: 1,
+            };
+            gemm(a, wt, rows, n_out, n_in, Init::Zero, dx);
+        }
+    }
+}
+
+/// A matrix read through strides: element `(r, t)` is `data[r · row_stride + t · col_stride]`
+/// (a transposed view is just swapped strides).
+#[derive(Clone, Copy)]
+struct Operand<'a> {
+    data: &'a [f32],
+    row_stride: usize,
+    col_stride: usize,
+}
+
+impl Operand<'_> {
+    #[inline(always)]
+    fn at(&self, r: usize, t: usize) -> f32 {
+        self.data[r * self.row_stride + t * self.col_stride]
+    }
+}
+
+/// Starting value of every output element.
+#[derive(Clone, Copy)]
+enum Init<'a> {
+    Zero,
+    /// `bias[j]` for column `j`.
+    Bias(&'a [f32]),
+}
+
+impl Init<'_> {
+    #[inline(always)]
+    fn get(&self, j: usize) -> f32 {
+        match self {
+            Init::Zero => 0.0,
+            Init::Bias(b) => b[j],
+        }
+    }
+}
+
+/// Rows and columns of the register tile.
+const TILE_R: usize = 4;
+const TILE_C: usize = 8;
+
+/// `out[r, j] = init[j] + Σ_{t = 0}^{k−1} a[r, t] · b[t, j]` (`out` is `rows × n`, `b` is
+/// row-major `k × n`). Every element sums in the same order (`init`, then `t` ascending) whether
+/// it lies in a 4 × 8 register tile or on the scalar edge, so the result does not depend on the
+/// tiling, only on the inputs.
+fn gemm(
+    a: Operand<'_>,
+    b: &[f32],
+    rows: usize,
+    k: usize,
+    n: usize,
+    init: Init<'_>,
+    out: &mut [f32],
+) {
+    let full_r = rows - rows % TILE_R;
+    let full_c = n - n % TILE_C;
+    for r0 in (0..full_r).step_by(TILE_R) {
+        for c0 in (0..full_c).step_by(TILE_C) {
+            let mut acc = [[0.0f32; TILE_C]; TILE_R];
+            for row in acc.iter_mut() {
+                for (c, v) in row.iter_mut().enumerate() {
+                    *v = init.get(c0 + c);
+                }
+            }
+            for t in 0..k {
+                let bt: &[f32; TILE_C] = match b[t * n + c0..t * n + c0 + TILE_C].try_into() {
+                    Ok(v) => v,
+                    Err(_) => return,
+                };
+                for (r, row) in acc.iter_mut().enumerate() {
+                    let av = a.at(r0 + r, t);
+                    for c in 0..TILE_C {
+                        row[c] += av * bt[c];
                     }
                 }
             }
+            for (r, row) in acc.iter().enumerate() {
+                out[(r0 + r) * n + c0..(r0 + r) * n + c0 + TILE_C].copy_from_slice(row);
+            }
+        }
+        for r in r0..r0 + TILE_R {
+            edge(a, b, r, k, n, full_c..n, init, out);
+        }
+    }
+    for r in full_r..rows {
+        edge(a, b, r, k, n, 0..n, init, out);
+    }
+}
+
+/// The scalar path of [`gemm`] for row `r`, columns `cols`.
+#[allow(clippy::too_many_arguments)]
+#[inline]
+fn edge(
+    a: Operand<'_>,
+    b: &[f32],
+    r: usize,
+    k: usize,
+    n: usize,
+    cols: std::ops::Range<usize>,
+    init: Init<'_>,
+    out: &mut [f32],
+) {
+    for j in cols {
+        let mut s = init.get(j);
+        for t in 0..k {
+            s += a.at(r, t) * b[t * n + j];
+        }
+        out[r * n + j] = s;
+    }
+}
+
+/// How the weights and biases start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightInit {
+    /// Weights and biases from Glorot's uniform `U(±√(6/(fan_in + fan_out)))`, as
+    /// scikit-learn's `MLPRegressor` does for ReLU networks. The default: the random biases keep
+    /// more units of the narrow layers alive than zero biases do (measured in the module docs).
+    #[default]
+    GlorotUniformWithBias,
+    /// Glorot uniform weights and zero biases: Keras' default for `Dense`.
+    GlorotUniform,
+    /// He uniform weights `U(±√(6/fan_in))`, zero biases.
+    HeUniform,
+}
+
+impl WeightInit {
+    fn limit(self, n_in: usize, n_out: usize) -> f64 {
+        match self {
+            Self::GlorotUniform | Self::GlorotUniformWithBias => {
+                math::sqrt(6.0 / (n_in + n_out) as f64)
+            }
+            Self::HeUniform => math::sqrt(6.0 / n_in as f64),
         }
     }
 }
@@ -132,15 +263,27 @@ pub(super) struct Network {
 }
 
 impl Network {
-    /// Layers `n_features → hidden[0] → … → hidden[h−1] → n_features`, Glorot-uniform initialised.
-    pub(super) fn new(n_features: usize, hidden: &[usize], rng: &mut EngineRng) -> Self {
+    /// Layers `n_features → hidden[0] → … → hidden[h−1] → n_features`, initialised by `init`.
+    pub(super) fn new(
+        n_features: usize,
+        hidden: &[usize],
+        init: WeightInit,
+        rng: &mut EngineRng,
+    ) -> Self {
         let mut sizes = Vec::with_capacity(hidden.len() + 2);
         sizes.push(n_features);
         sizes.extend_from_slice(hidden);
         sizes.push(n_features);
         let layers = sizes
             .windows(2)
-            .map(|p| Dense::glorot_uniform(p[0], p[1], rng))
+            .map(|p| {
+                let limit = init.limit(p[0], p[1]);
+                let mut layer = Dense::uniform(p[0], p[1], limit, rng);
+                if init == WeightInit::GlorotUniformWithBias {
+                    layer.randomise_bias(limit, rng);
+                }
+                layer
+            })
             .collect();
         Self { layers }
     }
@@ -207,44 +350,60 @@ mod tests {
 
     #[test]
     fn forward_sums_bias_then_inputs_in_order() {
+        // 9 × 19 outputs: full 4 × 8 tiles plus row and column edges.
         let mut r = rng::seeded(5);
-        let mut l = Dense::glorot_uniform(7, 5, &mut r);
-        l.b = (0..5).map(|j| j as f32 * 0.25 - 0.5).collect();
-        let x: Vec<f32> = (0..3 * 7)
+        let mut l = Dense::glorot_uniform(7, 19, &mut r);
+        l.b = (0..19).map(|j| j as f32 * 0.25 - 0.5).collect();
+        let x: Vec<f32> = (0..9 * 7)
             .map(|_| rng::uniform_range(&mut r, -2.0, 2.0) as f32)
             .collect();
-        let mut out = vec![0.0; 3 * 5];
-        l.forward(&x, 3, &mut out);
+        let mut out = vec![0.0; 9 * 19];
+        l.forward(&x, 9, &mut out);
         // Same order of additions as the naive triple loop: bit-identical.
-        assert_eq!(out, naive_forward(&l, &x, 3));
+        assert_eq!(out, naive_forward(&l, &x, 9));
     }
 
     #[test]
-    fn backward_matches_naive_products() {
+    fn backward_sums_in_the_documented_order() {
         let mut r = rng::seeded(6);
-        let l = Dense::glorot_uniform(4, 3, &mut r);
-        let x: Vec<f32> = (0..2 * 4)
+        let (rows, n_in, n_out) = (6, 10, 9);
+        let l = Dense::glorot_uniform(n_in, n_out, &mut r);
+        let x: Vec<f32> = (0..rows * n_in)
             .map(|_| rng::uniform_range(&mut r, -1.0, 1.0) as f32)
             .collect();
-        let dz: Vec<f32> = (0..2 * 3)
+        let dz: Vec<f32> = (0..rows * n_out)
             .map(|_| rng::uniform_range(&mut r, -1.0, 1.0) as f32)
             .collect();
-        let (mut gw, mut gb, mut dx, mut wt) =
-            (vec![0.0; 12], vec![0.0; 3], vec![0.0; 8], Vec::new());
-        l.backward(&x, &dz, 2, &mut gw, &mut gb, Some(&mut dx), &mut wt);
-        for k in 0..4 {
-            for j in 0..3 {
-                let want = x[k] * dz[j] + x[4 + k] * dz[3 + j];
-                assert!((gw[k * 3 + j] - want).abs() < 1e-6);
+        let (mut gw, mut gb, mut dx, mut wt) = (
+            vec![0.0; n_in * n_out],
+            vec![0.0; n_out],
+            vec![0.0; rows * n_in],
+            Vec::new(),
+        );
+        l.backward(&x, &dz, rows, &mut gw, &mut gb, Some(&mut dx), &mut wt);
+        for k in 0..n_in {
+            for j in 0..n_out {
+                let mut want = 0.0f32;
+                for i in 0..rows {
+                    want += x[i * n_in + k] * dz[i * n_out + j];
+                }
+                assert_eq!(gw[k * n_out + j], want);
             }
         }
-        for j in 0..3 {
-            assert!((gb[j] - (dz[j] + dz[3 + j])).abs() < 1e-6);
+        for j in 0..n_out {
+            let mut want = 0.0f32;
+            for i in 0..rows {
+                want += dz[i * n_out + j];
+            }
+            assert_eq!(gb[j], want);
         }
-        for i in 0..2 {
-            for k in 0..4 {
-                let want: f32 = (0..3).map(|j| dz[i * 3 + j] * l.w[k * 3 + j]).sum();
-                assert!((dx[i * 4 + k] - want).abs() < 1e-6);
+        for i in 0..rows {
+            for k in 0..n_in {
+                let mut want = 0.0f32;
+                for j in 0..n_out {
+                    want += dz[i * n_out + j] * l.w[k * n_out + j];
+                }
+                assert_eq!(dx[i * n_in + k], want);
             }
         }
     }

@@ -257,3 +257,43 @@ fn one_row_trains_without_validation() {
     assert_eq!(fitted.model.training().validation_rows, 0);
     assert_eq!(fitted.train_scores.len(), 1);
 }
+
+/// FNV-1a over the bits of every weight and every training score.
+fn fingerprint(fitted: &crate::engine::models::Fitted<Autoencoder>) -> u64 {
+    let mut h = 0xcbf2_9ce4_8422_2325u64;
+    let mut eat = |v: u64| {
+        for byte in v.to_le_bytes() {
+            h ^= u64::from(byte);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for w in fitted.model.network_bits() {
+        eat(u64::from(w));
+    }
+    for s in &fitted.train_scores {
+        eat(s.to_bits());
+    }
+    h
+}
+
+/// Pinned: the same number natively and in wasm (run under wasm-bindgen-test in the browser
+/// suite). A change means results moved on some target, or the algorithm changed on purpose.
+#[test]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+fn fitted_model_is_pinned_across_targets() {
+    let x = data();
+    let p = AutoencoderParams {
+        dropout: 0.2,
+        epochs: 5,
+        ..small()
+    };
+    let fitted = p.fit(x.view(), &mut NoProgress).unwrap();
+    assert_eq!(
+        fingerprint(&fitted),
+        PINNED,
+        "fingerprint {:#018x}",
+        fingerprint(&fitted)
+    );
+}
+
+const PINNED: u64 = 0xceb0_ef16_0e24_5ba6;

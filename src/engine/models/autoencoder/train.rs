@@ -58,6 +58,7 @@ pub(super) fn fit(
     let mut net = Network::new(
         d,
         &p.hidden_layers,
+        p.weight_init,
         &mut rng::seeded(rng::derive_seed(p.seed, STREAM_INIT)),
     );
     let mut trainer = Trainer::new(&net, p.batch_size.min(m), p.dropout, p.learning_rate);
@@ -342,6 +343,7 @@ impl Trainer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::models::autoencoder::WeightInit;
 
     /// Loss of `net` on the loaded batch with fixed masks, in f64 arithmetic on the f32 weights.
     fn loss_f64(net: &Network, trainer: &Trainer, rows: usize) -> f64 {
@@ -380,7 +382,7 @@ mod tests {
 
     fn check_gradients(dropout: f32) {
         let mut r = rng::seeded(11);
-        let mut net = Network::new(5, &[4, 3, 4], &mut r);
+        let mut net = Network::new(5, &[4, 3, 4], WeightInit::GlorotUniform, &mut r);
         // Non-zero biases so that no ReLU input sits exactly at its kink.
         for layer in &mut net.layers {
             for b in &mut layer.b {
