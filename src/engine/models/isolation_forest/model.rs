@@ -131,10 +131,7 @@ impl DetectorParams for IsolationForestParams {
             calibration: Calibration::from_scores(&[], self.contamination),
         };
         let train_scores = model.score_checked(x);
-        model.calibration = Calibration::from_scores(
-            train_scores.as_slice().unwrap_or(&train_scores.to_vec()),
-            self.contamination,
-        );
+        model.calibration = Calibration::from_scores(&train_scores.to_vec(), self.contamination);
         Ok(Fitted {
             model,
             train_scores,
