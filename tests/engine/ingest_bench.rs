@@ -73,7 +73,7 @@ fn ingest_throughput() {
             [80, 443, 22, 53][(x % 4) as usize],
             (x % 5000) as f64 / 7.0,
             (x % 100) as f64 / 1000.0,
-            u8::from(x % 7 == 0),
+            u8::from(x.is_multiple_of(7)),
             1_700_000_000 + (x % 1_000_000),
         ));
     }
