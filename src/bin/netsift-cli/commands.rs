@@ -31,7 +31,7 @@ enum Command {
     },
     /// Prints what netsift reads in a file: format, rows, each column's role, labels, warnings.
     Inspect {
-        /// The file (CSV, TSV, Zeek log, JSON, optionally .gz).
+        /// The file (CSV, TSV, Zeek log, JSON, optionally .gz, or a pcap/pcapng capture).
         file: PathBuf,
     },
     /// Writes generated data.
@@ -159,8 +159,8 @@ pub fn load(path: &Path) -> Result<Ingested, String> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let ingested =
-        ingest::read_table(&name, &bytes, &IngestOptions::default()).map_err(|e| e.to_string())?;
+    let ingested = ingest::read_any(&name, &bytes, &IngestOptions::default())
+        .map_err(|e| format!("{name}: {e}"))?;
     for w in &ingested.warnings {
         eprintln!("netsift-cli: {name}: {w}");
     }
@@ -283,6 +283,8 @@ fn inspect(path: &Path) -> Result<(), String> {
         "format": ingested.format,
         "rows": table.n_rows(),
         "skipped_rows": ingested.skipped_rows,
+        "packets": ingested.capture.map(|c| c.packets),
+        "flows": ingested.capture.map(|c| c.flows),
         "columns": summaries.iter().map(|s| json!({
             "name": s.name, "role": format!("{:?}", s.role), "meaning": s.meaning.map(|m| format!("{m:?}")),
             "kind": format!("{:?}", s.kind), "missing": s.missing, "distinct": s.distinct,

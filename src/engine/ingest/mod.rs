@@ -107,6 +107,82 @@ pub struct Ingested {
     pub first_bad_rows: Vec<IngestError>,
     /// One entry per input column, in file order.
     pub mapping: Vec<ColumnMapping>,
+    /// Packet and flow counts when the input was a packet capture.
+    #[serde(default)]
+    pub capture: Option<CaptureSummary>,
+}
+
+/// What a packet capture turned into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaptureSummary {
+    /// IP packets decoded.
+    pub packets: u64,
+    /// Bidirectional flows built from them.
+    pub flows: u64,
+    /// Flows ended early because the live flow table was full.
+    pub evicted: u64,
+}
+
+/// Reads any supported file held in memory: packet captures (pcap, pcapng) become bidirectional
+/// flows (one row per flow), everything else goes through the tabular reader (CSV, TSV, Zeek,
+/// JSON, optionally gzip-compressed). The format is detected from the bytes, not the name.
+pub fn read_any(name: &str, bytes: &[u8], opts: &IngestOptions) -> crate::engine::Result<Ingested> {
+    match container(bytes) {
+        Container::Pcap | Container::Pcapng => {
+            let flows = capture::read_flows_from_bytes(bytes, capture::FlowConfig::default())?;
+            Ok(capture_to_ingested(flows))
+        }
+        _ => Ok(read_table(name, bytes, opts)?),
+    }
+}
+
+/// Turns the flows of a capture into an [`Ingested`] table with a format line and warnings.
+pub fn capture_to_ingested(flows: CaptureFlows) -> Ingested {
+    let table = flows_to_table(&flows.flows);
+    let kind = match flows.stats.format {
+        Some(f) => f.to_string(),
+        None => "capture".to_owned(),
+    };
+    let summary = CaptureSummary {
+        packets: flows.stats.packets,
+        flows: flows.flows.len() as u64,
+        evicted: flows.evicted,
+    };
+    let mut warnings: Vec<String> = flows.stats.warnings.iter().map(|w| w.to_string()).collect();
+    if flows.evicted > 0 {
+        warnings.push(format!(
+            "{} flows were closed early because more flows were open at once than the flow table holds",
+            flows.evicted
+        ));
+    }
+    let mapping = table
+        .columns
+        .iter()
+        .map(|c| ColumnMapping {
+            column: c.name.clone(),
+            source: c.name.clone(),
+            role: c.role,
+            meaning: c.meaning,
+            kind: match c.values {
+                crate::engine::data::Values::Numeric(_) => ColumnKind::Numeric,
+                crate::engine::data::Values::Categorical { .. } => ColumnKind::Categorical,
+            },
+            kept: true,
+            reason: "flow feature computed from the capture".to_owned(),
+        })
+        .collect();
+    Ingested {
+        format: format!(
+            "{kind}: {} packets → {} bidirectional flows",
+            summary.packets, summary.flows
+        ),
+        table,
+        warnings,
+        skipped_rows: 0,
+        first_bad_rows: Vec::new(),
+        mapping,
+        capture: Some(summary),
+    }
 }
 
 /// Reads a whole file held in memory (pushes it through a [`StreamingReader`] in 4 MiB chunks).

@@ -856,6 +856,7 @@ impl Rows {
             skipped_rows: self.skipped,
             first_bad_rows: self.first_bad,
             mapping,
+            capture: None,
         })
     }
 }

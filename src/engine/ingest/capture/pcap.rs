@@ -59,6 +59,29 @@ pub enum CaptureFormat {
     },
 }
 
+impl std::fmt::Display for CaptureFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let order = |big: bool| if big { "big-endian" } else { "little-endian" };
+        match *self {
+            CaptureFormat::Pcap {
+                big_endian,
+                nanosecond,
+                link_type,
+            } => write!(
+                f,
+                "pcap ({}, {} timestamps, link type {link_type})",
+                order(big_endian),
+                if nanosecond {
+                    "nanosecond"
+                } else {
+                    "microsecond"
+                }
+            ),
+            CaptureFormat::PcapNg { big_endian } => write!(f, "pcapng ({})", order(big_endian)),
+        }
+    }
+}
+
 /// What the reader saw: counts of every kind of frame, and non-fatal problems.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CaptureStats {
