@@ -340,7 +340,7 @@ pub fn run_with_clock(
     let models: Vec<AnyModel> = fitted.iter().map(|f| f.model.clone()).collect();
     let train_scores: Vec<Vec<f64>> = fitted.iter().map(|f| f.train_scores.clone()).collect();
     let model = TrainedEnsemble {
-        score_threshold: score_threshold(&models, &train_scores, config.contamination),
+        score_threshold: score_threshold(&models, &train_scores, config.contamination, k),
         preprocessor,
         models,
         min_votes: k,

@@ -53,7 +53,7 @@ fn all_available_detectors_vote_and_agree_on_sample() {
     assert_eq!(model.models.len(), kinds.len());
     assert_eq!(r.agreement.len(), kinds.len() * (kinds.len() - 1) / 2);
     for a in &r.agreement {
-        assert!(a.spearman > 0.2, "{a:?}");
+        assert!(a.spearman > 0.1, "{a:?}");
     }
     for row in 0..r.n_rows {
         let votes = r
@@ -133,6 +133,70 @@ fn duplicate_detectors_are_rejected() {
     );
     let e = pipeline::run(&c, &t, &mut NoProgress).unwrap_err();
     assert!(e.to_string().contains("detectors"), "{e}");
+}
+
+#[test]
+fn ensemble_score_threshold_reproduces_the_vote() {
+    let kinds = available();
+    let t = sample_traffic(&SampleParams::default()).unwrap();
+    let c = config(&kinds, 2.min(kinds.len()));
+    let (_, r) = pipeline::run(&c, &t, &mut NoProgress).unwrap();
+    let b = ensemble::TAIL_BAND;
+    let cut = (1.0 - c.contamination + b) / (1.0 + 2.0 * b);
+    let same = (0..r.n_rows)
+        .filter(|&i| (r.ensemble_score[i] > cut) == r.is_anomaly[i])
+        .count();
+    assert!(
+        same as f64 >= 0.97 * r.n_rows as f64,
+        "{same} of {}",
+        r.n_rows
+    );
+}
+
+/// k-th highest member position vs the mean of positions on the sample data (all detectors).
+#[test]
+#[ignore]
+fn sample_ensemble_combinations() {
+    let kinds = available();
+    let t = sample_traffic(&SampleParams::default()).unwrap();
+    let truth: Vec<bool> = t
+        .labels()
+        .unwrap()
+        .iter()
+        .map(|l| *l == Some(true))
+        .collect();
+    for training in [TrainingMode::AllRows, TrainingMode::NormalOnly] {
+        let c = RunConfig {
+            training,
+            ..config(&kinds, 2.min(kinds.len()))
+        };
+        let (model, r) = pipeline::run(&c, &t, &mut NoProgress).unwrap();
+        let mean: Vec<f64> = (0..r.n_rows)
+            .map(|i| {
+                let p: Vec<f64> = model
+                    .models
+                    .iter()
+                    .zip(&r.members)
+                    .map(|(m, mr)| ensemble::member_position(m.calibration(), mr.scores[i]))
+                    .collect();
+                ensemble::combine_positions(&p, ensemble::Combine::Mean)
+            })
+            .collect();
+        for m in &r.members {
+            println!(
+                "{training:?} {:?}: ROC-AUC {:.4}",
+                m.kind,
+                m.metrics.as_ref().unwrap().roc_auc
+            );
+        }
+        println!(
+            "{training:?}: k-th highest ROC-AUC {:.4} AP {:.4}; mean ROC-AUC {:.4} AP {:.4}",
+            metrics::roc_auc(&truth, &r.ensemble_score),
+            metrics::average_precision(&truth, &r.ensemble_score),
+            metrics::roc_auc(&truth, &mean),
+            metrics::average_precision(&truth, &mean)
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -253,7 +317,7 @@ fn nsl_kdd_ensemble_tails() {
     let train = kdd_table("KDDTrain+.txt", 5);
     let test = kdd_table("KDDTest+.txt", 1);
     let mut c = kdd_config(&kinds, TrainingMode::NormalOnly, 42);
-    c.features.scale_one_hot = std::env::var("SCALE_ONE_HOT").is_ok();
+    c.features.scale_one_hot = std::env::var("UNSCALED_ONE_HOT").is_err();
     println!("scale_one_hot = {}", c.features.scale_one_hot);
     let (model, _) = pipeline::run(&c, &train, &mut NoProgress).unwrap();
     let r = pipeline::score(&model, &test, &mut NoProgress).unwrap();
@@ -275,6 +339,22 @@ fn nsl_kdd_ensemble_tails() {
         })
         .collect();
     let at_one = clamped.iter().filter(|&&s| s == 1.0).count();
+    let mean_positions: Vec<f64> = (0..r.n_rows)
+        .map(|i| {
+            let p: Vec<f64> = model
+                .models
+                .iter()
+                .zip(&r.members)
+                .map(|(m, mr)| ensemble::member_position(m.calibration(), mr.scores[i]))
+                .collect();
+            ensemble::combine_positions(&p, ensemble::Combine::Mean)
+        })
+        .collect();
+    println!(
+        "ensemble = mean of positions: ROC-AUC {:.6} AP {:.6}",
+        metrics::roc_auc(&truth, &mean_positions),
+        metrics::average_precision(&truth, &mean_positions)
+    );
     for (m, mr) in model.models.iter().zip(&r.members) {
         let beyond = mr
             .scores
@@ -308,7 +388,7 @@ fn nsl_kdd_ensemble_tails() {
         );
     }
     println!(
-        "ensemble ROC-AUC with tails {:.6} (AP {:.6}); clamped percentiles {:.6} (AP {:.6}); \
+        "ensemble (k-th highest position) ROC-AUC with tails {:.6} (AP {:.6}); mean of clamped percentiles {:.6} (AP {:.6}); \
          rows at clamped 1.0: {at_one} of {}",
         metrics::roc_auc(&truth, &r.ensemble_score),
         metrics::average_precision(&truth, &r.ensemble_score),
