@@ -8,7 +8,8 @@
 //! OCSVM_CAPS=1024,2048,4096,8192 cargo test --release --no-default-features --test engine \
 //!     ocsvm_nslkdd -- --ignored --nocapture
 //! ```
-//! `NSL_KDD_DIR` overrides the data directory (default /work/shared/data/nsl-kdd).
+//! `NSL_KDD_DIR` overrides the data directory (default /work/shared/data/nsl-kdd), `OCSVM_SEEDS`
+//! (comma-separated, default 42) repeats each cap with other samples, `OCSVM_CACHE_MB` sets the cache.
 
 use std::time::Instant;
 
@@ -146,14 +147,23 @@ fn ocsvm_nslkdd_cap_table() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(32);
+    let seeds: Vec<u64> = std::env::var("OCSVM_SEEDS")
+        .unwrap_or_else(|_| "42".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
     eprintln!("CPU seconds (wall in brackets)");
     eprintln!(
-        "| cap | n_sv | iter | SMO s | train-score s | fit total s | test score s | ROC-AUC |"
+        "| cap | seed | n_sv | iter | SMO s | train-score s | fit total s | test score s | ROC-AUC |"
     );
-    for cap in caps {
+    for (cap, seed) in caps
+        .iter()
+        .flat_map(|&c| seeds.iter().map(move |&s| (c, s)))
+    {
         let p = OneClassSvmParams {
             max_train_rows: cap,
             cache_mb,
+            seed,
             ..Default::default()
         };
         let (t0, c0) = (Instant::now(), cpu_seconds());
@@ -168,7 +178,7 @@ fn ocsvm_nslkdd_cap_table() {
         let (score_wall, score_s) = (t2.elapsed().as_secs_f64(), cpu_seconds() - c2);
         let auc = roc_auc(scores.as_slice().expect("contiguous"), &test_attack);
         eprintln!(
-            "| {cap} | {} | {} | {:.2} | {train_score_s:.2} | {fit_s:.2} ({fit_wall:.2}) | {score_s:.2} \
+            "| {cap} | {seed} | {} | {} | {:.2} | {train_score_s:.2} | {fit_s:.2} ({fit_wall:.2}) | {score_s:.2} \
              ({score_wall:.2}) | {auc:.4} |",
             fitted.model.n_support(),
             fitted.model.n_iter(),

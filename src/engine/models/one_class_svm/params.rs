@@ -47,10 +47,12 @@ pub struct OneClassSvmParams {
     /// libsvm's shrinking heuristic (same solution, usually faster). Default true.
     pub shrinking: bool,
     /// Memory bound of the kernel-row cache in MiB (rows are `f32`, as libsvm's); never less than
-    /// two rows. Default 32 (a 4096-row training set needs 64 MiB for all rows).
+    /// two rows. Default 16: the whole matrix of the default 2048 training rows (4096 rows would
+    /// need 64 MiB; the solver then recomputes evicted rows, which costs time, not accuracy).
     pub cache_mb: u32,
     /// Largest training set handed to the solver: above it a sample of this many rows, drawn
-    /// with `seed`, is trained on (every row is still scored). Default 4096.
+    /// with `seed`, is trained on (every row is still scored). Default 2048, chosen on NSL-KDD
+    /// (see the module docs): ROC-AUC within 0.001 of 4096 on average at half the cost.
     pub max_train_rows: usize,
 }
 
@@ -64,8 +66,8 @@ impl Default for OneClassSvmParams {
             tol: 1e-3,
             max_iter: 1_000_000,
             shrinking: true,
-            cache_mb: 32,
-            max_train_rows: 4096,
+            cache_mb: 16,
+            max_train_rows: 2048,
         }
     }
 }
@@ -251,6 +253,6 @@ mod tests {
             serde_json::from_str(r#"{"nu": 0.2, "gamma": {"value": 0.1}}"#).unwrap_or_default();
         assert_eq!(p.nu, Some(0.2));
         assert_eq!(p.gamma, Gamma::Value(0.1));
-        assert_eq!(p.max_train_rows, 4096);
+        assert_eq!(p.max_train_rows, 2048);
     }
 }
