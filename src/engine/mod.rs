@@ -15,6 +15,7 @@
 //! | [`models`] | the four detectors behind one contract (params → fit → model → score) |
 //! | [`ensemble`] | votes, continuous ensemble score, confidence, severity, agreement |
 //! | [`metrics`] | confusion matrix, precision/recall/F1, ROC-AUC, PR-AUC, curves |
+//! | [`bench`] | the NSL-KDD benchmark protocols (shared by the CLI and the browser worker) |
 //! | [`pipeline`] | the one entry point the worker, the CLI, the tests and the benchmarks call |
 //! | [`report`] | CSV (formula-safe) and JSON exports |
 //! | [`progress`] | progress reporting with cancellation |
@@ -25,6 +26,7 @@
 //! bit-identical results natively and in wasm.
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod data;
 pub mod ensemble;
 pub mod error;
