@@ -180,7 +180,7 @@ mod tests {
     fn percentages_never_round_to_all_or_none() {
         assert_eq!(format_percent(0.998), "99.8");
         assert_eq!(format_percent(0.9996), "99.96");
-        assert_eq!(format_percent(0.99999), "> 99.99");
+        assert_eq!(format_percent(0.999_999), "99.99");
         assert_eq!(format_percent(0.003), "0.3");
         assert_eq!(format_percent(0.5), "50");
         assert_eq!(format_percent(1.0), "100");

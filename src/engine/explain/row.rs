@@ -310,11 +310,9 @@ pub fn explain_row(
                     let e = ae.feature_errors(x.row(0)).map_err(Error::from)?;
                     autoencoder_errors = Some(group_shares(&groups, &e));
                 }
-                AnyModel::IsolationForest(f) => {
-                    if f.n_features() == x.ncols() {
-                        let a = f.path_attribution(x.row(0));
-                        isolation_attribution = Some(group_shares(&groups, &a));
-                    }
+                AnyModel::IsolationForest(f) if f.n_features() == x.ncols() => {
+                    let a = f.path_attribution(x.row(0));
+                    isolation_attribution = Some(group_shares(&groups, &a));
                 }
                 _ => {}
             }
