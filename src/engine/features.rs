@@ -44,6 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::data::{Role, Table, Values, MISSING_CODE};
 use crate::engine::error::{Error, InputError, ParamError, Result};
+use crate::engine::explain::RawProfile;
 use crate::engine::math;
 
 /// What to do with categorical columns that have more than `max_one_hot` levels.
@@ -169,6 +170,10 @@ pub struct Preprocessor {
     /// What fitting found worth telling (imputed cells, constant columns, frequency encoding).
     #[serde(default)]
     pub fit_warnings: Vec<String>,
+    /// Training distribution of each raw feature column, in encoder order (explanations read
+    /// it; empty in models saved before it existed).
+    #[serde(default)]
+    pub profiles: Vec<RawProfile>,
 }
 
 /// Name of the "other" input of a capped one-hot column.
@@ -245,8 +250,10 @@ impl Preprocessor {
         let mut encoders = Vec::new();
         let mut names = Vec::new();
         let mut warnings = Vec::new();
+        let mut profiles = Vec::new();
         let n_train = train_rows.len() as f64;
         for col in table.columns.iter().filter(|c| c.role == Role::Feature) {
+            profiles.push(RawProfile::fit(col, train_rows));
             let enc = match &col.values {
                 Values::Numeric(v) => {
                     let train: Vec<f64> = train_rows.iter().map(|&r| v[r]).collect();
@@ -438,6 +445,7 @@ impl Preprocessor {
             feature_names: names,
             encoders,
             fit_warnings: warnings,
+            profiles,
         })
     }
 

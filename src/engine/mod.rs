@@ -16,6 +16,9 @@
 //! | [`ensemble`] | votes, continuous ensemble score, confidence, severity, agreement |
 //! | [`metrics`] | confusion matrix, precision/recall/F1, ROC-AUC, PR-AUC, curves |
 //! | [`bench`] | the NSL-KDD benchmark protocols (shared by the CLI and the browser worker) |
+//! | [`explain`] | per-alert explanations, permutation importance, number formatting for sentences |
+//! | [`feedback`] | verdicts on alerts, suppression rules, retraining with feedback |
+//! | [`model_file`] | saved models: one JSON file with schema, version and content hash |
 //! | [`pipeline`] | the one entry point the worker, the CLI, the tests and the benchmarks call |
 //! | [`report`] | CSV (formula-safe) and JSON exports |
 //! | [`progress`] | progress reporting with cancellation |
@@ -30,11 +33,14 @@ pub mod bench;
 pub mod data;
 pub mod ensemble;
 pub mod error;
+pub mod explain;
 pub mod features;
+pub mod feedback;
 pub mod generate;
 pub mod ingest;
 pub mod math;
 pub mod metrics;
+pub mod model_file;
 pub mod models;
 pub mod pipeline;
 pub mod progress;

@@ -234,6 +234,29 @@ pub fn run_with_clock(
     progress: &mut dyn Progress,
     clock: &dyn Fn() -> f64,
 ) -> Result<(TrainedEnsemble, RunResult)> {
+    validate_config(config)?;
+    if table.n_rows() == 0 {
+        return Err(InputError::Empty.into());
+    }
+    let (train_rows, warnings) = training_rows(table, config.training)?;
+    run_on_rows(config, table, &train_rows, warnings, progress, clock)
+}
+
+/// [`run_with_clock`] on explicitly chosen training rows (ignoring `config.training`): the
+/// analyst loop retrains on the rows feedback leaves ([`crate::engine::feedback`]).
+/// `train_rows` must be in range; they are sorted and de-duplicated first. `warnings` are
+/// prepended to the result's warnings.
+///
+/// Errors: as [`run_with_clock`]; fewer than [`MIN_TRAIN_ROWS`] rows is
+/// [`InputError::TooFewRows`].
+pub fn run_on_rows(
+    config: &RunConfig,
+    table: &Table,
+    train_rows: &[usize],
+    training_warnings: Vec<String>,
+    progress: &mut dyn Progress,
+    clock: &dyn Fn() -> f64,
+) -> Result<(TrainedEnsemble, RunResult)> {
     let t_start = clock();
     validate_config(config)?;
     let n_rows = table.n_rows();
@@ -249,8 +272,23 @@ pub fn run_with_clock(
             config.min_votes
         ));
     }
-    let (train_rows, w) = training_rows(table, config.training)?;
-    warnings.extend(w);
+    warnings.extend(training_warnings);
+    let mut train_rows = train_rows.to_vec();
+    train_rows.sort_unstable();
+    train_rows.dedup();
+    if let Some(&bad) = train_rows.iter().find(|&&r| r >= n_rows) {
+        return Err(Error::Unsupported(format!(
+            "training row {bad} is out of range (the data has {n_rows} rows)"
+        )));
+    }
+    if train_rows.len() < MIN_TRAIN_ROWS {
+        return Err(InputError::TooFewRows {
+            what: "training".into(),
+            needed: MIN_TRAIN_ROWS,
+            found: train_rows.len(),
+        }
+        .into());
+    }
     let all_rows = train_rows.len() == n_rows;
 
     // Preprocess.

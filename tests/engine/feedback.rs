@@ -1,0 +1,221 @@
+//! Feedback, suppression and retraining.
+
+use netsift::engine::data::{Column, Meaning, Role, Table};
+use netsift::engine::explain::explain_row;
+use netsift::engine::feedback::{
+    apply_suppressions, feedback_stats, mark, retrain_with_feedback, suppress_similar, Feedback,
+    Verdict,
+};
+use netsift::engine::models::{AnyParams, LofParams};
+use netsift::engine::pipeline::{self, RunConfig, TrainingMode};
+use netsift::engine::progress::NoProgress;
+use netsift::engine::rng;
+use netsift::engine::Error;
+
+const N_NORMAL: usize = 200;
+const CLUSTER: std::ops::Range<usize> = 200..208;
+const ATTACKS: std::ops::Range<usize> = 208..214;
+
+/// 200 normal rows N(0, 1)²; 8 unlabelled rows on a small circle at (8, 8) (rare but benign:
+/// a backup job); 6 scattered attacks.
+fn crafted() -> Table {
+    let mut r = rng::seeded(7);
+    let (mut x, mut y, mut label) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..N_NORMAL {
+        x.push(rng::standard_normal(&mut r));
+        y.push(rng::standard_normal(&mut r));
+        label.push("normal");
+    }
+    for i in 0..8 {
+        let a = std::f64::consts::TAU * f64::from(i) / 8.0;
+        x.push(8.0 + 0.3 * netsift::engine::math::cos(a));
+        y.push(8.0 + 0.3 * netsift::engine::math::cos(a - std::f64::consts::FRAC_PI_2));
+        label.push("");
+    }
+    for (a, b) in [
+        (-10.0, 5.0),
+        (10.0, -9.0),
+        (0.0, 15.0),
+        (-12.0, -12.0),
+        (15.0, 0.0),
+        (5.0, -14.0),
+    ] {
+        x.push(a);
+        y.push(b);
+        label.push("attack");
+    }
+    Table::new(vec![
+        Column::numeric("x", x),
+        Column::numeric("y", y),
+        Column::categorical("label", label).with_role(Role::Label),
+    ])
+    .unwrap()
+}
+
+fn lof_config(k: usize, training: TrainingMode) -> RunConfig {
+    RunConfig {
+        detectors: vec![AnyParams::Lof(LofParams {
+            n_neighbors: k,
+            ..LofParams::default()
+        })],
+        contamination: 0.05,
+        min_votes: 1,
+        training,
+        ..RunConfig::default()
+    }
+}
+
+#[test]
+fn retraining_with_false_positives_clears_exactly_them() {
+    let t = crafted();
+    let config = lof_config(5, TrainingMode::NormalOnly);
+    let (_, before) = pipeline::run(&config, &t, &mut NoProgress).unwrap();
+    for r in CLUSTER.chain(ATTACKS) {
+        assert!(before.is_anomaly[r], "row {r} should start flagged");
+    }
+    let mut feedback = Vec::new();
+    let cluster: Vec<usize> = CLUSTER.collect();
+    mark(
+        &mut feedback,
+        &t,
+        &cluster,
+        Verdict::FalsePositive,
+        "backup job",
+        1.0,
+    );
+    let attacks: Vec<usize> = ATTACKS.collect();
+    mark(&mut feedback, &t, &attacks, Verdict::TruePositive, "", 2.0);
+    let kept = feedback.clone();
+
+    let (_, after, diff) = retrain_with_feedback(&config, &t, &before, &feedback).unwrap();
+    assert_eq!(feedback, kept, "feedback is never consumed");
+    assert_eq!(diff.cleared, cluster);
+    assert_eq!(diff.plan.added_as_normal, cluster);
+    assert!(
+        diff.plan.removed.is_empty(),
+        "attacks were never training rows"
+    );
+    assert!(diff.false_positives_still_flagged.is_empty());
+    assert!(diff.true_positives_lost.is_empty());
+    for r in ATTACKS {
+        assert!(after.is_anomaly[r]);
+    }
+    // Normal rows keep their LOF (the new rows are far away); the threshold moves by one rank,
+    // so at most one normal row crosses it.
+    assert!(diff.newly_flagged.len() <= 1, "{:?}", diff.newly_flagged);
+    assert!(diff.newly_flagged.iter().all(|&r| r < N_NORMAL));
+    assert_eq!(diff.train_rows_after, N_NORMAL + 8);
+    assert!(diff.metrics.is_some());
+    assert_eq!(
+        diff.anomalies_after,
+        diff.anomalies_before - 8 + diff.newly_flagged.len()
+    );
+}
+
+#[test]
+fn too_few_rows_after_feedback_names_the_binding_minimum() {
+    let t = crafted().select_rows(&(190..214).collect::<Vec<_>>());
+    let config = lof_config(20, TrainingMode::AllRows);
+    let (_, before) = pipeline::run(&config, &t, &mut NoProgress).unwrap();
+    let mut feedback = Vec::new();
+    mark(
+        &mut feedback,
+        &t,
+        &(10..24).collect::<Vec<_>>(),
+        Verdict::TruePositive,
+        "",
+        1.0,
+    );
+    let e = retrain_with_feedback(&config, &t, &before, &feedback).unwrap_err();
+    let msg = e.to_string();
+    assert!(matches!(e, Error::Input(_)), "{e:?}");
+    assert_eq!(
+        msg,
+        "LOF with k = 20 (after removing 14 confirmed attack(s) and adding 0 confirmed false positive(s)) needs at least 21 rows, found 10"
+    );
+}
+
+fn flows() -> Table {
+    let n = 60;
+    let proto: Vec<&str> = (0..n)
+        .map(|i| if i % 20 == 0 { "icmp" } else { "tcp" })
+        .collect();
+    let bytes: Vec<f64> = (0..n)
+        .map(|i| {
+            if i % 20 == 0 {
+                40_000.0 + f64::from(i)
+            } else {
+                3_000.0 + f64::from(i * 7 % 50)
+            }
+        })
+        .collect();
+    let dur: Vec<f64> = (0..n).map(|i| 1.0 + f64::from(i % 5)).collect();
+    Table::new(vec![
+        Column::categorical("protocol_type", proto).with_meaning(Meaning::Protocol),
+        Column::numeric("dst_bytes", bytes),
+        Column::numeric("duration", dur),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn suppress_similar_labels_matching_alerts_without_dropping_them() {
+    let t = flows();
+    let config = RunConfig {
+        detectors: vec![AnyParams::Lof(LofParams {
+            n_neighbors: 5,
+            ..LofParams::default()
+        })],
+        contamination: 0.05,
+        min_votes: 1,
+        ..RunConfig::default()
+    };
+    let (m, r) = pipeline::run(&config, &t, &mut NoProgress).unwrap();
+    assert!(r.is_anomaly[0] && r.is_anomaly[20] && r.is_anomaly[40]);
+    let e = explain_row(&m, &t, &r, 20).unwrap();
+    let rule = suppress_similar(&t, 20, &e);
+    assert!(rule.enabled);
+    assert_eq!(rule.conditions[0].column, "protocol_type");
+    assert!(
+        rule.conditions.iter().any(|c| c.column == "dst_bytes"),
+        "{rule:?}"
+    );
+    let labels = apply_suppressions(&t, &r, std::slice::from_ref(&rule));
+    assert_eq!(labels.len(), t.n_rows());
+    for row in [0, 20, 40] {
+        assert_eq!(
+            labels[row].as_deref(),
+            Some(rule.id.as_str()),
+            "{}",
+            rule.name
+        );
+    }
+    assert!(labels
+        .iter()
+        .enumerate()
+        .all(|(i, l)| l.is_none() || r.is_anomaly[i]));
+}
+
+#[test]
+fn feedback_statistics_count_reviewed_alerts() {
+    let t = flows();
+    let config = RunConfig {
+        detectors: vec![AnyParams::Lof(LofParams {
+            n_neighbors: 5,
+            ..LofParams::default()
+        })],
+        contamination: 0.05,
+        min_votes: 1,
+        ..RunConfig::default()
+    };
+    let (_, r) = pipeline::run(&config, &t, &mut NoProgress).unwrap();
+    let flagged: Vec<usize> = (0..r.n_rows).filter(|&i| r.is_anomaly[i]).collect();
+    let mut f: Vec<Feedback> = Vec::new();
+    mark(&mut f, &t, &flagged[..2], Verdict::TruePositive, "", 1.0);
+    mark(&mut f, &t, &flagged[2..3], Verdict::FalsePositive, "", 1.0);
+    let s = feedback_stats(&t, &r, &f);
+    assert_eq!(s.anomalies, flagged.len());
+    assert_eq!((s.true_positives, s.false_positives), (2, 1));
+    assert_eq!(s.unreviewed, flagged.len() - 3);
+    assert_eq!(s.reviewed_precision, Some(2.0 / 3.0));
+}
