@@ -16,6 +16,7 @@
 //! | [`ensemble`] | votes, continuous ensemble score, confidence, severity, agreement |
 //! | [`metrics`] | confusion matrix, precision/recall/F1, ROC-AUC, PR-AUC, curves |
 //! | [`pipeline`] | the one entry point the worker, the CLI, the tests and the benchmarks call |
+//! | [`rules`] | behaviour rules over flows: scans, SYN flood, spikes, DDoS, beaconing, long connections, large uploads |
 //! | [`report`] | CSV (formula-safe) and JSON exports |
 //! | [`progress`] | progress reporting with cancellation |
 //! | [`rng`], [`math`] | seeded PRNG and platform-independent floating-point functions |
@@ -38,5 +39,6 @@ pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod rng;
+pub mod rules;
 
 pub use error::{Error, Result};
