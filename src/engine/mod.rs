@@ -17,6 +17,9 @@
 //! | [`metrics`] | confusion matrix, precision/recall/F1, ROC-AUC, PR-AUC, curves |
 //! | [`pipeline`] | the one entry point the worker, the CLI, the tests and the benchmarks call |
 //! | [`rules`] | behaviour rules over flows: scans, SYN flood, spikes, DDoS, beaconing, long connections, large uploads |
+//! | [`enrich`] | anomaly types, tags and a combined severity for anomalies and rule alerts |
+//! | [`advice`] | mitigation advice with concrete actions |
+//! | [`narrative`] | offline written analysis per alert in analyst personas (templates, no AI service) |
 //! | [`report`] | CSV (formula-safe) and JSON exports |
 //! | [`progress`] | progress reporting with cancellation |
 //! | [`rng`], [`math`] | seeded PRNG and platform-independent floating-point functions |
@@ -26,7 +29,9 @@
 //! bit-identical results natively and in wasm.
 #![warn(missing_docs)]
 
+pub mod advice;
 pub mod data;
+pub mod enrich;
 pub mod ensemble;
 pub mod error;
 pub mod features;
@@ -35,6 +40,7 @@ pub mod ingest;
 pub mod math;
 pub mod metrics;
 pub mod models;
+pub mod narrative;
 pub mod pipeline;
 pub mod progress;
 pub mod report;
