@@ -3,6 +3,7 @@
 mod ae_nslkdd;
 mod ae_reference;
 mod architecture;
+mod enrich;
 mod ensemble;
 mod features;
 mod generate;
