@@ -13,7 +13,10 @@ use netsift::engine::rules::{RuleAlert, RuleKind, ThreatLevel};
 const T0: f64 = 1_700_000_000.0; // Tuesday 2023-11-14 22:13 UTC
 
 /// 200 normal web flows (rows 0..200) then the crafted rows.
-fn table(extra: &[(&str, &str, f64, f64, &str, f64, f64, f64, f64)]) -> Table {
+/// (src, dst, src port, dst port, protocol, bytes, packets, duration, timestamp).
+type Row<'a> = (&'a str, &'a str, f64, f64, &'a str, f64, f64, f64, f64);
+
+fn table(extra: &[Row]) -> Table {
     let mut src = Vec::new();
     let mut dst = Vec::new();
     let (mut sp, mut dp, mut proto, mut bytes, mut pkts, mut dur, mut ts) =

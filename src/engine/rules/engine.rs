@@ -29,6 +29,8 @@ const ALL: u32 = u32::MAX;
 const ESCALATE_AT: f64 = 5.0;
 
 type Key = (u32, u32, u32, u32);
+/// A beaconing pair's connections: (start, size, row), oldest first.
+type History = std::collections::VecDeque<(f64, Option<f64>, u32)>;
 type RowSet = HashSet<u32, BuildHasherDefault<FxHasher>>;
 
 #[derive(Debug)]
@@ -149,7 +151,7 @@ pub struct RuleEngine {
     outbound: FxMap<(u32, u32), SumWindow>,
     spike: FxMap<u32, SpikeBuckets>,
     runs: FxMap<Key, Run>,
-    beacons: FxMap<(u32, u32, u32), std::collections::VecDeque<(f64, Option<f64>, u32)>>,
+    beacons: FxMap<(u32, u32, u32), History>,
     book: Book,
     seen: FlowRecordSummary,
 }
@@ -660,7 +662,8 @@ fn five(src: u32, dst: u32, r: &FlowRecord) -> Key {
     )
 }
 
-/// Spreads `p` packets evenly over `[t, end]` into 1-second buckets.
+/// Spreads `p` packets evenly over `[t, end]` into 1-second buckets; the flow's row is listed in
+/// its first bucket only (an alert lists the flows that started in the spiking second).
 fn spread(
     pending: &mut BTreeMap<i64, (f64, Vec<u32>)>,
     t: f64,
@@ -669,27 +672,23 @@ fn spread(
     row: u32,
     cap: usize,
 ) {
-    let mut add = |b: i64, x: f64| {
-        let e = pending.entry(b).or_insert((0.0, Vec::new()));
-        e.0 += x;
-        if e.1.len() < cap {
-            e.1.push(row);
-        }
-    };
     let b0 = t.floor() as i64;
+    let first = pending.entry(b0).or_insert((0.0, Vec::new()));
+    if first.1.len() < cap {
+        first.1.push(row);
+    }
     let d = end - t;
     if d <= 0.0 || !d.is_finite() {
-        add(b0, p);
+        first.0 += p;
         return;
     }
     let b1 = (end.floor() as i64).min(b0 + MAX_SPREAD_BUCKETS - 1);
-    for b in b0..=b1 {
-        let lo = t.max(b as f64);
-        let hi = end.min(b as f64 + 1.0);
+    first.0 += p * (end.min(b0 as f64 + 1.0) - t) / d;
+    for b in b0 + 1..=b1 {
+        let lo = b as f64;
+        let hi = end.min(lo + 1.0);
         if hi > lo {
-            add(b, p * (hi - lo) / d);
-        } else if b == b0 {
-            add(b, 0.0);
+            pending.entry(b).or_insert((0.0, Vec::new())).0 += p * (hi - lo) / d;
         }
     }
 }
