@@ -20,6 +20,10 @@
 //! | [`feedback`] | verdicts on alerts, suppression rules, retraining with feedback |
 //! | [`model_file`] | saved models: one JSON file with schema, version and content hash |
 //! | [`pipeline`] | the one entry point the worker, the CLI, the tests and the benchmarks call |
+//! | [`rules`] | behaviour rules over flows: scans, SYN flood, spikes, DDoS, beaconing, long connections, large uploads |
+//! | [`enrich`] | anomaly types, tags and a combined severity for anomalies and rule alerts |
+//! | [`advice`] | mitigation advice with concrete actions |
+//! | [`narrative`] | offline written analysis per alert in analyst personas (templates, no AI service) |
 //! | [`report`] | CSV (formula-safe) and JSON exports |
 //! | [`progress`] | progress reporting with cancellation |
 //! | [`rng`], [`math`] | seeded PRNG and platform-independent floating-point functions |
@@ -29,8 +33,10 @@
 //! bit-identical results natively and in wasm.
 #![warn(missing_docs)]
 
+pub mod advice;
 pub mod bench;
 pub mod data;
+pub mod enrich;
 pub mod ensemble;
 pub mod error;
 pub mod explain;
@@ -42,9 +48,11 @@ pub mod math;
 pub mod metrics;
 pub mod model_file;
 pub mod models;
+pub mod narrative;
 pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod rng;
+pub mod rules;
 
 pub use error::{Error, Result};

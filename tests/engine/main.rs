@@ -3,6 +3,7 @@
 mod ae_nslkdd;
 mod ae_reference;
 mod architecture;
+mod enrich;
 mod ensemble;
 mod explain;
 mod features;
@@ -22,4 +23,5 @@ mod ocsvm_reference;
 mod pcap;
 mod pipeline;
 mod report;
+mod rules;
 mod storage;

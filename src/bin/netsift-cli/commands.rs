@@ -34,6 +34,15 @@ enum Command {
         /// The file (CSV, TSV, Zeek log, JSON, optionally .gz, or a pcap/pcapng capture).
         file: PathBuf,
     },
+    /// Runs the behaviour rules (scans, floods, DDoS, beaconing, …) over a capture or flow table;
+    /// prints one JSON line per alert.
+    Alerts {
+        /// The file: pcap/pcapng, or CSV/TSV/Zeek/JSON flows with address and time columns.
+        file: PathBuf,
+        /// Rule thresholds as JSON (any subset of the fields; the rest keep their defaults).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// Writes generated data.
     Generate {
         #[command(subcommand)]
@@ -119,6 +128,7 @@ pub fn dispatch(cli: Cli) -> Result<(), String> {
                 },
         } => crate::bench::nsl_kdd(&dir, seed, contamination),
         Command::Inspect { file } => inspect(&file),
+        Command::Alerts { file, config } => crate::alerts::run(&file, config.as_deref()),
         Command::Generate {
             what:
                 GenerateTarget::Sample {

@@ -5,10 +5,13 @@
 //!                 [--detectors if,ocsvm,lof,ae] [--min-votes K] [--out scored.csv] [--model-out FILE]
 //! netsift-cli bench nsl-kdd DIR
 //! netsift-cli inspect FILE
+//! netsift-cli alerts FILE [--config rules.json]
 //! netsift-cli generate sample [--rows N] [--anomaly-ratio R] [--seed S] [--out FILE]
 //! ```
 //! Results go to stdout as JSON lines; errors go to stderr with a non-zero exit status.
 
+#[cfg(not(target_arch = "wasm32"))]
+mod alerts;
 #[cfg(not(target_arch = "wasm32"))]
 mod alloc;
 #[cfg(not(target_arch = "wasm32"))]

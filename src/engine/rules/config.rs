@@ -1,0 +1,222 @@
+//! Rule thresholds ([`RulesConfig`]): plain serde data, seed 002's values as defaults, validated
+//! before a run. Partial JSON is accepted (`#[serde(default)]`): missing fields keep their default.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::error::ParamError;
+
+/// Thresholds and windows of every rule. All times are seconds, all sizes bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RulesConfig {
+    /// Port scan: distinct destination ports from one source to one host. Default 20.
+    pub port_scan_ports: u32,
+    /// Port scan window. Default 60.
+    pub port_scan_window_s: f64,
+    /// IP scan: distinct destination hosts from one source. Default 50.
+    pub ip_scan_hosts: u32,
+    /// IP scan window. Default 60.
+    pub ip_scan_window_s: f64,
+    /// SYN flood: SYNs of half-open TCP connections toward one host. Default 100.
+    pub syn_flood_syns: u32,
+    /// SYN flood window. Default 10.
+    pub syn_flood_window_s: f64,
+    /// Traffic spike: packets per second toward one host, or in total, over one 1-second bucket.
+    /// Default 1000.
+    pub spike_pps: f64,
+    /// DDoS: distinct sources hitting one target. Default 20.
+    pub ddos_sources: u32,
+    /// DDoS window. Default 30.
+    pub ddos_window_s: f64,
+    /// Beaconing: fewest connections of one source to one destination (and port). Default 10.
+    pub beacon_min_connections: u32,
+    /// Beaconing: lowest score (0–1) that raises an alert. Default 0.8.
+    pub beacon_min_score: f64,
+    /// Beaconing: interval jitter (median absolute deviation ÷ median interval) at which the
+    /// dispersion part of the timing score reaches 0. Default 0.2.
+    pub beacon_jitter_tolerance: f64,
+    /// Beaconing: shortest median interval, seconds; faster regular traffic is streaming or bulk
+    /// transfer, not a call-home. Default 1.
+    pub beacon_min_interval_s: f64,
+    /// Most connections kept per beaconing pair (the latest ones). Default 4096.
+    pub beacon_max_history: u32,
+    /// Long connection: duration of one conversation. Default 3600.
+    pub long_connection_s: f64,
+    /// Long connection: flows of one 5-tuple closer than this are one conversation (the flow
+    /// builder cuts a connection at its active timeout). Default 120.
+    pub long_connection_gap_s: f64,
+    /// Large outbound transfer: bytes sent by one source to one destination within the window,
+    /// whatever came back. Default 10,000,000.
+    pub outbound_bytes: u64,
+    /// Large outbound transfer: smaller uploads count when at least this large … Default 1,000,000.
+    pub outbound_ratio_floor_bytes: u64,
+    /// … and at least this many times what came back. Default 10.
+    pub outbound_ratio: f64,
+    /// Large outbound transfer window. Default 3600.
+    pub outbound_window_s: f64,
+    /// Large outbound transfer: only count destinations outside private, loopback and link-local
+    /// ranges (when the address parses). Default true.
+    pub outbound_external_only: bool,
+    /// After an alert for a rule and key, later triggers within this many seconds of the alert's
+    /// end extend it instead of raising another. Default 300 (seed 002).
+    pub cooldown_s: f64,
+    /// Fold alerts that describe one attack into one (see [`correlate`](super::correlate)).
+    /// Default true.
+    pub correlate: bool,
+    /// Most flow rows listed per alert (the count is always exact). Default 1000.
+    pub max_flows_per_alert: u32,
+}
+
+impl Default for RulesConfig {
+    fn default() -> Self {
+        Self {
+            port_scan_ports: 20,
+            port_scan_window_s: 60.0,
+            ip_scan_hosts: 50,
+            ip_scan_window_s: 60.0,
+            syn_flood_syns: 100,
+            syn_flood_window_s: 10.0,
+            spike_pps: 1000.0,
+            ddos_sources: 20,
+            ddos_window_s: 30.0,
+            beacon_min_connections: 10,
+            beacon_min_score: 0.8,
+            beacon_jitter_tolerance: 0.2,
+            beacon_min_interval_s: 1.0,
+            beacon_max_history: 4096,
+            long_connection_s: 3600.0,
+            long_connection_gap_s: 120.0,
+            outbound_bytes: 10_000_000,
+            outbound_ratio_floor_bytes: 1_000_000,
+            outbound_ratio: 10.0,
+            outbound_window_s: 3600.0,
+            outbound_external_only: true,
+            cooldown_s: 300.0,
+            correlate: true,
+            max_flows_per_alert: 1000,
+        }
+    }
+}
+
+impl RulesConfig {
+    /// Checks every field: counts ≥ 1, windows and durations positive and finite (≤ 10 years),
+    /// the beacon score and jitter tolerance in (0, 1], the cooldown ≥ 0.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        for (field, v) in [
+            ("port_scan_ports", self.port_scan_ports),
+            ("ip_scan_hosts", self.ip_scan_hosts),
+            ("syn_flood_syns", self.syn_flood_syns),
+            ("ddos_sources", self.ddos_sources),
+            ("max_flows_per_alert", self.max_flows_per_alert),
+        ] {
+            if v == 0 {
+                return Err(ParamError::new(field, "must be at least 1"));
+            }
+        }
+        if self.beacon_min_connections < 4 {
+            return Err(ParamError::new(
+                "beacon_min_connections",
+                format!(
+                    "must be at least 4 (quartiles of intervals), got {}",
+                    self.beacon_min_connections
+                ),
+            ));
+        }
+        if self.beacon_max_history < self.beacon_min_connections {
+            return Err(ParamError::new(
+                "beacon_max_history",
+                "must be at least beacon_min_connections",
+            ));
+        }
+        for (field, v) in [
+            ("port_scan_window_s", self.port_scan_window_s),
+            ("ip_scan_window_s", self.ip_scan_window_s),
+            ("syn_flood_window_s", self.syn_flood_window_s),
+            ("ddos_window_s", self.ddos_window_s),
+            ("spike_pps", self.spike_pps),
+            ("long_connection_s", self.long_connection_s),
+            ("outbound_window_s", self.outbound_window_s),
+            ("outbound_ratio", self.outbound_ratio),
+        ] {
+            if !(v.is_finite() && v > 0.0 && v <= 3.2e8) {
+                return Err(ParamError::new(
+                    field,
+                    format!("must be a positive number up to 3.2e8, got {v}"),
+                ));
+            }
+        }
+        for (field, v) in [
+            ("long_connection_gap_s", self.long_connection_gap_s),
+            ("beacon_min_interval_s", self.beacon_min_interval_s),
+            ("cooldown_s", self.cooldown_s),
+        ] {
+            if !(v.is_finite() && (0.0..=3.2e8).contains(&v)) {
+                return Err(ParamError::new(
+                    field,
+                    format!("must be a number of seconds in [0, 3.2e8], got {v}"),
+                ));
+            }
+        }
+        for (field, v) in [
+            ("beacon_min_score", self.beacon_min_score),
+            ("beacon_jitter_tolerance", self.beacon_jitter_tolerance),
+        ] {
+            if !(v.is_finite() && v > 0.0 && v <= 1.0) {
+                return Err(ParamError::new(
+                    field,
+                    format!("must be in (0, 1], got {v}"),
+                ));
+            }
+        }
+        if self.outbound_bytes == 0 {
+            return Err(ParamError::new("outbound_bytes", "must be at least 1"));
+        }
+        Ok(())
+    }
+
+    /// Parses a (possibly partial) JSON config and validates it.
+    pub fn from_json(text: &str) -> Result<Self, ParamError> {
+        let c: Self = serde_json::from_str(text).map_err(|e| {
+            ParamError::new(
+                "rules config",
+                format!("not a valid rules config: {e} (fields are those of RulesConfig, e.g. {{\"port_scan_ports\": 30}})"),
+            )
+        })?;
+        c.validate()?;
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_seed_002s_and_valid() {
+        let c = RulesConfig::default();
+        assert_eq!((c.port_scan_ports, c.port_scan_window_s), (20, 60.0));
+        assert_eq!((c.ip_scan_hosts, c.ip_scan_window_s), (50, 60.0));
+        assert_eq!((c.syn_flood_syns, c.syn_flood_window_s), (100, 10.0));
+        assert_eq!(c.spike_pps, 1000.0);
+        assert_eq!((c.ddos_sources, c.ddos_window_s), (20, 30.0));
+        assert_eq!(c.cooldown_s, 300.0);
+        c.validate().unwrap();
+    }
+
+    #[test]
+    fn partial_json_keeps_defaults() {
+        let c = RulesConfig::from_json(r#"{"port_scan_ports": 300}"#).unwrap();
+        assert_eq!(c.port_scan_ports, 300);
+        assert_eq!(c.ddos_sources, 20);
+    }
+
+    #[test]
+    fn bad_json_and_bad_values_name_the_problem() {
+        let e = RulesConfig::from_json(r#"{"port_scan_portz": 3}"#).unwrap_err();
+        assert!(e.message.contains("port_scan_portz"), "{e}");
+        let e = RulesConfig::from_json(r#"{"syn_flood_window_s": -1}"#).unwrap_err();
+        assert_eq!(e.field, "syn_flood_window_s");
+        let e = RulesConfig::from_json(r#"{"beacon_min_score": 2}"#).unwrap_err();
+        assert_eq!(e.field, "beacon_min_score");
+    }
+}

@@ -1,0 +1,340 @@
+//! Behaviour rules over flows: port scan, IP scan, SYN flood, traffic spike, DDoS, beaconing,
+//! long connections and large outbound transfers, beside the models.
+//!
+//! ```text
+//! capture Flows ─► records_from_flows ─┐
+//!                                      ├─► FlowRecord[] ─► evaluate (sorted by time) ─► RuleAlert[]
+//! Table (meanings) ─► records_from_table ┘        RuleEngine: windows, cooldown, correlate
+//! ```
+//!
+//! | module | job |
+//! |---|---|
+//! | [`record`] | [`FlowRecord`], the generic flow view, from captures or tables (and which rules each input supports) |
+//! | [`config`] | [`RulesConfig`]: thresholds with seed 002's defaults |
+//! | [`window`] | sliding time windows: distinct counts and sums, evicted as time advances |
+//! | [`beacon`] | the beaconing score (dispersion of intervals and sizes) |
+//! | [`engine`] | [`RuleEngine`]: records in time order → alerts, with cooldown de-duplication |
+//!
+//! **Rules** (defaults in brackets; every window is a true sliding window per key — a deque of
+//! events in time order, evicted as time advances, with per-value counters for distinct counts):
+//!
+//! | rule | key | fires when | severity |
+//! |---|---|---|---|
+//! | `port_scan` | source → host | ≥ 20 distinct destination ports in 60 s | high |
+//! | `ip_scan` | source | ≥ 50 distinct destination hosts in 60 s | medium |
+//! | `syn_flood` | host | ≥ 100 SYNs of half-open TCP connections (no completed handshake, no reset) in 10 s | critical |
+//! | `traffic_spike` | host, and all traffic | ≥ 1000 packets in one 1-second bucket; each flow's packets are spread evenly over its duration | medium |
+//! | `ddos` | host | ≥ 20 distinct sources in 30 s | critical |
+//! | `beaconing` | source → host:port | ≥ 10 connections with a regularity score ≥ 0.8 ([`beacon`]) and a median interval ≥ 1 s | high |
+//! | `long_connection` | 5-tuple | one conversation (flows of the 5-tuple less than 120 s apart) lasting ≥ 3600 s | low |
+//! | `large_outbound` | source → host | in 3600 s, ≥ 10 MB sent, or ≥ 1 MB sent and ≥ 10× what came back; destination outside private ranges | high |
+//!
+//! Severity rises one level (at most critical) when the measured value reaches five times the
+//! threshold (e.g. a port scan over ≥ 100 ports is critical).
+//!
+//! **Time**: each flow is an event at its start time (`ts`); records are processed sorted by
+//! `(ts, row)`. Window bounds are inclusive: events exactly one window apart share a window.
+//!
+//! **De-duplication (cooldown, default 300 s as in seed 002)**: once a rule fired for a key,
+//! further triggers for that key that start within `cooldown_s` of the alert's end extend that
+//! alert (later end, peak evidence, more flows) instead of raising another.
+//!
+//! **Correlation** (`correlate`, default on): one attack often trips several rules. A DDoS alert
+//! on a host overlapping a SYN flood alert on the same host (a spoofed SYN flood has many sources)
+//! is folded into the SYN flood; a per-host traffic spike into an overlapping SYN flood or DDoS on
+//! that host; an all-traffic spike into any overlapping per-host alert of those three. The folded
+//! rule is listed in [`RuleAlert::related`] and its evidence is kept with the rule id as prefix.
+//!
+//! Alerts come out sorted by window start, then rule, source and target.
+
+pub mod beacon;
+pub mod config;
+pub mod engine;
+mod fxmap;
+pub mod record;
+pub mod window;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use config::RulesConfig;
+pub use engine::{correlate, evaluate, RuleEngine};
+pub use record::{
+    protocol_number, records_from_flows, records_from_table, table_records, FlowRecord,
+    TableRecords,
+};
+
+/// Which rule raised an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// Many ports of one host from one source.
+    PortScan,
+    /// Many hosts from one source.
+    IpScan,
+    /// Many half-open TCP connections toward one host.
+    SynFlood,
+    /// Packet rate above a threshold, toward one host or overall.
+    TrafficSpike,
+    /// Many sources toward one host.
+    Ddos,
+    /// Regular call-home connections.
+    Beaconing,
+    /// A conversation lasting hours.
+    LongConnection,
+    /// A large upload (possible exfiltration).
+    LargeOutbound,
+}
+
+impl RuleKind {
+    /// Every rule, in display order.
+    pub const ALL: [RuleKind; 8] = [
+        RuleKind::PortScan,
+        RuleKind::IpScan,
+        RuleKind::SynFlood,
+        RuleKind::TrafficSpike,
+        RuleKind::Ddos,
+        RuleKind::Beaconing,
+        RuleKind::LongConnection,
+        RuleKind::LargeOutbound,
+    ];
+
+    /// Stable snake_case id (`port_scan`, …).
+    pub fn id(self) -> &'static str {
+        match self {
+            RuleKind::PortScan => "port_scan",
+            RuleKind::IpScan => "ip_scan",
+            RuleKind::SynFlood => "syn_flood",
+            RuleKind::TrafficSpike => "traffic_spike",
+            RuleKind::Ddos => "ddos",
+            RuleKind::Beaconing => "beaconing",
+            RuleKind::LongConnection => "long_connection",
+            RuleKind::LargeOutbound => "large_outbound",
+        }
+    }
+
+    /// Human name ("Port scan", …).
+    pub fn title(self) -> &'static str {
+        match self {
+            RuleKind::PortScan => "Port scan",
+            RuleKind::IpScan => "IP scan",
+            RuleKind::SynFlood => "SYN flood",
+            RuleKind::TrafficSpike => "Traffic spike",
+            RuleKind::Ddos => "DDoS",
+            RuleKind::Beaconing => "Beaconing",
+            RuleKind::LongConnection => "Long connection",
+            RuleKind::LargeOutbound => "Large outbound transfer",
+        }
+    }
+
+    /// The severity the rule gives before escalation (see the module docs).
+    pub fn base_severity(self) -> ThreatLevel {
+        match self {
+            RuleKind::PortScan | RuleKind::Beaconing | RuleKind::LargeOutbound => ThreatLevel::High,
+            RuleKind::IpScan | RuleKind::TrafficSpike => ThreatLevel::Medium,
+            RuleKind::SynFlood | RuleKind::Ddos => ThreatLevel::Critical,
+            RuleKind::LongConnection => ThreatLevel::Low,
+        }
+    }
+}
+
+/// Four-level severity shared by rule alerts, enriched anomalies and written analyses.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ThreatLevel {
+    /// Worth a look.
+    #[default]
+    Low,
+    /// Review soon.
+    Medium,
+    /// Review today.
+    High,
+    /// Act now.
+    Critical,
+}
+
+impl ThreatLevel {
+    /// Lower-case id (`low`, `medium`, `high`, `critical`).
+    pub fn id(self) -> &'static str {
+        match self {
+            ThreatLevel::Low => "low",
+            ThreatLevel::Medium => "medium",
+            ThreatLevel::High => "high",
+            ThreatLevel::Critical => "critical",
+        }
+    }
+
+    /// Capitalised name.
+    pub fn title(self) -> &'static str {
+        match self {
+            ThreatLevel::Low => "Low",
+            ThreatLevel::Medium => "Medium",
+            ThreatLevel::High => "High",
+            ThreatLevel::Critical => "Critical",
+        }
+    }
+
+    /// The level `n` steps up, at most critical.
+    pub fn raised(self, n: u32) -> Self {
+        let i = (self as u32 + n).min(3);
+        [
+            ThreatLevel::Low,
+            ThreatLevel::Medium,
+            ThreatLevel::High,
+            ThreatLevel::Critical,
+        ][i as usize]
+    }
+}
+
+/// One rule alert with its evidence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleAlert {
+    /// The rule.
+    pub rule: RuleKind,
+    /// How bad (base severity of the rule, raised at five times the threshold).
+    pub severity: ThreatLevel,
+    /// The source address (`None` for many-source rules: DDoS, SYN flood, spikes).
+    pub source: Option<String>,
+    /// The target address (`None` for IP scans and all-traffic spikes).
+    pub target: Option<String>,
+    /// Destination port for port-specific rules (beaconing, long connection).
+    pub port: Option<u16>,
+    /// First event, epoch seconds.
+    pub window_start: f64,
+    /// Last event, epoch seconds.
+    pub window_end: f64,
+    /// Named counts, per rule: `distinct_ports`, `distinct_hosts`, `syns`, `pps`,
+    /// `distinct_sources`, `connections` / `score` / `interval_median_s` / …, `duration_s`,
+    /// `bytes_out` / `bytes_in`; peaks over the alert's lifetime. Folded rules add theirs with
+    /// their id as prefix (`ddos.distinct_sources`).
+    pub evidence: BTreeMap<String, f64>,
+    /// Rows (table rows or capture flow positions) involved, ascending, at most
+    /// `max_flows_per_alert`.
+    pub flows: Vec<usize>,
+    /// How many rows are involved in all.
+    pub flow_count: usize,
+    /// Rules folded into this alert by correlation.
+    pub related: Vec<RuleKind>,
+    /// One sentence for people.
+    pub description: String,
+}
+
+impl RuleAlert {
+    /// An evidence value, 0 when absent.
+    pub fn count(&self, name: &str) -> f64 {
+        self.evidence.get(name).copied().unwrap_or(0.0)
+    }
+}
+
+/// A rule that could not run on this data, and why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleSupport {
+    /// The rule.
+    pub rule: RuleKind,
+    /// What the data lacks.
+    pub reason: String,
+}
+
+/// The result of a rules run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RulesOutcome {
+    /// Alerts, sorted (see the module docs).
+    pub alerts: Vec<RuleAlert>,
+    /// Rules that could not run on the data.
+    pub unsupported: Vec<RuleSupport>,
+    /// Records evaluated.
+    pub records: usize,
+}
+
+/// Which rules lack the data they need in these records.
+pub fn unsupported_rules(records: &[FlowRecord]) -> Vec<RuleSupport> {
+    let mut out = Vec::new();
+    let mut need = |rule, ok: bool, reason: &str| {
+        if !ok {
+            out.push(RuleSupport {
+                rule,
+                reason: reason.to_owned(),
+            })
+        }
+    };
+    if records.is_empty() {
+        return out;
+    }
+    need(
+        RuleKind::PortScan,
+        records.iter().any(|r| r.dst_port.is_some()),
+        "no destination ports",
+    );
+    need(
+        RuleKind::SynFlood,
+        records.iter().any(|r| r.half_open_syns().is_some()),
+        "no TCP flag counts or handshake state",
+    );
+    need(
+        RuleKind::TrafficSpike,
+        records.iter().any(|r| r.packets().is_some()),
+        "no packet counts",
+    );
+    need(
+        RuleKind::LongConnection,
+        records.iter().any(|r| r.end > r.ts),
+        "no flow durations",
+    );
+    need(
+        RuleKind::LargeOutbound,
+        records.iter().any(|r| r.bytes_fwd.is_some()),
+        "no byte counts",
+    );
+    out
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC) of epoch seconds; non-finite input gives the epoch.
+pub fn iso8601(epoch_seconds: f64) -> String {
+    let ms_total = if epoch_seconds.is_finite() {
+        (epoch_seconds * 1000.0).round().clamp(-8.0e15, 8.0e15) as i64
+    } else {
+        0
+    };
+    let secs = ms_total.div_euclid(1000);
+    let ms = ms_total.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Days → civil date (proleptic Gregorian), era-based.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_formats_utc() {
+        assert_eq!(iso8601(0.0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601(1_700_000_000.25), "2023-11-14T22:13:20.250Z");
+        assert_eq!(iso8601(951_782_400.0), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn raised_severity_stops_at_critical() {
+        assert_eq!(ThreatLevel::High.raised(1), ThreatLevel::Critical);
+        assert_eq!(ThreatLevel::Critical.raised(3), ThreatLevel::Critical);
+        assert_eq!(ThreatLevel::Low.raised(0), ThreatLevel::Low);
+    }
+}

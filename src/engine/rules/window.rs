@@ -1,0 +1,149 @@
+//! Sliding time windows: events in time order in a deque, evicted as time advances.
+//!
+//! A window of length `W` at time `now` holds the events with `now − W ≤ t ≤ now` (both ends
+//! inclusive: two events exactly `W` apart share a window). Events must arrive with
+//! non-decreasing times (the rule engine processes records sorted by time).
+
+use std::collections::VecDeque;
+
+use super::fxmap::FxMap;
+
+/// Distinct values in a sliding window, with a per-value counter so that adding and evicting are
+/// O(1) — the distinct count is never recomputed from a set.
+#[derive(Debug, Clone, Default)]
+pub struct DistinctWindow {
+    events: VecDeque<(f64, u32, u32)>,
+    counts: FxMap<u32, u32>,
+}
+
+impl DistinctWindow {
+    /// Drops events older than `now − window`.
+    pub fn evict(&mut self, now: f64, window: f64) {
+        while let Some(&(t, v, _)) = self.events.front() {
+            if t >= now - window {
+                break;
+            }
+            self.events.pop_front();
+            if let Some(c) = self.counts.get_mut(&v) {
+                *c -= 1;
+                if *c == 0 {
+                    self.counts.remove(&v);
+                }
+            }
+        }
+    }
+
+    /// Adds an event of `value` at time `t` from flow `row`.
+    pub fn push(&mut self, t: f64, value: u32, row: u32) {
+        self.events.push_back((t, value, row));
+        *self.counts.entry(value).or_insert(0) += 1;
+    }
+
+    /// Distinct values in the window.
+    pub fn distinct(&self) -> usize {
+        self.counts.len()
+    }
+
+    /// Oldest event time in the window.
+    pub fn first_time(&self) -> Option<f64> {
+        self.events.front().map(|e| e.0)
+    }
+
+    /// `(time, row)` of the events in the window, oldest first.
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = (f64, u32)> + '_ {
+        self.events.iter().map(|e| (e.0, e.2))
+    }
+
+    /// Events in the window.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// True when the window holds no event.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+}
+
+/// A sum of integer weights in a sliding window (exact: integers never drift).
+#[derive(Debug, Clone, Default)]
+pub struct SumWindow {
+    events: VecDeque<(f64, u64, u64, u32)>,
+    sum_a: u64,
+    sum_b: u64,
+}
+
+impl SumWindow {
+    /// Drops events older than `now − window`.
+    pub fn evict(&mut self, now: f64, window: f64) {
+        while let Some(&(t, a, b, _)) = self.events.front() {
+            if t >= now - window {
+                break;
+            }
+            self.events.pop_front();
+            self.sum_a -= a;
+            self.sum_b -= b;
+        }
+    }
+
+    /// Adds weights `a` and `b` at time `t` from flow `row`.
+    pub fn push(&mut self, t: f64, a: u64, b: u64, row: u32) {
+        self.events.push_back((t, a, b, row));
+        self.sum_a = self.sum_a.saturating_add(a);
+        self.sum_b = self.sum_b.saturating_add(b);
+    }
+
+    /// Sum of the first weights in the window.
+    pub fn sum_a(&self) -> u64 {
+        self.sum_a
+    }
+
+    /// Sum of the second weights in the window.
+    pub fn sum_b(&self) -> u64 {
+        self.sum_b
+    }
+
+    /// Oldest event time in the window.
+    pub fn first_time(&self) -> Option<f64> {
+        self.events.front().map(|e| e.0)
+    }
+
+    /// `(time, row)` of the events in the window, oldest first.
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = (f64, u32)> + '_ {
+        self.events.iter().map(|e| (e.0, e.3))
+    }
+
+    /// True when the window holds no event.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distinct_counts_follow_eviction() {
+        let mut w = DistinctWindow::default();
+        for (t, v) in [(0.0, 1), (1.0, 2), (2.0, 1), (70.0, 3)] {
+            w.evict(t, 60.0);
+            w.push(t, v, 0);
+        }
+        assert_eq!(w.distinct(), 1, "values 1 and 2 left the window");
+        w.push(71.0, 3, 1);
+        assert_eq!(w.distinct(), 1);
+        assert_eq!(w.len(), 2);
+    }
+
+    #[test]
+    fn window_edges_are_inclusive() {
+        let mut w = SumWindow::default();
+        w.push(0.0, 5, 0, 0);
+        w.evict(60.0, 60.0);
+        assert_eq!(w.sum_a(), 5, "exactly one window apart: still in");
+        w.evict(60.001, 60.0);
+        assert_eq!(w.sum_a(), 0);
+        assert!(w.is_empty());
+    }
+}
