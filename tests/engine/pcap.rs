@@ -1083,3 +1083,27 @@ fn parse_throughput() {
     );
     assert_eq!(stats.packets, cap.packets);
 }
+
+#[test]
+fn exported_flow_csv_reads_back_as_netsift_flows_with_seconds() {
+    use netsift::engine::data::{Meaning, Role};
+    use netsift::engine::ingest::{self, IngestOptions};
+    let capture = ingest::capture::generate::generate_capture(&Default::default()).unwrap();
+    let flows = ingest::capture::read_flows_from_bytes(&capture.bytes, Default::default()).unwrap();
+    let table = ingest::flows_to_table(&flows.flows);
+    let csv = netsift::engine::report::table_csv(&table);
+    let back = ingest::read_table("flows.csv", &csv, &IngestOptions::default()).unwrap();
+    assert!(back.format.contains("netsift flows"), "{}", back.format);
+    assert_eq!(back.table.n_rows(), table.n_rows());
+    let duration = back.table.column("flow_duration").unwrap();
+    assert_eq!(duration.meaning, Some(Meaning::Duration));
+    assert_eq!(
+        duration.values,
+        table.column("flow_duration").unwrap().values
+    );
+    assert_eq!(back.table.column("src_ip").unwrap().role, Role::Ignore);
+    assert_eq!(
+        back.table.by_role(Role::Timestamp).unwrap().name,
+        "timestamp"
+    );
+}

@@ -529,9 +529,41 @@ pub static CIC: Preset = Preset {
     ],
 };
 
+/// netsift's own flow table (packet captures turned into flows, exported as CSV). Listed before
+/// CICFlowMeter, whose required columns it shares: here durations are in seconds, not µs.
+pub static NETSIFT_FLOWS: Preset = Preset {
+    name: "netsift flows (from a packet capture)",
+    required: &["flowduration", "flowend", "totpkts", "wellknownport"],
+    columns: &[
+        ignore("src_ip", Some(Meaning::SrcIp), IP_NOTE),
+        ignore("dst_ip", Some(Meaning::DstIp), IP_NOTE),
+        fm("src_port", Meaning::SrcPort),
+        fm("dst_port", Meaning::DstPort),
+        cat("protocol", Some(Meaning::Protocol)),
+        ts("timestamp", &[]),
+        ignore(
+            "flow_end",
+            None,
+            "why the flow ended (FIN, RST, timeout): context, not a measurement",
+        ),
+        fm("flow_duration", Meaning::Duration),
+        fm("tot_pkts", Meaning::Packets),
+        fm("tot_bytes", Meaning::Bytes),
+        label("label", &[]),
+    ],
+};
+
 /// All header-detected presets, most specific first.
-pub static PRESETS: [&Preset; 8] = [
-    &CIC, &ZEEK_CONN, &UNSW_NB15, &NSL_KDD, &SEED_001, &SEED_003, &SEED_004, &SEED_000,
+pub static PRESETS: [&Preset; 9] = [
+    &NETSIFT_FLOWS,
+    &CIC,
+    &ZEEK_CONN,
+    &UNSW_NB15,
+    &NSL_KDD,
+    &SEED_001,
+    &SEED_003,
+    &SEED_004,
+    &SEED_000,
 ];
 
 /// The preset whose required keys all appear in `headers`.
