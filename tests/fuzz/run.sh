@@ -16,9 +16,9 @@ for t in "${targets[@]}"; do
     echo "== $t: ${secs}s (log: tests/fuzz/logs/$t.log)"
     # -a: debug assertions and overflow checks on, as in a debug build of the engine.
     # corpus/<t> grows (git-ignored); seeds/<t> is the committed seed corpus, read only.
-    cargo +nightly fuzz run -a "$t" "corpus/$t" "seeds/$t" -- \
+    cargo +nightly fuzz run --fuzz-dir . -a "$t" "corpus/$t" "seeds/$t" -- \
         -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        2>&1 | tee "logs/$t.log" | grep -E "^(#[0-9]+ +(INITED|DONE|pulse))|stat::|SUMMARY|panicked|ERROR" || true
+        2>&1 | tee "logs/$t.log" | grep -E "^#[0-9]+[[:space:]]+(INITED|DONE|pulse)|stat::|SUMMARY|panicked|ERROR" || true
     if grep -qE "SUMMARY|panicked|deadly signal|ERROR: libFuzzer" "logs/$t.log"; then
         echo "!! $t found a crash: see logs/$t.log and artifacts/$t/" >&2
         exit 1
