@@ -51,10 +51,18 @@ fuzz_target!(|data: &[u8]| {
     match (&whole, &parts) {
         (Ok(w), Ok(p)) => {
             assert_eq!(w.table.n_rows(), p.table.n_rows(), "row counts differ");
-            assert_eq!(w.table.columns.len(), p.table.columns.len(), "column counts differ");
+            assert_eq!(
+                w.table.columns.len(),
+                p.table.columns.len(),
+                "column counts differ"
+            );
             assert_eq!(w.skipped_rows, p.skipped_rows, "skipped rows differ");
             // Everything else too (Debug, so NaN cells compare equal).
-            assert_eq!(format!("{w:?}"), format!("{p:?}"), "chunked and whole reads differ");
+            assert_eq!(
+                format!("{w:?}"),
+                format!("{p:?}"),
+                "chunked and whole reads differ"
+            );
         }
         (Err(w), Err(p)) => assert_eq!(w.to_string(), p.to_string(), "errors differ"),
         _ => panic!("whole read {whole:?} but chunked read {parts:?}"),

@@ -48,7 +48,11 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(w.stats, p.stats, "reader stats differ");
             assert_eq!(w.evicted, p.evicted, "evictions differ");
             // Every flow feature too (Debug, so NaN compares equal).
-            assert_eq!(format!("{:?}", w.flows), format!("{:?}", p.flows), "flows differ");
+            assert_eq!(
+                format!("{:?}", w.flows),
+                format!("{:?}", p.flows),
+                "flows differ"
+            );
         }
         (Err(w), Err(p)) => assert_eq!(w, p, "errors differ"),
         _ => panic!("whole read {whole:?} but chunked read {parts:?}"),

@@ -12,7 +12,11 @@ where
     if let Ok(msg) = decode::<T>(data) {
         let bytes = encode(&msg).expect("a decoded message re-encodes");
         let again = decode::<T>(&bytes).expect("a re-encoded message decodes");
-        assert_eq!(format!("{msg:?}"), format!("{again:?}"), "round trip changed the message");
+        assert_eq!(
+            format!("{msg:?}"),
+            format!("{again:?}"),
+            "round trip changed the message"
+        );
     }
 }
 
