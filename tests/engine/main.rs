@@ -19,3 +19,4 @@ mod ocsvm_reference;
 mod pcap;
 mod pipeline;
 mod report;
+mod tune;
