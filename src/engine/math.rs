@@ -20,6 +20,12 @@ pub fn ln(x: f64) -> f64 {
     libm::log(x)
 }
 
+/// ln(1 + x), accurate for small x.
+#[inline]
+pub fn log1p(x: f64) -> f64 {
+    libm::log1p(x)
+}
+
 /// Base-2 logarithm.
 #[inline]
 pub fn log2(x: f64) -> f64 {

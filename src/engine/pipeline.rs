@@ -293,7 +293,10 @@ pub fn run_on_rows(
 
     // Preprocess.
     progress::report(progress, Stage::Preprocess, 0, 1, Error::Cancelled)?;
-    let preprocessor = Preprocessor::fit(table, &train_rows, &config.features)?;
+    let features = config
+        .features
+        .for_training(config.training == TrainingMode::NormalOnly);
+    let preprocessor = Preprocessor::fit(table, &train_rows, &features)?;
     warnings.extend(preprocessor.fit_warnings.iter().cloned());
     let (x, transform_warnings) = preprocessor.transform_with_warnings(table)?;
     if !all_rows {

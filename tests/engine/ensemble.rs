@@ -166,36 +166,58 @@ fn sample_ensemble_combinations() {
         .iter()
         .map(|l| *l == Some(true))
         .collect();
-    for training in [TrainingMode::AllRows, TrainingMode::NormalOnly] {
-        let c = RunConfig {
+    for (training, log_transform) in [
+        (TrainingMode::AllRows, false),
+        (TrainingMode::AllRows, true),
+        (TrainingMode::NormalOnly, false),
+        (TrainingMode::NormalOnly, true),
+    ] {
+        let mut c = RunConfig {
             training,
             ..config(&kinds, 2.min(kinds.len()))
         };
+        c.features.log_transform = if log_transform {
+            netsift::engine::features::LogTransform::Always
+        } else {
+            netsift::engine::features::LogTransform::Never
+        };
         let (model, r) = pipeline::run(&c, &t, &mut NoProgress).unwrap();
-        let mean: Vec<f64> = (0..r.n_rows)
-            .map(|i| {
-                let p: Vec<f64> = model
-                    .models
-                    .iter()
-                    .zip(&r.members)
-                    .map(|(m, mr)| ensemble::member_position(m.calibration(), mr.scores[i]))
-                    .collect();
-                ensemble::combine_positions(&p, ensemble::Combine::Mean)
-            })
-            .collect();
+        let combined = |how: ensemble::Combine| -> Vec<f64> {
+            (0..r.n_rows)
+                .map(|i| {
+                    let p: Vec<f64> = model
+                        .models
+                        .iter()
+                        .zip(&r.members)
+                        .map(|(m, mr)| ensemble::member_position(m.calibration(), mr.scores[i]))
+                        .collect();
+                    ensemble::combine_positions(&p, how)
+                })
+                .collect()
+        };
         for m in &r.members {
             println!(
-                "{training:?} {:?}: ROC-AUC {:.4}",
+                "{training:?} log={log_transform} {:?}: ROC-AUC {:.4}",
                 m.kind,
                 m.metrics.as_ref().unwrap().roc_auc
             );
         }
+        let k = 2.min(kinds.len());
+        for (name, how) in [
+            ("k-th highest", ensemble::Combine::KthHighest(k)),
+            ("mean", ensemble::Combine::Mean),
+            ("mean of top k", ensemble::Combine::TopMean(k)),
+        ] {
+            let s = combined(how);
+            println!(
+                "{training:?} log={log_transform}: {name} ROC-AUC {:.4} AP {:.4}",
+                metrics::roc_auc(&truth, &s),
+                metrics::average_precision(&truth, &s)
+            );
+        }
         println!(
-            "{training:?}: k-th highest ROC-AUC {:.4} AP {:.4}; mean ROC-AUC {:.4} AP {:.4}",
-            metrics::roc_auc(&truth, &r.ensemble_score),
-            metrics::average_precision(&truth, &r.ensemble_score),
-            metrics::roc_auc(&truth, &mean),
-            metrics::average_precision(&truth, &mean)
+            "{training:?} log={log_transform}: vote F1 {:.4}",
+            r.metrics.as_ref().unwrap().f1
         );
     }
 }
@@ -249,7 +271,7 @@ const KDD_NAMES: [&str; 41] = [
 ];
 
 /// A throwaway NSL-KDD reader (the real one lives in `ingest`): every `step`-th row.
-fn kdd_table(name: &str, step: usize) -> Table {
+pub(super) fn kdd_table(name: &str, step: usize) -> Table {
     let text = std::fs::read_to_string(format!("{KDD_DIR}/{name}")).expect("NSL-KDD file");
     let rows: Vec<Vec<&str>> = text
         .lines()

@@ -25,3 +25,4 @@ mod pipeline;
 mod report;
 mod rules;
 mod storage;
+mod tune;

@@ -17,7 +17,7 @@ pub(super) const PROGRESS_BLOCK: usize = 512;
 
 /// Parameters of the Local Outlier Factor detector.
 ///
-/// Defaults: `n_neighbors = 20` (scikit-learn's), `max_reference_rows = 2000` (see the module
+/// Defaults: `n_neighbors = 20` (scikit-learn's), `max_reference_rows = 1000` (see the module
 /// docs for the measurements behind it), `contamination = 0.15`, `seed = 42`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -38,7 +38,7 @@ pub struct LofParams {
 /// Default `n_neighbors`.
 pub const DEFAULT_N_NEIGHBORS: usize = 20;
 /// Default `max_reference_rows`.
-pub const DEFAULT_MAX_REFERENCE_ROWS: usize = 2000;
+pub const DEFAULT_MAX_REFERENCE_ROWS: usize = 1000;
 
 impl Default for LofParams {
     fn default() -> Self {
