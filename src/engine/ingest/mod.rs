@@ -1,7 +1,121 @@
 //! Bytes → [`Table`](crate::engine::data::Table): format detection, CSV with schema presets,
-//! JSON, Zeek logs, and packet captures turned into flows. (Stub: only seed 001's CSV for now.)
+//! JSON, Zeek logs, and packet captures turned into flows.
+//!
+//! Two entry points:
+//! - [`read_table`]: a whole file already in memory (tests, small files, the CLI);
+//! - [`StreamingReader`]: `push` chunks as they are read (the worker slices a `File` into ~4 MiB
+//!   pieces), then `finish`. Only the current partial record, the first 256 KiB used for sniffing,
+//!   and the typed columns are ever held; never the file as one buffer or one string.
+//!
+//! What is detected, in order: gzip (by magic bytes, any name) → packet captures and binary files
+//! (rejected with a pointer to the capture reader) → text encoding (UTF-8 with or without BOM,
+//! UTF-16 with BOM; cells that are not UTF-8 are decoded as Windows-1252 with a notice) → JSON
+//! (`{"flows": [...]}`, a top-level array, or newline-delimited records; nested keys joined with
+//! `.`) → Zeek TSV (`#separator` header) → CSV (delimiter `,` `;` tab `|` sniffed, header or none,
+//! quotes, CRLF) → a schema preset from the header names (or column count when headerless) →
+//! generic guesses for the other columns. [`Ingested::mapping`] says for every column what it
+//! became and why.
+//!
+//! Bad input: rows with the wrong number of fields are skipped, counted, and the first five kept
+//! as [`IngestError`]s with their line; text in a numeric column becomes a missing cell (counted,
+//! with the first offender named) unless it is more than 5 % of the column, which then turns
+//! categorical; all-empty columns are dropped with a notice; a file with no loadable row, a line
+//! longer than [`IngestOptions::max_record_bytes`] or wider than [`IngestOptions::max_columns`] is
+//! an error naming the line.
 
 use serde::{Deserialize, Serialize};
+
+mod columns;
+mod json;
+mod presets;
+mod records;
+mod sniff;
+mod stream;
+pub mod timestamp;
+
+pub use columns::{parse_num, Num};
+pub use presets::{key as header_key, NSL_KDD_NAMES, UNSW_NB15_NAMES};
+pub use sniff::{container, Container};
+pub use stream::StreamingReader;
+
+use crate::engine::data::{ColumnKind, Meaning, Role, Table};
+
+/// How to read a file. `Default` guesses everything.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IngestOptions {
+    /// User choices from the column-mapping panel: (column name, role, meaning). The name is the
+    /// column's name in [`Ingested::mapping`] (or its header text). Re-reading with overrides
+    /// applies them; they win over presets and guesses.
+    pub overrides: Vec<(String, Role, Option<Meaning>)>,
+    /// Force the delimiter (otherwise sniffed from the first lines).
+    pub delimiter: Option<u8>,
+    /// Force header / no header (otherwise guessed).
+    pub has_header: Option<bool>,
+    /// Longest accepted record, in bytes (default 1 MiB).
+    pub max_record_bytes: usize,
+    /// Most accepted columns (default 4096).
+    pub max_columns: usize,
+    /// How many bad rows to keep as examples (default 5).
+    pub max_bad_rows_kept: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        Self {
+            overrides: Vec::new(),
+            delimiter: None,
+            has_header: None,
+            max_record_bytes: 1 << 20,
+            max_columns: 4096,
+            max_bad_rows_kept: 5,
+        }
+    }
+}
+
+/// What became of one input column.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnMapping {
+    /// Name in the table (after alias renaming), or the header text of a dropped column.
+    pub column: String,
+    /// The header text as written in the file (differs from `column` when renamed).
+    pub source: String,
+    /// Role given.
+    pub role: Role,
+    /// Network meaning given.
+    pub meaning: Option<Meaning>,
+    /// Numbers or categories.
+    pub kind: ColumnKind,
+    /// False when the column is not in the table (e.g. empty in every row).
+    pub kept: bool,
+    /// Why, in plain words.
+    pub reason: String,
+}
+
+/// A loaded table and everything the page says about how it was read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ingested {
+    /// The data.
+    pub table: Table,
+    /// What was detected, e.g. "CSV (comma), seed 001 schema".
+    pub format: String,
+    /// Notices: encoding fallbacks, renamed/dropped columns, cells that became missing, …
+    pub warnings: Vec<String>,
+    /// Rows that could not be read and were skipped.
+    pub skipped_rows: usize,
+    /// The first few of them (at most [`IngestOptions::max_bad_rows_kept`]), with line numbers.
+    pub first_bad_rows: Vec<IngestError>,
+    /// One entry per input column, in file order.
+    pub mapping: Vec<ColumnMapping>,
+}
+
+/// Reads a whole file held in memory (pushes it through a [`StreamingReader`] in 4 MiB chunks).
+pub fn read_table(name: &str, bytes: &[u8], opts: &IngestOptions) -> Result<Ingested, IngestError> {
+    let mut r = StreamingReader::new(name, opts.clone());
+    for chunk in bytes.chunks(4 << 20) {
+        r.push(chunk)?;
+    }
+    r.finish()
+}
 
 /// Why a file could not be (fully) read: what, where and how to fix it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, Deserialize)]

@@ -1,0 +1,493 @@
+//! Typed column accumulation while rows stream in.
+//!
+//! Each column has a [`ColumnPlan`] decided before the data streams (from the header, the preset
+//! and a sample of rows) and a [`ColumnBuilder`] holding its cells:
+//! - `Kind::Numeric` (a preset said so): a text cell becomes missing and is counted;
+//! - `Kind::Auto`: the first non-missing cell decides numbers vs text. A column that looked numeric
+//!   and later holds text keeps the text cells aside; once they exceed 5 % of its non-missing cells
+//!   (and 20 cells) it turns categorical, keeping every value (numbers formatted shortest
+//!   round-trip). Fewer text cells stay missing, with a warning naming the first one;
+//! - `Kind::Categorical`: dictionary codes;
+//! - `Kind::Timestamp`: parsed to epoch seconds; unparseable cells become missing and are counted.
+//!
+//! Memory per cell: 8 bytes numeric/timestamp, 4 bytes categorical (plus each distinct level once).
+
+use super::timestamp::parse_timestamp;
+use crate::engine::data::{CategoricalBuilder, ColumnKind, Meaning, Role, Values, MISSING_CODE};
+
+/// How a column's cells are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Decided by the data (numbers unless text shows up).
+    Auto,
+    /// Numbers only; text cells become missing.
+    Numeric,
+    /// Text categories.
+    Categorical,
+    /// Timestamps parsed to epoch seconds.
+    Timestamp,
+}
+
+/// What to do with one input column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnPlan {
+    /// Output name.
+    pub name: String,
+    /// Role in the table.
+    pub role: Role,
+    /// Network meaning.
+    pub meaning: Option<Meaning>,
+    /// Storage.
+    pub kind: Kind,
+    /// Why (shown in the mapping panel).
+    pub reason: String,
+    /// True when a preset or the user fixed the role (no refinement at the end).
+    pub fixed: bool,
+}
+
+impl ColumnPlan {
+    /// A plan with the given role and storage.
+    pub fn new(
+        name: impl Into<String>,
+        role: Role,
+        meaning: Option<Meaning>,
+        kind: Kind,
+        reason: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            role,
+            meaning,
+            kind,
+            reason: reason.into(),
+            fixed: false,
+        }
+    }
+}
+
+/// Result of reading a cell as a number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Num {
+    /// A finite number.
+    Value(f64),
+    /// Empty or a null marker (also ±∞ and NaN, as CICFlowMeter writes them for 0-duration flows).
+    Missing,
+    /// Text that is not a number.
+    Text,
+}
+
+/// Null markers (compared case-insensitively) in any column.
+const NULLS: &[&str] = &[
+    "", "-", "?", "na", "n/a", "nan", "null", "none", "(empty)", "nil",
+];
+
+/// True when the cell is a null marker.
+pub fn is_null(cell: &str) -> bool {
+    cell.len() <= 7 && NULLS.iter().any(|n| cell.eq_ignore_ascii_case(n))
+}
+
+/// Reads a cell as a number: decimal, scientific, `0x` hex, and `1,5` decimal commas.
+pub fn parse_num(cell: &str) -> Num {
+    if let Some(v) = fast_decimal(cell.as_bytes()) {
+        return Num::Value(v);
+    }
+    let s = cell.trim();
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => Num::Value(v),
+        Ok(_) => Num::Missing,
+        Err(_) => {
+            if is_null(s) {
+                Num::Missing
+            } else if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+                u64::from_str_radix(h, 16).map_or(Num::Text, |v| Num::Value(v as f64))
+            } else if s.bytes().filter(|&c| c == b',').count() == 1 && !s.contains('.') {
+                s.replacen(',', ".", 1)
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .map_or(Num::Text, Num::Value)
+            } else {
+                Num::Text
+            }
+        }
+    }
+}
+
+/// Clinger's fast path for plain decimals (`-?digits[.digits]`, at most 15 significant digits):
+/// the mantissa and the power of ten are exact in f64, so one IEEE division gives the correctly
+/// rounded result — bit-identical to `str::parse::<f64>`, several times faster. `None` otherwise.
+fn fast_decimal(b: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (neg, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    let mut m: u64 = 0;
+    let mut n_digits = 0usize;
+    let mut frac: Option<usize> = None;
+    for &c in digits {
+        match c {
+            b'0'..=b'9' => {
+                m = m * 10 + u64::from(c - b'0');
+                n_digits += 1;
+                if let Some(f) = frac.as_mut() {
+                    *f += 1;
+                }
+            }
+            b'.' if frac.is_none() => frac = Some(0),
+            _ => return None,
+        }
+    }
+    if n_digits == 0 || n_digits > 15 {
+        return None;
+    }
+    let v = m as f64 / POW10[frac.unwrap_or(0)];
+    Some(if neg { -v } else { v })
+}
+
+#[derive(Debug)]
+enum Store {
+    /// Nothing but missing cells so far (Auto columns).
+    Undecided(usize),
+    Num {
+        values: Vec<f64>,
+        /// Text cells seen in an Auto column: (row, text). Bounded by the conversion threshold.
+        text: Vec<(usize, String)>,
+    },
+    Cat(CategoricalBuilder, usize),
+}
+
+/// Cells of one column.
+#[derive(Debug)]
+pub struct ColumnBuilder {
+    /// The plan.
+    pub plan: ColumnPlan,
+    store: Store,
+    non_missing: usize,
+    /// Cells that were not numbers/timestamps and became missing: count and first (line, text).
+    pub rejected: usize,
+    /// First rejected cell.
+    pub first_rejected: Option<(u64, String)>,
+    /// Text cells converted when the column turned categorical.
+    pub converted: bool,
+}
+
+impl ColumnBuilder {
+    /// An empty column with `missing_rows` missing cells already (for columns that appear late).
+    pub fn new(plan: ColumnPlan, missing_rows: usize) -> Self {
+        let store = match plan.kind {
+            Kind::Auto => Store::Undecided(missing_rows),
+            Kind::Numeric | Kind::Timestamp => Store::Num {
+                values: vec![f64::NAN; missing_rows],
+                text: Vec::new(),
+            },
+            Kind::Categorical => {
+                let mut b = CategoricalBuilder::default();
+                for _ in 0..missing_rows {
+                    b.push("");
+                }
+                Store::Cat(b, missing_rows)
+            }
+        };
+        Self {
+            plan,
+            store,
+            non_missing: 0,
+            rejected: 0,
+            first_rejected: None,
+            converted: false,
+        }
+    }
+
+    fn reject(&mut self, line: u64, cell: &str) {
+        self.rejected += 1;
+        if self.first_rejected.is_none() {
+            self.first_rejected = Some((line, cell.chars().take(40).collect()));
+        }
+    }
+
+    /// Appends a missing cell.
+    pub fn push_missing(&mut self) {
+        match &mut self.store {
+            Store::Undecided(n) => *n += 1,
+            Store::Num { values, .. } => values.push(f64::NAN),
+            Store::Cat(b, n) => {
+                b.push("");
+                *n += 1;
+            }
+        }
+    }
+
+    /// Appends a number (JSON numbers).
+    pub fn push_f64(&mut self, v: f64, line: u64) {
+        if !v.is_finite() {
+            return self.push_missing();
+        }
+        if self.plan.kind == Kind::Timestamp {
+            match super::timestamp::epoch_number(v) {
+                Some(t) => self.push_value(t),
+                None => {
+                    self.reject(line, &v.to_string());
+                    self.push_missing()
+                }
+            }
+            return;
+        }
+        match &self.store {
+            Store::Cat(..) => self.push_str(&crate::engine::data::format_number(v), line),
+            _ => self.push_value(v),
+        }
+    }
+
+    fn push_value(&mut self, v: f64) {
+        self.non_missing += 1;
+        match &mut self.store {
+            Store::Undecided(n) => {
+                let mut values = vec![f64::NAN; *n];
+                values.push(v);
+                self.store = Store::Num {
+                    values,
+                    text: Vec::new(),
+                };
+            }
+            Store::Num { values, .. } => values.push(v),
+            Store::Cat(..) => {
+                // not reached: callers route categorical cells through push_str
+                self.push_missing();
+                self.non_missing -= 1;
+            }
+        }
+    }
+
+    /// Appends a text cell.
+    pub fn push_str(&mut self, cell: &str, line: u64) {
+        let cell = cell.trim();
+        match self.plan.kind {
+            Kind::Timestamp => match parse_timestamp(cell) {
+                Some(t) => self.push_value(t),
+                None => {
+                    if !is_null(cell) {
+                        self.reject(line, cell);
+                    }
+                    self.push_missing()
+                }
+            },
+            Kind::Numeric => match parse_num(cell) {
+                Num::Value(v) => self.push_value(v),
+                Num::Missing => self.push_missing(),
+                Num::Text => {
+                    self.reject(line, cell);
+                    self.push_missing()
+                }
+            },
+            Kind::Categorical => self.push_cat(cell),
+            Kind::Auto => match &self.store {
+                Store::Cat(..) => self.push_cat(cell),
+                Store::Undecided(_) => match parse_num(cell) {
+                    Num::Value(v) => self.push_value(v),
+                    Num::Missing => self.push_missing(),
+                    Num::Text => self.push_cat(cell),
+                },
+                Store::Num { .. } => match parse_num(cell) {
+                    Num::Value(v) => self.push_value(v),
+                    Num::Missing => self.push_missing(),
+                    Num::Text => self.push_text_in_numeric(cell, line),
+                },
+            },
+        }
+    }
+
+    fn push_cat(&mut self, cell: &str) {
+        let missing = cell.is_empty() || (self.plan.role != Role::Label && is_null(cell));
+        if let Store::Undecided(n) = self.store {
+            let mut b = CategoricalBuilder::default();
+            for _ in 0..n {
+                b.push("");
+            }
+            self.store = Store::Cat(b, n);
+        }
+        if let Store::Cat(b, n) = &mut self.store {
+            b.push(if missing { "" } else { cell });
+            *n += 1;
+            if !missing {
+                self.non_missing += 1;
+            }
+        }
+    }
+
+    fn push_text_in_numeric(&mut self, cell: &str, line: u64) {
+        self.reject(line, cell);
+        if let Store::Num { values, text } = &mut self.store {
+            text.push((values.len(), cell.to_owned()));
+            values.push(f64::NAN);
+            self.non_missing += 1;
+            if text.len() > 20 && text.len() * 20 > self.non_missing {
+                self.make_categorical();
+            }
+        }
+    }
+
+    /// Turns a numeric column with text cells into a categorical one, keeping every value.
+    fn make_categorical(&mut self) {
+        let Store::Num { values, text } = std::mem::replace(&mut self.store, Store::Undecided(0))
+        else {
+            return;
+        };
+        let mut b = CategoricalBuilder::default();
+        let mut t = text.into_iter().peekable();
+        for (row, v) in values.iter().enumerate() {
+            if t.peek().is_some_and(|(r, _)| *r == row) {
+                if let Some((_, s)) = t.next() {
+                    b.push(&s);
+                }
+            } else if v.is_nan() {
+                b.push("");
+            } else {
+                b.push(&crate::engine::data::format_number(*v));
+            }
+        }
+        let n = values.len();
+        self.store = Store::Cat(b, n);
+        self.converted = true;
+        self.rejected = 0;
+        self.first_rejected = None;
+    }
+
+    /// Finishes: the values and their kind.
+    pub fn finish(
+        mut self,
+    ) -> (
+        ColumnPlan,
+        Values,
+        ColumnKind,
+        usize,
+        Option<(u64, String)>,
+        bool,
+    ) {
+        if let Store::Num { text, .. } = &self.store {
+            if !text.is_empty() && text.len() * 20 > self.non_missing {
+                self.make_categorical();
+            }
+        }
+        let (values, kind) = match self.store {
+            Store::Undecided(n) => (Values::Numeric(vec![f64::NAN; n]), ColumnKind::Numeric),
+            Store::Num { values, .. } => (Values::Numeric(values), ColumnKind::Numeric),
+            Store::Cat(b, _) => (b.finish(), ColumnKind::Categorical),
+        };
+        (
+            self.plan,
+            values,
+            kind,
+            self.rejected,
+            self.first_rejected,
+            self.converted,
+        )
+    }
+}
+
+/// Distinct levels of a categorical column (0 for numeric).
+pub fn distinct_levels(v: &Values) -> usize {
+    match v {
+        Values::Categorical { levels, codes } => {
+            let mut seen = vec![false; levels.len()];
+            for &c in codes {
+                if c != MISSING_CODE {
+                    if let Some(s) = seen.get_mut(c as usize) {
+                        *s = true;
+                    }
+                }
+            }
+            seen.iter().filter(|&&s| s).count()
+        }
+        Values::Numeric(_) => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(kind: Kind) -> ColumnPlan {
+        ColumnPlan::new("x", Role::Feature, None, kind, "test")
+    }
+
+    #[test]
+    fn numbers_parse_in_common_spellings() {
+        assert_eq!(parse_num(" 1.5 "), Num::Value(1.5));
+        assert_eq!(parse_num("1e3"), Num::Value(1000.0));
+        assert_eq!(parse_num("0x1f"), Num::Value(31.0));
+        assert_eq!(parse_num("2,5"), Num::Value(2.5));
+        assert_eq!(parse_num("Infinity"), Num::Missing);
+        assert_eq!(parse_num("NaN"), Num::Missing);
+        assert_eq!(parse_num("-"), Num::Missing);
+        assert_eq!(parse_num("tcp"), Num::Text);
+        assert_eq!(parse_num("1,000,000"), Num::Text);
+    }
+
+    #[test]
+    fn fast_decimal_path_matches_std_parsing() {
+        for s in [
+            "0",
+            "0.00",
+            "-1.5",
+            "123456789012345",
+            "0.1",
+            "3.14159",
+            "1.",
+            ".5",
+            "99.999999",
+        ] {
+            assert_eq!(
+                fast_decimal(s.as_bytes()).map(f64::to_bits),
+                s.parse::<f64>().ok().map(f64::to_bits),
+                "{s}"
+            );
+        }
+        assert_eq!(fast_decimal(b"1e5"), None);
+        assert_eq!(fast_decimal(b"-"), None);
+        assert_eq!(fast_decimal(b"."), None);
+    }
+
+    #[test]
+    fn auto_column_turns_categorical_when_text_dominates() {
+        let mut c = ColumnBuilder::new(plan(Kind::Auto), 0);
+        for i in 0..10 {
+            c.push_str(&i.to_string(), 1);
+        }
+        for _ in 0..30 {
+            c.push_str("abc", 2);
+        }
+        let (_, v, kind, ..) = c.finish();
+        assert_eq!(kind, ColumnKind::Categorical);
+        assert_eq!(v.display(3), "3");
+        assert_eq!(v.display(20), "abc");
+    }
+
+    #[test]
+    fn rare_text_in_numeric_column_becomes_missing() {
+        let mut c = ColumnBuilder::new(plan(Kind::Auto), 0);
+        for i in 0..100 {
+            c.push_str(&i.to_string(), i + 1);
+        }
+        c.push_str("oops", 101);
+        let (_, v, kind, rejected, first, _) = c.finish();
+        assert_eq!(kind, ColumnKind::Numeric);
+        assert_eq!(v.missing(), 1);
+        assert_eq!(rejected, 1);
+        assert_eq!(first, Some((101, "oops".to_string())));
+    }
+
+    #[test]
+    fn late_columns_backfill_missing_cells() {
+        let mut c = ColumnBuilder::new(plan(Kind::Auto), 3);
+        c.push_str("a", 4);
+        let (_, v, ..) = c.finish();
+        assert_eq!(v.len(), 4);
+        assert_eq!(v.missing(), 3);
+    }
+}
