@@ -23,8 +23,14 @@
 //! `[B/(1+2B), (1+B)/(1+2B)]` = [1/12, 11/12], with the outer bands keeping the order of rows
 //! beyond every training score. Without the tails every row above the training maximum gets
 //! exactly 1 from every member and the ranking among the most extreme rows is lost — this
-//! matters when training on normal rows only, where most attacks exceed every training score.
-//! (Measured on NSL-KDD; see the report of the branch that introduced it.)
+//! could matter when training on normal rows only, where attacks exceed the training scores.
+//! Measured on NSL-KDD (IF + OCSVM + AE trained on the normal rows of every 5th KDDTrain+ row,
+//! scored on KDDTest+; ignored test `nsl_kdd_ensemble_tails`): ROC-AUC 0.949251 with tails vs
+//! 0.949259 with clamped percentiles, AP 0.954818 vs 0.954843 — no measurable difference there:
+//! only 148 / 31 / 12 of 22,544 test rows lie beyond a member's training maximum, nearly all of
+//! them attacks (ties among positives cost no AUC), and averaging members breaks most ties. The
+//! tails are kept because they order the most extreme rows — the top of the anomaly table —
+//! instead of tying them at 1, at no cost.
 //!
 //! **Confidence** of each row's decision in [0, 1]: the mean of
 //!
@@ -137,10 +143,10 @@ pub fn member_position(cal: &Calibration, score: f64) -> f64 {
     }
     let median = q[q.len() / 2];
     let mut spread = max - median;
-    if !(spread > 0.0) {
+    if spread.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
         spread = max - min;
     }
-    if !(spread > 0.0 && spread.is_finite()) {
+    if spread.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) || !spread.is_finite() {
         spread = 1.0;
     }
     let squash = |t: f64| if t.is_finite() { t / (1.0 + t) } else { 1.0 };
@@ -345,7 +351,10 @@ pub fn fit_members(
     for params in detectors {
         let kind = params.kind();
         progress::report(progress, Stage::Fit(kind), 0, 1, Error::Cancelled)?;
-        let kind_index = DetectorKind::ALL.iter().position(|&k| k == kind).unwrap_or(0) as u64;
+        let kind_index = DetectorKind::ALL
+            .iter()
+            .position(|&k| k == kind)
+            .unwrap_or(0) as u64;
         let mut p = params.clone();
         p.set_contamination(contamination);
         p.set_seed(rng::derive_seed(seed, kind_index));
@@ -391,7 +400,13 @@ pub fn score_member(
         out.extend(model.score(chunk).map_err(Error::from)?);
         start = end;
     }
-    progress::report(progress, Stage::Score(kind), n as u64, n as u64, Error::Cancelled)?;
+    progress::report(
+        progress,
+        Stage::Score(kind),
+        n as u64,
+        n as u64,
+        Error::Cancelled,
+    )?;
     Ok(out)
 }
 

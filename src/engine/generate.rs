@@ -83,7 +83,10 @@ impl SampleParams {
             ));
         }
         if !self.start.is_finite() {
-            return Err(ParamError::new("start", "must be a finite number of seconds"));
+            return Err(ParamError::new(
+                "start",
+                "must be a finite number of seconds",
+            ));
         }
         if !(self.duration_s.is_finite() && self.duration_s >= 0.0) {
             return Err(ParamError::new(
@@ -244,7 +247,7 @@ pub fn sample_traffic(params: &SampleParams) -> Result<Table, ParamError> {
         .collect();
     times.sort_by(f64::total_cmp);
 
-    let mut cols: Vec<Vec<f64>> = vec![Vec::with_capacity(n); 10];
+    let mut cols: Vec<Vec<f64>> = (0..10).map(|_| Vec::with_capacity(n)).collect();
     let mut labels = Vec::with_capacity(n);
     for (values, anomaly) in &rows {
         for (c, v) in cols.iter_mut().zip(values) {
@@ -310,7 +313,10 @@ mod tests {
         let labels = t.labels().unwrap();
         let first_half = labels[..500].iter().filter(|l| **l == Some(true)).count();
         let second_half = labels[500..].iter().filter(|l| **l == Some(true)).count();
-        assert!(first_half > 40 && second_half > 40, "{first_half} / {second_half}");
+        assert!(
+            first_half > 40 && second_half > 40,
+            "{first_half} / {second_half}"
+        );
         let ts = t.timestamps().unwrap();
         assert!(ts.windows(2).all(|w| w[0] <= w[1]));
         assert!(ts[0] >= 1_735_689_600.0 && ts[999] <= 1_735_689_600.0 + 10_000.0);

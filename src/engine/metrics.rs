@@ -298,7 +298,10 @@ mod tests {
             &[true, true, false],
             &[0.9, 0.5, 0.1],
         );
-        assert_eq!(m.confusion.tp + m.confusion.fp + m.confusion.tn + m.confusion.fn_, 2);
+        assert_eq!(
+            m.confusion.tp + m.confusion.fp + m.confusion.tn + m.confusion.fn_,
+            2
+        );
         assert_eq!(m.precision, 1.0);
     }
 }

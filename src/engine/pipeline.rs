@@ -117,7 +117,6 @@ pub struct RunResult {
     pub total_seconds: f64,
 }
 
-
 /// Fewest training rows a run accepts. Below this the thresholds are meaningless: the
 /// `(1 − contamination)` percentile of fewer than 10 scores is an interpolation between the top
 /// one or two of them. Detectors may need more (LOF needs more rows than `n_neighbors`; their own
@@ -373,9 +372,9 @@ fn assemble(
 ) -> RunResult {
     let combined = model.combine(&member_scores);
     let labels = table.labels();
-    let metrics = labels.as_ref().map(|l| {
-        Metrics::compute_partial(l, &combined.is_anomaly, &combined.ensemble_score)
-    });
+    let metrics = labels
+        .as_ref()
+        .map(|l| Metrics::compute_partial(l, &combined.is_anomaly, &combined.ensemble_score));
     let kinds = model.kinds();
     let agreement = agreement(&kinds, &member_scores);
     let members = model

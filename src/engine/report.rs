@@ -93,9 +93,19 @@ pub fn anomalies_csv(table: &Table, result: &RunResult, selection: Selection) ->
         for m in &result.members {
             rec.push(m.scores.get(row).map_or(String::new(), |&s| number(s)));
         }
-        rec.push(result.ensemble_score.get(row).map_or(String::new(), |&s| number(s)));
+        rec.push(
+            result
+                .ensemble_score
+                .get(row)
+                .map_or(String::new(), |&s| number(s)),
+        );
         rec.push(result.severity.get(row).map_or("", |s| s.id()).to_owned());
-        rec.push(result.confidence.get(row).map_or(String::new(), |&s| number(s)));
+        rec.push(
+            result
+                .confidence
+                .get(row)
+                .map_or(String::new(), |&s| number(s)),
+        );
         w.write_record(&rec).map_err(csv_err)?;
     }
     w.into_inner()

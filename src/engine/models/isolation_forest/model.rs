@@ -244,3 +244,223 @@ impl Detector for IsolationForest {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::ops::ControlFlow;
+
+    use ndarray::{Array2, Axis, ShapeBuilder, Slice};
+
+    use super::*;
+    use crate::engine::models::isolation_forest::MaxSamples;
+    use crate::engine::progress::{NoProgress, ProgressEvent};
+
+    /// 500 rows of 4 standard-normal features, row 0 moved far out in feature 2.
+    fn data(seed: u64) -> Array2<f64> {
+        let mut r = rng::seeded(seed);
+        let mut x = Array2::from_shape_fn((500, 4), |_| rng::standard_normal(&mut r));
+        x[[0, 2]] = 12.0;
+        x
+    }
+
+    fn fit(p: &IsolationForestParams, x: &Array2<f64>) -> Fitted<IsolationForest> {
+        p.fit(x.view(), &mut NoProgress).expect("fit")
+    }
+
+    #[test]
+    fn obvious_outlier_ranks_first() {
+        let x = data(1);
+        let f = fit(&IsolationForestParams::default(), &x);
+        let s = f.model.score(x.view()).expect("score");
+        let top = (0..s.len()).max_by(|&a, &b| s[a].total_cmp(&s[b]));
+        assert_eq!(top, Some(0));
+        assert!(f.model.calibration().is_anomaly(s[0]));
+    }
+
+    #[test]
+    fn train_scores_are_scores_of_all_fit_rows_in_order() {
+        let x = data(2);
+        let f = fit(&IsolationForestParams::default(), &x);
+        assert_eq!(f.train_scores, f.model.score(x.view()).expect("score"));
+        assert!(f.train_scores.iter().all(|s| *s > 0.0 && *s <= 1.0));
+    }
+
+    #[test]
+    fn threshold_flags_the_contamination_share_of_training_rows() {
+        let x = data(3);
+        let p = IsolationForestParams {
+            contamination: 0.1,
+            ..Default::default()
+        };
+        let f = fit(&p, &x);
+        let flagged = f
+            .train_scores
+            .iter()
+            .filter(|s| f.model.calibration().is_anomaly(**s))
+            .count();
+        assert!((45..=50).contains(&flagged), "{flagged}");
+    }
+
+    #[test]
+    fn same_seed_gives_identical_scores() {
+        let x = data(4);
+        let p = IsolationForestParams::default();
+        let a = fit(&p, &x).train_scores;
+        let b = fit(&p, &x).train_scores;
+        assert_eq!(
+            a.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            b.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn different_seed_gives_different_scores() {
+        let x = data(5);
+        let a = fit(&IsolationForestParams::default(), &x).train_scores;
+        let p = IsolationForestParams {
+            seed: 43,
+            ..Default::default()
+        };
+        let b = fit(&p, &x).train_scores;
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn serde_round_trip_keeps_scores() {
+        let x = data(6);
+        let m = fit(&IsolationForestParams::default(), &x).model;
+        let json = serde_json::to_string(&m).expect("to json");
+        let back: IsolationForest = serde_json::from_str(&json).expect("from json");
+        assert_eq!(back, m);
+        assert_eq!(back.score(x.view()), m.score(x.view()));
+        let bytes = postcard::to_allocvec(&m).expect("to postcard");
+        let back: IsolationForest = postcard::from_bytes(&bytes).expect("from postcard");
+        assert_eq!(back, m);
+    }
+
+    #[test]
+    fn non_standard_layout_scores_the_same() {
+        let x = data(7);
+        let m = fit(&IsolationForestParams::default(), &x).model;
+        let mut fortran = Array2::zeros((500, 4).f());
+        fortran.assign(&x);
+        assert!(!fortran.is_standard_layout());
+        assert_eq!(m.score(fortran.view()), m.score(x.view()));
+        // Scoring a subset gives the same scores as in the full batch (no batch dependence).
+        let part = m
+            .score(x.slice_axis(Axis(0), Slice::from(10..20)))
+            .expect("score");
+        let full = m.score(x.view()).expect("score");
+        assert_eq!(
+            part,
+            full.slice_axis(Axis(0), Slice::from(10..20)).to_owned()
+        );
+    }
+
+    #[test]
+    fn height_limit_and_sample_size_follow_max_samples() {
+        let x = data(8);
+        let p = IsolationForestParams {
+            max_samples: MaxSamples::Fraction(0.5),
+            n_trees: 7,
+            ..Default::default()
+        };
+        let m = fit(&p, &x).model;
+        assert_eq!(m.max_samples(), 250);
+        assert_eq!(m.n_trees(), 7);
+        // Path lengths never exceed the height limit plus c(ψ).
+        let limit = f64::from(height_limit(250)) + average_path_length(250);
+        assert!(m.mean_path_lengths(x.view()).iter().all(|h| *h <= limit));
+    }
+
+    #[test]
+    fn single_row_sample_scores_one_half() {
+        let x = data(9);
+        let p = IsolationForestParams {
+            max_samples: MaxSamples::Count(1),
+            n_trees: 3,
+            ..Default::default()
+        };
+        let f = fit(&p, &x);
+        assert!(f.train_scores.iter().all(|s| *s == 0.5));
+    }
+
+    #[test]
+    fn max_features_restricts_each_tree() {
+        let x = data(10);
+        let p = IsolationForestParams {
+            max_features: 0.5,
+            ..Default::default()
+        };
+        let f = fit(&p, &x);
+        assert!(f.train_scores.iter().all(|s| s.is_finite()));
+        assert_ne!(f.train_scores, fit(&Default::default(), &x).train_scores);
+    }
+
+    #[test]
+    fn constant_columns_are_never_split() {
+        let mut x = data(11);
+        x.column_mut(1).fill(5.0);
+        let m = fit(&IsolationForestParams::default(), &x).model;
+        for row in x.axis_iter(Axis(0)).take(50) {
+            assert_eq!(m.path_attribution(row)[1], 0.0);
+        }
+    }
+
+    #[test]
+    fn path_attribution_points_at_the_deviating_feature() {
+        let x = data(12);
+        let m = fit(&IsolationForestParams::default(), &x).model;
+        let a = m.path_attribution(x.row(0));
+        assert_eq!(a.len(), 4);
+        assert!((a.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let top = (0..4).max_by(|&i, &j| a[i].total_cmp(&a[j]));
+        assert_eq!(top, Some(2), "{a:?}");
+        assert!(a[2] > 0.5, "{a:?}");
+    }
+
+    #[test]
+    fn progress_reports_each_tree_and_can_cancel() {
+        let x = data(13);
+        let p = IsolationForestParams {
+            n_trees: 5,
+            ..Default::default()
+        };
+        let mut seen = Vec::new();
+        let mut sink = |e: ProgressEvent| {
+            seen.push((e.done, e.total));
+            ControlFlow::Continue(())
+        };
+        p.fit(x.view(), &mut sink).expect("fit");
+        assert_eq!(seen, (0..=5).map(|t| (t, 5)).collect::<Vec<_>>());
+        let mut stop = |e: ProgressEvent| {
+            if e.done >= 2 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        };
+        assert_eq!(p.fit(x.view(), &mut stop).err(), Some(FitError::Cancelled));
+    }
+
+    #[test]
+    fn bad_input_gives_typed_errors() {
+        let x = data(14);
+        let m = fit(&IsolationForestParams::default(), &x).model;
+        let narrow = Array2::<f64>::zeros((3, 2));
+        assert!(matches!(
+            m.score(narrow.view()),
+            Err(crate::engine::error::InputError::WidthMismatch { .. })
+        ));
+        let mut nan = x.clone();
+        nan[[3, 1]] = f64::NAN;
+        assert!(matches!(
+            IsolationForestParams::default().fit(nan.view(), &mut NoProgress),
+            Err(FitError::Input(_))
+        ));
+        let empty = Array2::<f64>::zeros((0, 4));
+        assert!(IsolationForestParams::default()
+            .fit(empty.view(), &mut NoProgress)
+            .is_err());
+    }
+}

@@ -6,20 +6,15 @@ use crate::engine::error::ParamError;
 use crate::engine::models::check_contamination;
 
 /// How many training rows each tree is grown on (ψ), like scikit-learn's `max_samples`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 pub enum MaxSamples {
     /// `min(256, n)` (scikit-learn's `"auto"`).
+    #[default]
     Auto,
     /// A fixed count, at least 1; more than `n` means `n` (scikit-learn warns and does the same).
     Count(usize),
     /// A share of the rows in (0, 1]: `max(1, floor(fraction · n))`.
     Fraction(f64),
-}
-
-impl Default for MaxSamples {
-    fn default() -> Self {
-        Self::Auto
-    }
 }
 
 impl MaxSamples {
