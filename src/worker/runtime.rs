@@ -38,15 +38,20 @@ use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
 use crate::engine::data::{summarize, Table};
 use crate::engine::ensemble::TrainedEnsemble;
+use crate::engine::ingest::{IngestOptions, StreamingReader};
 use crate::engine::pipeline::{self, RunConfig, RunResult};
 use crate::engine::progress::{ProgressEvent, Stage};
+use crate::engine::report::{self, Selection};
 use crate::worker::protocol::{
-    decode, encode, DatasetSummary, JobId, Request, RequestBody, Response,
+    decode, encode, DatasetSummary, ExportFile, JobId, Request, RequestBody, Response,
     ResponseBody, RowsPage, WorkerError,
 };
 
 /// Bytes read from a `File` per slice.
 pub const CHUNK_BYTES: u64 = 4 << 20;
+
+/// The warning that starts the list of skipped rows (the page shows these in the banner).
+pub const SKIPPED_ROWS: &str = "row(s) could not be read and were skipped";
 
 /// Rows of the data preview sent with `Loaded`.
 pub const PREVIEW_ROWS: usize = 10;
@@ -271,7 +276,8 @@ fn load_sample(
         done: 0,
         total: params.rows as u64,
     });
-    let table = generate_sample(params)?;
+    let table = crate::engine::generate::sample_traffic(params)
+        .map_err(|e| WorkerError::from(crate::engine::Error::from(e)))?;
     let name = format!(
         "sample traffic ({} rows, {:.0} % anomalies, seed {})",
         params.rows,
@@ -302,13 +308,16 @@ fn load_file(
         )));
     }
     let mut sink = Sink::new(scope, job);
-    let mut bytes: Vec<u8> = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+    let mut stream = StreamingReader::new(name, IngestOptions::default());
     let mut offset = 0u64;
     sink.send(ProgressEvent {
         stage: Stage::Ingest,
         done: 0,
         total,
     });
+    let in_file = |e: crate::engine::ingest::IngestError| {
+        WorkerError::from(crate::engine::Error::from(e.in_file(name)))
+    };
     while offset < total {
         let end = (offset + CHUNK_BYTES).min(total);
         let blob = file
@@ -320,7 +329,7 @@ fn load_file(
                 js_error_text(&e)
             ))
         })?;
-        bytes.extend_from_slice(&Uint8Array::new(&buf).to_vec());
+        stream.push(&Uint8Array::new(&buf).to_vec()).map_err(in_file)?;
         offset = end;
         sink.send(ProgressEvent {
             stage: Stage::Ingest,
@@ -328,24 +337,27 @@ fn load_file(
             total,
         });
     }
-    let (table, format, warnings) = ingest(name, &bytes)?;
-    Ok(set_table(table, name.to_owned(), format, warnings))
-}
-
-/// The engine's sample generator. (Until h-spine lands: an error.)
-fn generate_sample(
-    params: &crate::engine::generate::SampleParams,
-) -> Result<Table, WorkerError> {
-    let _ = params;
-    Err(failure("the sample generator is not in this build yet"))
-}
-
-/// Bytes → table through the engine's ingest.
-fn ingest(name: &str, bytes: &[u8]) -> Result<(Table, String, Vec<String>), WorkerError> {
-    let _ = bytes;
-    Err(failure(format!(
-        "{name}: file import is not available in this build yet — use the sample data"
-    )))
+    let ingested = stream.finish().map_err(in_file)?;
+    let mut warnings = Vec::new();
+    if ingested.skipped_rows > 0 {
+        warnings.push(format!(
+            "{} {SKIPPED_ROWS}",
+            ingested.skipped_rows
+        ));
+        warnings.extend(
+            ingested
+                .first_bad_rows
+                .iter()
+                .map(|e| e.clone().in_file(name).to_string()),
+        );
+    }
+    warnings.extend(ingested.warnings);
+    Ok(set_table(
+        ingested.table,
+        name.to_owned(),
+        ingested.format,
+        warnings,
+    ))
 }
 
 fn train(
@@ -414,8 +426,16 @@ fn export_csv(ensemble_threshold: Option<f64>) -> Result<ResponseBody, WorkerErr
             .last
             .as_ref()
             .ok_or_else(|| failure("nothing to export yet: train first"))?;
-        let _ = (table, result, ensemble_threshold, &s.name);
-        Err::<ResponseBody, _>(failure("CSV export is not available in this build yet"))
+        let selection = match ensemble_threshold {
+            Some(t) => Selection::ScoreAtLeast(t),
+            None => Selection::Decision,
+        };
+        let bytes = report::anomalies_csv(table, result, selection)?;
+        Ok(ResponseBody::Export(ExportFile {
+            file_name: report::report_file_name(js_sys::Date::now() / 1000.0),
+            mime: "text/csv;charset=utf-8".into(),
+            bytes,
+        }))
     })
 }
 

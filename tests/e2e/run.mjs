@@ -204,15 +204,14 @@ spec("slice: sample → train → chart → table → CSV download", async ({ pa
   expect(longest < 200, `no main-thread task over 200 ms while training (longest ${longest} ms)`);
 });
 
-spec("malformed CSV: the banner names the line", async ({ page, ignoreConsole }) => {
-  ignoreConsole(/./); // the worker may log the parse failure
+spec("malformed CSV: the banner names the line", async ({ page }) => {
   await page.goto("/");
   const bad = [
     "packet_size,duration,src_bytes,dst_bytes,protocol_type,flag,src_port,dst_port,packet_rate,error_rate",
     "512,1.5,5000,4000,0,0,40000,80,50,0.5",
     "500,2.5,5100,4100,1,0,40001,443,51,0.4",
     "520,1.1,5200,4200,0,1,40002,22,49,0.6",
-    "510,abc,5300,4300,0,0,40003,80,52,0.5",
+    "510,1.2,5300,4300,0,40003,80",
     "515,1.3,5400,4400,2,0,40004,53,48,0.3",
   ].join("\n");
   await page.setInputFiles("#ns-file", {
@@ -225,8 +224,18 @@ spec("malformed CSV: the banner names the line", async ({ page, ignoreConsole })
   const text = await banner.innerText();
   expect(/line 5\b/.test(text), `banner names line 5: "${text}"`);
   expect(/broken\.csv/.test(text), `banner names the file: "${text}"`);
-  expectEq(await page.locator("#ns-dataset-facts").count(), 0, "no data set after a failed load");
+  expect(/expected 10 fields, found 7/.test(text), `banner says what is wrong: "${text}"`);
+  // The good rows are still loaded.
+  await page.waitForSelector("#ns-dataset-facts");
+  expectEq(await statNumber(page, "dataset-rows"), 4, "good rows kept");
   await screenshot(page, "malformed");
+  // A file that cannot be read at all: an error, no data set, no crash.
+  await page.click("#ns-error .ns-banner__close");
+  await page.setInputFiles("#ns-file", { name: "empty.csv", mimeType: "text/csv", buffer: Buffer.from("") });
+  await banner.waitFor();
+  const empty = await banner.innerText();
+  expect(/empty\.csv/.test(empty) && /empty/.test(empty), `empty-file banner: "${empty}"`);
+  expect(/Could not load/.test(empty), `empty-file banner title: "${empty}"`);
 });
 
 spec("upload seed-001 CSV with the file picker, train", async ({ page }) => {

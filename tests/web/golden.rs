@@ -6,6 +6,11 @@
 //! generator or a detector shows up as a failing test on one side. To refresh after an intended
 //! change: run natively with `-- --nocapture`, read the printed hashes, update the constants.
 
+use netsift::engine::data::Values;
+use netsift::engine::generate::{sample_traffic, SampleParams};
+use netsift::engine::models::{AnyParams, DetectorKind};
+use netsift::engine::pipeline::{run, RunConfig};
+use netsift::engine::progress::NoProgress;
 use netsift::engine::{math, rng};
 
 /// FNV-1a over the bit patterns of a stream of f64.
@@ -50,7 +55,41 @@ pub fn math_hash() -> u64 {
     hash_f64s(out)
 }
 
+/// Every cell of the default sample data set (1000 rows, 15 %, seed 42).
+pub fn sample_hash() -> u64 {
+    let t = sample_traffic(&SampleParams::default()).expect("default params are valid");
+    hash_f64s(t.columns.iter().flat_map(|c| match &c.values {
+        Values::Numeric(v) => v.clone(),
+        Values::Categorical { codes, .. } => codes.iter().map(|&c| f64::from(c)).collect(),
+    }))
+}
+
+/// An Isolation Forest run through the pipeline on the default sample: every member score, its
+/// threshold and the ensemble score.
+pub fn isolation_forest_run_hash() -> u64 {
+    let t = sample_traffic(&SampleParams::default()).expect("default params are valid");
+    let mut config = RunConfig::default();
+    config.detectors = vec![AnyParams::default_for(
+        DetectorKind::IsolationForest,
+        config.contamination,
+        config.seed,
+    )];
+    let (_, r) = run(&config, &t, &mut NoProgress).expect("the pipeline runs on sample data");
+    let m = &r.members[0];
+    hash_f64s(
+        m.scores
+            .iter()
+            .copied()
+            .chain([m.threshold])
+            .chain(r.ensemble_score.iter().copied()),
+    )
+}
+
 /// Expected [`rng_stream_hash`].
 pub const RNG_STREAM: u64 = 0;
 /// Expected [`math_hash`].
 pub const MATH: u64 = 0;
+/// Expected [`sample_hash`].
+pub const SAMPLE: u64 = 0;
+/// Expected [`isolation_forest_run_hash`].
+pub const ISOLATION_FOREST_RUN: u64 = 0;

@@ -55,17 +55,48 @@ pub fn DataSource() -> impl IntoView {
             >
                 "Load sample data"
             </button>
-            <p class="ns-hint">
-                {move || {
-                    let p = state.sample.get();
-                    format!(
-                        "{} synthetic flows, {:.0} % anomalies (seed {})",
-                        format::count(p.rows),
-                        p.anomaly_ratio * 100.0,
-                        p.seed
-                    )
-                }}
-            </p>
+            <details class="ns-details">
+                <summary class="ns-hint">
+                    {move || {
+                        let p = state.sample.get();
+                        format!(
+                            "{} synthetic flows, {:.0} % anomalies, seed {}",
+                            format::count(p.rows),
+                            p.anomaly_ratio * 100.0,
+                            p.seed
+                        )
+                    }}
+                </summary>
+                <div class="ns-details__body">
+                    <NumberField
+                        id="ns-sample-rows"
+                        label="Rows"
+                        min=10.0
+                        max=2_000_000.0
+                        step=1.0
+                        get=Signal::derive(move || state.sample.with(|p| p.rows as f64))
+                        set=Callback::new(move |v: f64| state.sample.update(|p| p.rows = v as usize))
+                    />
+                    <NumberField
+                        id="ns-sample-ratio"
+                        label="Anomalies (%)"
+                        min=0.0
+                        max=50.0
+                        step=0.5
+                        get=Signal::derive(move || state.sample.with(|p| p.anomaly_ratio * 100.0))
+                        set=Callback::new(move |v: f64| state.sample.update(|p| p.anomaly_ratio = v / 100.0))
+                    />
+                    <NumberField
+                        id="ns-sample-seed"
+                        label="Seed"
+                        min=0.0
+                        max=4_294_967_295.0
+                        step=1.0
+                        get=Signal::derive(move || state.sample.with(|p| p.seed as f64))
+                        set=Callback::new(move |v: f64| state.sample.update(|p| p.seed = v as u64))
+                    />
+                </div>
+            </details>
             <div
                 id="ns-drop"
                 class="ns-drop"
@@ -263,5 +294,54 @@ fn ColumnTable() -> impl IntoView {
                 </tbody>
             </table>
         </div>
+    }
+}
+
+/// A labelled number input that only accepts values in `[min, max]`, with an inline message
+/// otherwise (the last valid value stays in effect).
+#[component]
+fn NumberField(
+    /// Element id.
+    id: &'static str,
+    /// Visible label.
+    label: &'static str,
+    /// Smallest accepted value.
+    min: f64,
+    /// Largest accepted value.
+    max: f64,
+    /// Input step.
+    step: f64,
+    /// Current value.
+    get: Signal<f64>,
+    /// Called with each valid value.
+    set: Callback<f64>,
+) -> impl IntoView {
+    let invalid = RwSignal::new(false);
+    view! {
+        <label class="ns-field ns-field--inline" for=id>
+            <span class="ns-field__label">{label}</span>
+            <input
+                id=id
+                class="ns-input"
+                type="number"
+                min=min
+                max=max
+                step=step
+                prop:value=move || get.get().to_string()
+                aria-invalid=move || invalid.get().to_string()
+                on:input=move |ev| {
+                    match event_target_value(&ev).parse::<f64>() {
+                        Ok(v) if v >= min && v <= max => {
+                            invalid.set(false);
+                            set.run(v);
+                        }
+                        _ => invalid.set(true),
+                    }
+                }
+            />
+        </label>
+        <Show when=move || invalid.get()>
+            <p class="ns-field-error">{format!("{label}: enter a number from {min} to {max}.")}</p>
+        </Show>
     }
 }

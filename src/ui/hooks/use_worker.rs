@@ -33,6 +33,10 @@ pub const WORKER_URL: &str = "./worker-loader.js";
 /// How long a cancelled job may take to answer before the worker is replaced.
 pub const CANCEL_GRACE_MS: u32 = 300;
 
+/// The end of the worker's warning that starts the skipped-rows list
+/// (`worker::runtime::SKIPPED_ROWS`; the runtime is wasm-only, so the text is repeated here).
+pub const SKIPPED_ROWS: &str = "row(s) could not be read and were skipped";
+
 /// How many top anomalies the results table shows.
 pub const TOP_ROWS: usize = 50;
 
@@ -250,6 +254,17 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
     match body {
         ResponseBody::Progress(_) => {}
         ResponseBody::Loaded(summary) => {
+            if let Some(first) = summary.warnings.iter().position(|w| w.ends_with(SKIPPED_ROWS)) {
+                state.error.set(Some(UiError {
+                    title: format!("Some rows of {} could not be read", summary.name),
+                    message: summary.warnings[first..]
+                        .iter()
+                        .take(4)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                }));
+            }
             if pending == Pending::Reload {
                 state.dataset.set(Some(summary));
             } else {
