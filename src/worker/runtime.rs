@@ -243,10 +243,10 @@ pub fn dataset_summary(
             let mut counts: Vec<(String, usize)> = Vec::new();
             for r in 0..n_rows {
                 let cell = c.values.display(r);
-                match counts.iter_mut().find(|(k, _)| *k == cell) {
-                    Some((_, n)) => *n += 1,
-                    None if counts.len() < 50 => counts.push((cell, 1)),
-                    None => {}
+                if let Some((_, n)) = counts.iter_mut().find(|(k, _)| *k == cell) {
+                    *n += 1;
+                } else if counts.len() < 50 {
+                    counts.push((cell, 1));
                 }
             }
             counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));

@@ -86,10 +86,10 @@ pub fn isolation_forest_run_hash() -> u64 {
 }
 
 /// Expected [`rng_stream_hash`].
-pub const RNG_STREAM: u64 = 0;
+pub const RNG_STREAM: u64 = 0xe52d_5e56_f1a9_7bad;
 /// Expected [`math_hash`].
-pub const MATH: u64 = 0;
+pub const MATH: u64 = 0x54e0_238d_041d_e77a;
 /// Expected [`sample_hash`].
-pub const SAMPLE: u64 = 0;
+pub const SAMPLE: u64 = 0xd629_eea4_7e89_9ced;
 /// Expected [`isolation_forest_run_hash`].
-pub const ISOLATION_FOREST_RUN: u64 = 0;
+pub const ISOLATION_FOREST_RUN: u64 = 0x5beb_2bf9_9fda_64de;

@@ -26,8 +26,9 @@ pub fn TrainPanel() -> impl IntoView {
                     .into_iter()
                     .map(|kind| {
                         let id = format!("ns-det-{}", kind.id());
+                        let label_for = id.clone();
                         view! {
-                            <label class="ns-check" for=id.clone()>
+                            <label class="ns-check" for=label_for>
                                 <input
                                     id=id
                                     type="checkbox"

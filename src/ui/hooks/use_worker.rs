@@ -24,7 +24,7 @@ use crate::engine::generate::SampleParams;
 use crate::engine::pipeline::{RunConfig, RunResult};
 use crate::ui::state::{AppState, JobKind, JobStatus, UiError};
 use crate::worker::protocol::{
-    decode, encode, JobId, Request, RequestBody, Response, ResponseBody,
+    decode, encode, JobId, Request, RequestBody, Response, ResponseBody, RowsPage,
 };
 
 /// The worker's start script (see `public/worker-loader.js`).
@@ -281,7 +281,10 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             if !top.is_empty() {
                 send(inner, RequestBody::Rows { indices: top }, None, Pending::TopRows);
             } else {
-                state.top_rows.set(Some(Default::default()));
+                state.top_rows.set(Some(RowsPage {
+                    header: Vec::new(),
+                    rows: Vec::new(),
+                }));
             }
         }
         ResponseBody::Rows(page) => {
