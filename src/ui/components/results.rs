@@ -21,20 +21,54 @@ pub fn Results() -> impl IntoView {
         <section class="ns-panel ns-results" aria-labelledby="ns-results-title">
             <div class="ns-panel__head">
                 <h2 id="ns-results-title" class="ns-panel__title">"3 · Results"</h2>
-                <button
-                    id="ns-download-csv"
-                    class="ns-button"
-                    type="button"
-                    disabled=move || !has_result() || state.busy()
-                    on:click=move |_| worker.export_csv(None)
-                >
-                    "Download anomalies (CSV)"
-                </button>
+                <div class="ns-panel__actions">
+                    <button
+                        id="ns-download-json"
+                        class="ns-button"
+                        type="button"
+                        disabled=move || !has_result() || state.busy()
+                        on:click=move |_| download_json(state)
+                    >
+                        "Result (JSON)"
+                    </button>
+                    <button
+                        id="ns-download-csv"
+                        class="ns-button"
+                        type="button"
+                        disabled=move || !has_result() || state.busy()
+                        on:click=move |_| worker.export_csv(None)
+                    >
+                        "Download anomalies (CSV)"
+                    </button>
+                </div>
             </div>
             <StatCards />
             <Timeline />
             <TopAnomalies />
         </section>
+    }
+}
+
+/// Downloads the whole last result as JSON (the page holds it already; no worker round trip).
+fn download_json(state: crate::ui::state::AppState) {
+    let Some(result) = state.result.get_untracked() else {
+        return;
+    };
+    let outcome = crate::engine::report::result_json(&result)
+        .map_err(|e| e.to_string())
+        .and_then(|json| {
+            let name = format!(
+                "netsift_result_{}.json",
+                crate::engine::report::timestamp_suffix(js_sys::Date::now() / 1000.0)
+            );
+            crate::ui::download::download_bytes(&name, "application/json", json.as_bytes())
+                .map_err(|e| format!("{e:?}"))
+        });
+    if let Err(e) = outcome {
+        state.error.set(Some(UiError {
+            title: "The JSON export failed".into(),
+            message: format!("{e} — try again; the CSV export still works."),
+        }));
     }
 }
 
