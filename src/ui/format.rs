@@ -36,6 +36,28 @@ pub fn stat(x: Option<f64>) -> String {
     }
 }
 
+/// A table cell for display: long decimals are cut to 3 places (`1451.2830690395824` →
+/// `1451.283`); everything else is shown as it is. Exports keep full precision.
+pub fn cell(text: &str) -> String {
+    match text.split_once('.') {
+        Some((int, frac))
+            if frac.len() > 3
+                && !int.is_empty()
+                && frac.bytes().all(|b| b.is_ascii_digit())
+                && int.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            match text.parse::<f64>() {
+                Ok(v) => {
+                    let s = format!("{v:.3}");
+                    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+                }
+                Err(_) => text.to_owned(),
+            }
+        }
+        _ => text.to_owned(),
+    }
+}
+
 /// Seconds as "0.42 s" or "1 m 05 s".
 pub fn seconds(s: f64) -> String {
     if !s.is_finite() || s < 0.0 {
@@ -65,6 +87,16 @@ mod tests {
         assert_eq!(stat(Some(0.25)), "0.25");
         assert_eq!(stat(Some(f64::NAN)), "–");
         assert_eq!(stat(None), "–");
+    }
+
+    #[test]
+    fn cells_cut_long_decimals_only() {
+        assert_eq!(cell("1451.2830690395824"), "1451.283");
+        assert_eq!(cell("-0.12345"), "-0.123");
+        assert_eq!(cell("0.25"), "0.25");
+        assert_eq!(cell("80"), "80");
+        assert_eq!(cell("10.0.0.1"), "10.0.0.1");
+        assert_eq!(cell("2025-01-01 00:00:00.123456"), "2025-01-01 00:00:00.123456");
     }
 
     #[test]

@@ -104,8 +104,8 @@ async function markersPerTrace(page) {
 /** Long tasks (ms) on the main thread between two marks. */
 async function longTasksBetween(page, from, to) {
   return page.evaluate(([from, to]) => {
-    const [s] = performance.getEntriesByName(from);
-    const [e] = performance.getEntriesByName(to);
+    const s = performance.getEntriesByName(from).at(-1);
+    const e = performance.getEntriesByName(to).at(-1);
     return (window.__nsLongTasks ?? [])
       .filter((t) => t.startTime + t.duration >= s.startTime && t.startTime <= e.startTime)
       .map((t) => Math.round(t.duration));
@@ -211,9 +211,9 @@ spec("slice: sample → train → chart → table → CSV download", async ({ pa
   expectEq(json.n_rows, 1000, "JSON n_rows");
   expectEq(json.is_anomaly.filter(Boolean).length, anomalies, "JSON anomalies vs card");
 
-  const longTasks = await longTasksBetween(page, "ns-train-start", "ns-train-end");
+  const longTasks = await longTasksBetween(page, "ns-train-start", "ns-result-received");
   const longest = longTasks.length ? Math.max(...longTasks) : 0;
-  const renderTasks = await longTasksBetween(page, "ns-train-end", "ns-render-end");
+  const renderTasks = await longTasksBetween(page, "ns-result-received", "ns-render-end");
   log(`main-thread long tasks while the worker trained: ${longTasks.length}, longest ${longest} ms`);
   log(`main-thread long tasks while drawing the results: ${renderTasks.length}, longest ${renderTasks.length ? Math.max(...renderTasks) : 0} ms`);
   await screenshot(page, "slice-dark");

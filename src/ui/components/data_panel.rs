@@ -214,7 +214,7 @@ fn PreviewTable() -> impl IntoView {
                             .map(|row| {
                                 view! {
                                     <tr>
-                                        {row.iter().map(|cell| view! { <td>{cell.clone()}</td> }).collect_view()}
+                                        {row.iter().map(|cell| view! { <td>{format::cell(cell)}</td> }).collect_view()}
                                     </tr>
                                 }
                             })

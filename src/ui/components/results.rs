@@ -163,6 +163,9 @@ fn Timeline() -> impl IntoView {
             Some(r) => {
                 let plot = crate::viz::timeline(&r, None, &palette);
                 spawn_local(async move {
+                    // Draw in a task of its own, after the one that received the result, so
+                    // the page answers input in between.
+                    gloo_timers::future::TimeoutFuture::new(0).await;
                     match chart::render(&el, &plot).await {
                         Ok(()) => drawn.set(true),
                         Err(e) => state.error.set(Some(UiError {
@@ -249,7 +252,7 @@ fn TopAnomalies() -> impl IntoView {
                                             <td class="ns-num">{format!("{:.3}", r.ensemble_score.get(i).copied().unwrap_or(f64::NAN))}</td>
                                             <td class="ns-num">{format!("{}/{}", r.votes.get(i).copied().unwrap_or(0), n_det)}</td>
                                             <td><span class=sev_class>{sev_name}</span></td>
-                                            {cells.iter().map(|c| view! { <td>{c.clone()}</td> }).collect_view()}
+                                            {cells.iter().map(|c| view! { <td>{format::cell(c)}</td> }).collect_view()}
                                         </tr>
                                     }
                                 })

@@ -274,6 +274,10 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             }
         }
         ResponseBody::Trained(result) => {
+            // For the e2e: the moment the result reached the page.
+            if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+                let _ = perf.mark("ns-result-received");
+            }
             let result: Arc<RunResult> = Arc::from(result);
             let top = top_anomalies(&result, TOP_ROWS);
             state.top_rows.set(None);
