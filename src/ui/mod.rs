@@ -1,1 +1,24 @@
-//! The Leptos UI.
+//! The Leptos UI (client-side rendered, feature `ui`).
+//!
+//! | module | job |
+//! |---|---|
+//! | [`app`] | the root component: provides the state and the worker, lays out the page |
+//! | [`state`] | [`state::AppState`], every signal of the page, and [`state::use_app_state`] |
+//! | [`hooks`] | [`hooks::use_worker`]: the typed bridge to the engine's Web Worker |
+//! | [`components`] | header, data, train, results, error banner |
+//! | [`chart`] | plotly.js rendering with errors instead of panics |
+//! | [`download`] | Blob + object-URL downloads |
+//! | [`format`] | number formatting for cards and tables |
+//!
+//! The UI computes nothing heavy: the engine runs in the worker, charts are built by
+//! [`crate::viz`] and drawn in effects.
+
+pub mod app;
+pub mod chart;
+pub mod components;
+pub mod download;
+pub mod format;
+pub mod hooks;
+pub mod state;
+
+pub use app::App;

@@ -1,1 +1,11 @@
-//! Pure functions from results to plotly chart specs; no DOM, so they are tested natively as JSON.
+//! Pure functions from results to plotly chart specs. No DOM: every chart is a [`plotly::Plot`]
+//! whose JSON is tested natively; the UI hands that JSON to plotly.js.
+//!
+//! | chart | function |
+//! |---|---|
+//! | ensemble score per row, anomalies marked by severity | [`timeline::timeline`] |
+
+pub mod palette;
+pub mod timeline;
+
+pub use timeline::timeline;

@@ -1,4 +1,450 @@
-//! The worker runtime (wasm only): serves the protocol inside the Web Worker. (To be written.)
+//! The worker runtime (wasm only): serves the [protocol](super::protocol) inside the engine's
+//! dedicated Web Worker.
+//!
+//! The data set lives here and only here; the page keeps summaries and results. Each incoming
+//! message is `{ msg: Uint8Array, file?: File }`; `msg` decodes to a [`Request`], the job runs
+//! synchronously, and the worker posts any number of `Progress` messages and then exactly one
+//! terminal message (`Loaded`, `Trained`, `Rows`, `Export`, `Failed`, `Cancelled`). No data path
+//! panics: every failure becomes `Failed` with a message that says what happened and what to do.
+//!
+//! # Jobs
+//! * `LoadSample`: the engine's seeded generator.
+//! * `LoadFile`: reads the structured-cloned `File` in 4 MiB slices with `FileReaderSync`
+//!   (synchronous reads are allowed in workers), posting `Progress(Ingest, bytes done, bytes total)`
+//!   per slice, then hands the bytes to the engine's ingest.
+//! * `Train`: [`pipeline::run`] with a progress sink that posts throttled `Progress` messages;
+//!   timings come from `performance.now()`.
+//! * `Rows`, `ExportCsv`: read the current data set / the last result.
+//!
+//! # Cancellation
+//! A job runs synchronously inside `onmessage`, so the worker cannot receive anything while it
+//! computes: a `Cancel` is only read after the job has finished. Cancellation is therefore the
+//! page's business: it posts `Cancel`, and if no terminal answer (`Cancelled` or otherwise) for
+//! the running job arrives within about 300 ms it terminates the worker, starts a fresh one and
+//! reloads the current data set into it from what it kept (the `File` handle or the sample
+//! params). When the worker does read a `Cancel` (the target job already ended, or never started)
+//! it answers `Cancelled` for the cancel request itself, which is harmless.
+//! (A shared-memory stop flag would let the engine stop cooperatively through
+//! [`Progress`](crate::engine::progress::Progress), but needs cross-origin isolation headers that a
+//! static host cannot be relied on to send.)
 
-/// Installs the message handler.
-pub fn register() {}
+use std::cell::RefCell;
+use std::ops::ControlFlow;
+
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
+
+use crate::engine::data::{summarize, Table};
+use crate::engine::ensemble::TrainedEnsemble;
+use crate::engine::ingest::{IngestOptions, StreamingReader};
+use crate::engine::pipeline::{self, RunConfig, RunResult};
+use crate::engine::progress::{ProgressEvent, Stage};
+use crate::engine::report::{self, Selection};
+use crate::worker::protocol::{
+    decode, encode, DatasetSummary, ExportFile, JobId, Request, RequestBody, Response,
+    ResponseBody, RowsPage, WorkerError,
+};
+
+/// Bytes read from a `File` per slice.
+pub const CHUNK_BYTES: u64 = 4 << 20;
+
+/// The warning that starts the list of skipped rows (the page shows these in the banner).
+pub const SKIPPED_ROWS: &str = "row(s) could not be read and were skipped";
+
+/// Rows of the data preview sent with `Loaded`.
+pub const PREVIEW_ROWS: usize = 10;
+
+/// Minimum milliseconds between two progress messages of one job (the first and last always go).
+const PROGRESS_INTERVAL_MS: f64 = 50.0;
+
+/// What the worker holds between messages.
+#[derive(Default)]
+struct State {
+    /// The current data set.
+    table: Option<Table>,
+    /// The current data set's name.
+    name: String,
+    /// The last trained ensemble and its result on the current data set.
+    last: Option<(TrainedEnsemble, RunResult)>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+/// Installs the message handler on the worker's global scope.
+pub fn register() {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    let post_scope = scope.clone();
+    let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+        handle(&post_scope, &ev.data());
+    });
+    scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    handler.forget();
+}
+
+fn now_ms() -> f64 {
+    js_sys::global()
+        .unchecked_into::<DedicatedWorkerGlobalScope>()
+        .performance()
+        .map_or(0.0, |p| p.now())
+}
+
+fn post(scope: &DedicatedWorkerGlobalScope, job: JobId, body: ResponseBody) {
+    let bytes = match encode(&Response { job, body }) {
+        Ok(b) => b,
+        Err(e) => match encode(&Response {
+            job,
+            body: ResponseBody::Failed(failure(format!("could not encode the answer: {e}"))),
+        }) {
+            Ok(b) => b,
+            Err(_) => return,
+        },
+    };
+    let msg = Uint8Array::from(bytes.as_slice());
+    let obj = js_sys::Object::new();
+    if Reflect::set(&obj, &"msg".into(), &msg).is_ok() {
+        // Transfer the buffer instead of copying it (results can be megabytes).
+        let transfer = js_sys::Array::of1(&msg.buffer());
+        if scope
+            .post_message_with_transfer(&obj, &transfer)
+            .is_err()
+        {
+            let _ = scope.post_message(&obj);
+        }
+    }
+}
+
+fn failure(message: impl Into<String>) -> WorkerError {
+    WorkerError {
+        message: message.into(),
+        engine: None,
+    }
+}
+
+fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
+    let msg = Reflect::get(data, &"msg".into()).ok();
+    let bytes = match msg.and_then(|m| m.dyn_into::<Uint8Array>().ok()) {
+        Some(m) => m.to_vec(),
+        None => {
+            post(
+                scope,
+                0,
+                ResponseBody::Failed(failure("the page sent a message without a `msg` byte array")),
+            );
+            return;
+        }
+    };
+    let request: Request = match decode(&bytes) {
+        Ok(r) => r,
+        Err(e) => {
+            post(
+                scope,
+                0,
+                ResponseBody::Failed(failure(format!(
+                    "{e} — the page and the worker come from different builds; reload the page"
+                ))),
+            );
+            return;
+        }
+    };
+    let job = request.job;
+    let file = Reflect::get(data, &"file".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<File>().ok());
+    let answer = match request.body {
+        RequestBody::LoadSample(params) => load_sample(scope, job, &params),
+        RequestBody::LoadFile { name, size } => match file {
+            Some(f) => load_file(scope, job, &name, size, &f),
+            None => Err(failure(format!(
+                "no file came with the request to load {name}; pick the file again"
+            ))),
+        },
+        RequestBody::Train(config) => train(scope, job, &config),
+        RequestBody::Cancel { .. } => Ok(ResponseBody::Cancelled),
+        RequestBody::Rows { indices } => rows(&indices),
+        RequestBody::ExportCsv { ensemble_threshold } => export_csv(ensemble_threshold),
+    };
+    post(
+        scope,
+        job,
+        match answer {
+            Ok(body) => body,
+            Err(e) => ResponseBody::Failed(e),
+        },
+    );
+}
+
+/// Posts throttled progress for one job; never cancels (see the module docs).
+struct Sink<'a> {
+    scope: &'a DedicatedWorkerGlobalScope,
+    job: JobId,
+    last_ms: f64,
+    last_stage: Option<Stage>,
+}
+
+impl<'a> Sink<'a> {
+    fn new(scope: &'a DedicatedWorkerGlobalScope, job: JobId) -> Self {
+        Self {
+            scope,
+            job,
+            last_ms: f64::NEG_INFINITY,
+            last_stage: None,
+        }
+    }
+
+    fn send(&mut self, event: ProgressEvent) {
+        let t = now_ms();
+        let stage_changed = self.last_stage != Some(event.stage);
+        let finished = event.total > 0 && event.done >= event.total;
+        if stage_changed || finished || t - self.last_ms >= PROGRESS_INTERVAL_MS {
+            self.last_ms = t;
+            self.last_stage = Some(event.stage);
+            post(self.scope, self.job, ResponseBody::Progress(event));
+        }
+    }
+}
+
+impl crate::engine::progress::Progress for Sink<'_> {
+    fn update(&mut self, event: ProgressEvent) -> ControlFlow<()> {
+        self.send(event);
+        ControlFlow::Continue(())
+    }
+}
+
+fn set_table(table: Table, name: String, format: String, warnings: Vec<String>) -> ResponseBody {
+    let summary = dataset_summary(&table, name.clone(), format, warnings);
+    STATE.with(|s| {
+        let mut s = s.borrow_mut();
+        s.table = Some(table);
+        s.name = name;
+        s.last = None;
+    });
+    ResponseBody::Loaded(summary)
+}
+
+/// Summarises a table for the page: column overview, preview rows, label classes.
+pub fn dataset_summary(
+    table: &Table,
+    name: String,
+    format: String,
+    warnings: Vec<String>,
+) -> DatasetSummary {
+    let n_rows = table.n_rows();
+    let preview = (0..n_rows.min(PREVIEW_ROWS))
+        .map(|r| table.columns.iter().map(|c| c.values.display(r)).collect())
+        .collect();
+    let label_col = table.by_role(crate::engine::data::Role::Label);
+    let label_classes = label_col
+        .map(|c| {
+            let mut counts: Vec<(String, usize)> = Vec::new();
+            for r in 0..n_rows {
+                let cell = c.values.display(r);
+                if let Some((_, n)) = counts.iter_mut().find(|(k, _)| *k == cell) {
+                    *n += 1;
+                } else if counts.len() < 50 {
+                    counts.push((cell, 1));
+                }
+            }
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            counts
+        })
+        .unwrap_or_default();
+    DatasetSummary {
+        name,
+        format,
+        n_rows,
+        columns: summarize(table),
+        preview,
+        has_labels: label_col.is_some(),
+        label_classes,
+        warnings,
+    }
+}
+
+fn load_sample(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    params: &crate::engine::generate::SampleParams,
+) -> Result<ResponseBody, WorkerError> {
+    let mut sink = Sink::new(scope, job);
+    sink.send(ProgressEvent {
+        stage: Stage::Ingest,
+        done: 0,
+        total: params.rows as u64,
+    });
+    let table = crate::engine::generate::sample_traffic(params)
+        .map_err(|e| WorkerError::from(crate::engine::Error::from(e)))?;
+    let name = format!(
+        "sample traffic ({} rows, {:.0} % anomalies, seed {})",
+        params.rows,
+        params.anomaly_ratio * 100.0,
+        params.seed
+    );
+    Ok(set_table(
+        table,
+        name,
+        "generated, seed 001 schema".into(),
+        Vec::new(),
+    ))
+}
+
+fn load_file(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    name: &str,
+    size: u64,
+    file: &File,
+) -> Result<ResponseBody, WorkerError> {
+    let reader = FileReaderSync::new()
+        .map_err(|_| failure("this browser cannot read files inside a worker"))?;
+    let total = file.size() as u64;
+    if total != size {
+        return Err(failure(format!(
+            "{name} changed size while loading ({size} → {total} bytes); pick it again"
+        )));
+    }
+    let mut sink = Sink::new(scope, job);
+    let mut stream = StreamingReader::new(name, IngestOptions::default());
+    let mut offset = 0u64;
+    sink.send(ProgressEvent {
+        stage: Stage::Ingest,
+        done: 0,
+        total,
+    });
+    let in_file = |e: crate::engine::ingest::IngestError| {
+        WorkerError::from(crate::engine::Error::from(e.in_file(name)))
+    };
+    while offset < total {
+        let end = (offset + CHUNK_BYTES).min(total);
+        let blob = file
+            .slice_with_f64_and_f64(offset as f64, end as f64)
+            .map_err(|_| failure(format!("could not slice {name} at byte {offset}")))?;
+        let buf = reader.read_as_array_buffer(&blob).map_err(|e| {
+            failure(format!(
+                "could not read {name} at byte {offset} ({}); is the file still there?",
+                js_error_text(&e)
+            ))
+        })?;
+        stream.push(&Uint8Array::new(&buf).to_vec()).map_err(in_file)?;
+        offset = end;
+        sink.send(ProgressEvent {
+            stage: Stage::Ingest,
+            done: offset,
+            total,
+        });
+    }
+    let ingested = stream.finish().map_err(in_file)?;
+    let mut warnings = Vec::new();
+    if ingested.skipped_rows > 0 {
+        warnings.push(format!(
+            "{} {SKIPPED_ROWS}",
+            ingested.skipped_rows
+        ));
+        warnings.extend(
+            ingested
+                .first_bad_rows
+                .iter()
+                .map(|e| e.clone().in_file(name).to_string()),
+        );
+    }
+    warnings.extend(ingested.warnings);
+    Ok(set_table(
+        ingested.table,
+        name.to_owned(),
+        ingested.format,
+        warnings,
+    ))
+}
+
+fn train(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    config: &RunConfig,
+) -> Result<ResponseBody, WorkerError> {
+    let started = now_ms();
+    let result = STATE.with(|s| {
+        let s = s.borrow();
+        let table = s
+            .table
+            .as_ref()
+            .ok_or_else(|| failure("no data loaded: load the sample data or a file first"))?;
+        let mut sink = Sink::new(scope, job);
+        pipeline::run(config, table, &mut sink).map_err(WorkerError::from)
+    })?;
+    let (model, mut result) = result;
+    result.total_seconds = (now_ms() - started) / 1000.0;
+    let answer = ResponseBody::Trained(Box::new(result.clone()));
+    STATE.with(|s| s.borrow_mut().last = Some((model, result)));
+    Ok(answer)
+}
+
+fn rows(indices: &[u32]) -> Result<ResponseBody, WorkerError> {
+    STATE.with(|s| {
+        let s = s.borrow();
+        let table = s
+            .table
+            .as_ref()
+            .ok_or_else(|| failure("no data loaded"))?;
+        Ok(ResponseBody::Rows(rows_page(table, indices)))
+    })
+}
+
+/// The cells of the given rows (indices past the end are skipped).
+pub fn rows_page(table: &Table, indices: &[u32]) -> RowsPage {
+    let n = table.n_rows();
+    RowsPage {
+        header: table.columns.iter().map(|c| c.name.clone()).collect(),
+        rows: indices
+            .iter()
+            .filter(|&&i| (i as usize) < n)
+            .map(|&i| {
+                (
+                    i,
+                    table
+                        .columns
+                        .iter()
+                        .map(|c| c.values.display(i as usize))
+                        .collect(),
+                )
+            })
+            .collect(),
+    }
+}
+
+fn export_csv(ensemble_threshold: Option<f64>) -> Result<ResponseBody, WorkerError> {
+    STATE.with(|s| {
+        let s = s.borrow();
+        let table = s
+            .table
+            .as_ref()
+            .ok_or_else(|| failure("no data loaded"))?;
+        let (_, result) = s
+            .last
+            .as_ref()
+            .ok_or_else(|| failure("nothing to export yet: train first"))?;
+        let selection = match ensemble_threshold {
+            Some(t) => Selection::ScoreAtLeast(t),
+            None => Selection::Decision,
+        };
+        let bytes = report::anomalies_csv(table, result, selection)?;
+        Ok(ResponseBody::Export(ExportFile {
+            file_name: report::report_file_name(js_sys::Date::now() / 1000.0),
+            mime: "text/csv;charset=utf-8".into(),
+            bytes,
+        }))
+    })
+}
+
+fn js_error_text(e: &JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            Reflect::get(e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string())
+        })
+        .unwrap_or_else(|| "unknown error".into())
+}

@@ -1,0 +1,13 @@
+//! The page's components, one concept per file.
+
+pub mod data_panel;
+pub mod error_banner;
+pub mod header;
+pub mod results;
+pub mod train_panel;
+
+pub use data_panel::{DataOverview, DataSource};
+pub use error_banner::ErrorBanner;
+pub use header::Header;
+pub use results::Results;
+pub use train_panel::TrainPanel;

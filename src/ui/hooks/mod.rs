@@ -1,0 +1,5 @@
+//! Hooks: small functions that wire the page to the outside world and return a struct.
+
+pub mod use_worker;
+
+pub use use_worker::{provide_worker, use_worker, UseWorkerReturn};

@@ -1,0 +1,250 @@
+//! The page's state: one [`AppState`] of signals, provided once as context by the app and read
+//! with [`use_app_state`]. Everything here is plain data the worker sent; nothing is computed in
+//! the view.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::engine::generate::SampleParams;
+use crate::engine::models::{AnyParams, DetectorKind};
+use crate::engine::pipeline::{RunConfig, RunResult};
+use crate::engine::progress::{ProgressEvent, Stage};
+use crate::worker::protocol::{DatasetSummary, RowsPage};
+
+/// What a running job is doing, for the progress bar.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobStatus {
+    /// The kind of job.
+    pub kind: JobKind,
+    /// The last progress report, if any.
+    pub progress: Option<ProgressEvent>,
+    /// `true` once the user asked to cancel.
+    pub cancelling: bool,
+}
+
+impl JobStatus {
+    /// A job that has not reported progress yet.
+    pub fn started(kind: JobKind) -> Self {
+        Self {
+            kind,
+            progress: None,
+            cancelling: false,
+        }
+    }
+
+    /// Fraction done in [0, 1] for the current stage, when known.
+    pub fn fraction(&self) -> Option<f64> {
+        let p = self.progress?;
+        (p.total > 0).then(|| (p.done as f64 / p.total as f64).clamp(0.0, 1.0))
+    }
+
+    /// A short description of the current stage ("Fitting Isolation Forest").
+    pub fn label(&self) -> String {
+        if self.cancelling {
+            return "Cancelling…".into();
+        }
+        match self.progress.map(|p| p.stage) {
+            None => self.kind.label().into(),
+            Some(stage) => stage_label(stage),
+        }
+    }
+}
+
+/// Human description of an engine stage.
+pub fn stage_label(stage: Stage) -> String {
+    match stage {
+        Stage::Ingest => "Reading data".into(),
+        Stage::Preprocess => "Encoding and scaling features".into(),
+        Stage::Fit(k) => format!("Fitting {}", k.label()),
+        Stage::Score(k) => format!("Scoring with {}", k.label()),
+        Stage::Ensemble => "Combining votes".into(),
+    }
+}
+
+/// Which kind of work is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobKind {
+    /// Generating the sample data.
+    LoadSample,
+    /// Reading a file.
+    LoadFile,
+    /// Training and scoring.
+    Train,
+    /// Building an export.
+    Export,
+}
+
+impl JobKind {
+    /// What the progress bar says before the first report.
+    pub fn label(self) -> &'static str {
+        match self {
+            JobKind::LoadSample => "Generating sample data",
+            JobKind::LoadFile => "Reading file",
+            JobKind::Train => "Starting training",
+            JobKind::Export => "Preparing export",
+        }
+    }
+}
+
+/// An error ready to show in the banner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UiError {
+    /// What failed ("Could not load flows.csv").
+    pub title: String,
+    /// What happened, where, and what to do.
+    pub message: String,
+}
+
+/// Colour theme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Theme {
+    /// The dark console theme.
+    #[default]
+    Dark,
+    /// The light theme.
+    Light,
+}
+
+impl Theme {
+    /// The value of `data-theme` on `<html>`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::Dark => "dark",
+            Theme::Light => "light",
+        }
+    }
+
+    /// The chart palette for this theme.
+    pub fn palette(self) -> crate::viz::palette::Palette {
+        match self {
+            Theme::Dark => crate::viz::palette::Palette::DARK,
+            Theme::Light => crate::viz::palette::Palette::LIGHT,
+        }
+    }
+}
+
+/// Every signal of the page.
+#[derive(Debug, Clone, Copy)]
+pub struct AppState {
+    /// The loaded data set, as the worker summarised it.
+    pub dataset: RwSignal<Option<DatasetSummary>>,
+    /// Parameters for "Load sample data".
+    pub sample: RwSignal<SampleParams>,
+    /// The run configuration the Train button sends.
+    pub config: RwSignal<RunConfig>,
+    /// The last run's result.
+    pub result: RwSignal<Option<Arc<RunResult>>>,
+    /// Cells of the top anomalies, fetched after each run.
+    pub top_rows: RwSignal<Option<RowsPage>>,
+    /// The running job, if any.
+    pub job: RwSignal<Option<JobStatus>>,
+    /// The error banner.
+    pub error: RwSignal<Option<UiError>>,
+    /// A one-line notice (e.g. "Training cancelled").
+    pub notice: RwSignal<Option<String>>,
+    /// Colour theme.
+    pub theme: RwSignal<Theme>,
+}
+
+impl AppState {
+    /// Fresh state: no data, the default run configuration.
+    pub fn new() -> Self {
+        Self {
+            dataset: RwSignal::new(None),
+            sample: RwSignal::new(SampleParams::default()),
+            config: RwSignal::new(default_config()),
+            result: RwSignal::new(None),
+            top_rows: RwSignal::new(None),
+            job: RwSignal::new(None),
+            error: RwSignal::new(None),
+            notice: RwSignal::new(None),
+            theme: RwSignal::new(Theme::default()),
+        }
+    }
+
+    /// True while any job runs.
+    pub fn busy(&self) -> bool {
+        self.job.with(Option::is_some)
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Detectors ticked by default.
+pub const DEFAULT_DETECTORS: &[DetectorKind] = &[DetectorKind::IsolationForest];
+
+/// The engine's default configuration with the default detector selection.
+pub fn default_config() -> RunConfig {
+    let mut c = RunConfig::default();
+    c.detectors.retain(|p| DEFAULT_DETECTORS.contains(&p.kind()));
+    c
+}
+
+/// Turns one detector on or off in a configuration, keeping the display order and the shared
+/// contamination and seed.
+pub fn toggle_detector(config: &mut RunConfig, kind: DetectorKind, on: bool) {
+    config.detectors.retain(|p| p.kind() != kind);
+    if on {
+        config
+            .detectors
+            .push(AnyParams::default_for(kind, config.contamination, config.seed));
+        config.detectors.sort_by_key(|p| p.kind());
+    }
+}
+
+/// Sets the contamination of the run and of every detector in it.
+pub fn set_contamination(config: &mut RunConfig, c: f64) {
+    config.contamination = c;
+    for p in &mut config.detectors {
+        p.set_contamination(c);
+    }
+}
+
+/// Reads the page state from context.
+///
+/// # Panics
+/// When called outside the app (a programming error, not a data path).
+pub fn use_app_state() -> AppState {
+    expect_context::<AppState>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toggling_keeps_display_order_and_contamination() {
+        let mut c = default_config();
+        set_contamination(&mut c, 0.1);
+        toggle_detector(&mut c, DetectorKind::Lof, true);
+        toggle_detector(&mut c, DetectorKind::OneClassSvm, true);
+        let kinds: Vec<_> = c.detectors.iter().map(AnyParams::kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                DetectorKind::IsolationForest,
+                DetectorKind::OneClassSvm,
+                DetectorKind::Lof
+            ]
+        );
+        toggle_detector(&mut c, DetectorKind::IsolationForest, false);
+        assert_eq!(c.detectors.len(), 2);
+    }
+
+    #[test]
+    fn fraction_is_clamped_and_unknown_without_total() {
+        let mut s = JobStatus::started(JobKind::Train);
+        assert_eq!(s.fraction(), None);
+        s.progress = Some(ProgressEvent {
+            stage: Stage::Ingest,
+            done: 30,
+            total: 20,
+        });
+        assert_eq!(s.fraction(), Some(1.0));
+    }
+}
