@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 
-use crate::ui::components::{DataOverview, DataSource, ErrorBanner, Header, Results, TrainPanel};
+use crate::ui::components::{
+    BenchPanel, DataOverview, DataSource, ErrorBanner, Header, Results, TrainPanel,
+};
 use crate::ui::hooks::provide_worker;
 use crate::ui::state::AppState;
 
@@ -44,6 +46,7 @@ pub fn App() -> impl IntoView {
                 <aside class="ns-layout__side">
                     <DataSource />
                     <TrainPanel />
+                    {has_query_flag("bench").then(|| view! { <BenchPanel /> })}
                 </aside>
                 <div class="ns-layout__main">
                     <Results />
@@ -55,6 +58,15 @@ pub fn App() -> impl IntoView {
             </footer>
         </div>
     }
+}
+
+/// True when the query string holds `flag` (e.g. `?bench`).
+fn has_query_flag(flag: &str) -> bool {
+    let search = window().location().search().unwrap_or_default();
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .any(|kv| kv == flag || kv.starts_with(&format!("{flag}=")))
 }
 
 /// True when the page was opened with `?demo` or `#demo`.

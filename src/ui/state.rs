@@ -137,6 +137,8 @@ pub struct AppState {
     pub result: RwSignal<Option<Arc<RunResult>>>,
     /// Cells of the top anomalies, fetched after each run.
     pub top_rows: RwSignal<Option<RowsPage>>,
+    /// Lines of the last benchmark run (the `?bench` panel).
+    pub bench: RwSignal<Option<Vec<crate::engine::bench::BenchLine>>>,
     /// The running job, if any.
     pub job: RwSignal<Option<JobStatus>>,
     /// The error banner.
@@ -156,6 +158,7 @@ impl AppState {
             config: RwSignal::new(default_config()),
             result: RwSignal::new(None),
             top_rows: RwSignal::new(None),
+            bench: RwSignal::new(None),
             job: RwSignal::new(None),
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
@@ -181,7 +184,8 @@ pub const DEFAULT_DETECTORS: &[DetectorKind] = &[DetectorKind::IsolationForest];
 /// The engine's default configuration with the default detector selection.
 pub fn default_config() -> RunConfig {
     let mut c = RunConfig::default();
-    c.detectors.retain(|p| DEFAULT_DETECTORS.contains(&p.kind()));
+    c.detectors
+        .retain(|p| DEFAULT_DETECTORS.contains(&p.kind()));
     c
 }
 
@@ -190,9 +194,11 @@ pub fn default_config() -> RunConfig {
 pub fn toggle_detector(config: &mut RunConfig, kind: DetectorKind, on: bool) {
     config.detectors.retain(|p| p.kind() != kind);
     if on {
-        config
-            .detectors
-            .push(AnyParams::default_for(kind, config.contamination, config.seed));
+        config.detectors.push(AnyParams::default_for(
+            kind,
+            config.contamination,
+            config.seed,
+        ));
         config.detectors.sort_by_key(|p| p.kind());
     }
 }

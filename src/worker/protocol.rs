@@ -53,6 +53,14 @@ pub enum RequestBody {
         /// Row indices.
         indices: Vec<u32>,
     },
+    /// Run the NSL-KDD benchmark protocols (`engine::bench`) on the two files sent beside this
+    /// message (`file`: the training set, `file2`: the test set). Does not touch the current data set.
+    Benchmark {
+        /// Master seed.
+        seed: u64,
+        /// Contamination for every threshold.
+        contamination: f64,
+    },
     /// Export the anomalies of the last run as CSV.
     ExportCsv {
         /// Ensemble-score threshold chosen on the slider; `None` = the vote decision.
@@ -82,6 +90,8 @@ pub enum ResponseBody {
     Rows(RowsPage),
     /// A file to download.
     Export(ExportFile),
+    /// Benchmark lines, one per detector and protocol plus the ensembles.
+    Benchmark(Vec<crate::engine::bench::BenchLine>),
     /// The job failed; the message says what, where and what to do.
     Failed(WorkerError),
     /// The job stopped on request.

@@ -38,7 +38,7 @@ use web_sys::{DedicatedWorkerGlobalScope, File, FileReaderSync, MessageEvent};
 
 use crate::engine::data::{summarize, Table};
 use crate::engine::ensemble::TrainedEnsemble;
-use crate::engine::ingest::{IngestOptions, StreamingReader};
+use crate::engine::ingest::{capture::FlowConfig, AutoReader, IngestOptions, Ingested};
 use crate::engine::pipeline::{self, RunConfig, RunResult};
 use crate::engine::progress::{ProgressEvent, Stage};
 use crate::engine::report::{self, Selection};
@@ -109,10 +109,7 @@ fn post(scope: &DedicatedWorkerGlobalScope, job: JobId, body: ResponseBody) {
     if Reflect::set(&obj, &"msg".into(), &msg).is_ok() {
         // Transfer the buffer instead of copying it (results can be megabytes).
         let transfer = js_sys::Array::of1(&msg.buffer());
-        if scope
-            .post_message_with_transfer(&obj, &transfer)
-            .is_err()
-        {
+        if scope.post_message_with_transfer(&obj, &transfer).is_err() {
             let _ = scope.post_message(&obj);
         }
     }
@@ -133,7 +130,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             post(
                 scope,
                 0,
-                ResponseBody::Failed(failure("the page sent a message without a `msg` byte array")),
+                ResponseBody::Failed(failure(
+                    "the page sent a message without a `msg` byte array",
+                )),
             );
             return;
         }
@@ -167,6 +166,22 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         RequestBody::Cancel { .. } => Ok(ResponseBody::Cancelled),
         RequestBody::Rows { indices } => rows(&indices),
         RequestBody::ExportCsv { ensemble_threshold } => export_csv(ensemble_threshold),
+        RequestBody::Benchmark {
+            seed,
+            contamination,
+        } => {
+            let file2 = Reflect::get(data, &"file2".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<File>().ok());
+            match (file, file2) {
+                (Some(train), Some(test)) => {
+                    benchmark(scope, job, &train, &test, seed, contamination)
+                }
+                _ => Err(failure(
+                    "the benchmark needs two files: the training set and the test set",
+                )),
+            }
+        }
     };
     post(
         scope,
@@ -299,51 +314,16 @@ fn load_file(
     size: u64,
     file: &File,
 ) -> Result<ResponseBody, WorkerError> {
-    let reader = FileReaderSync::new()
-        .map_err(|_| failure("this browser cannot read files inside a worker"))?;
     let total = file.size() as u64;
     if total != size {
         return Err(failure(format!(
             "{name} changed size while loading ({size} → {total} bytes); pick it again"
         )));
     }
-    let mut sink = Sink::new(scope, job);
-    let mut stream = StreamingReader::new(name, IngestOptions::default());
-    let mut offset = 0u64;
-    sink.send(ProgressEvent {
-        stage: Stage::Ingest,
-        done: 0,
-        total,
-    });
-    let in_file = |e: crate::engine::ingest::IngestError| {
-        WorkerError::from(crate::engine::Error::from(e.in_file(name)))
-    };
-    while offset < total {
-        let end = (offset + CHUNK_BYTES).min(total);
-        let blob = file
-            .slice_with_f64_and_f64(offset as f64, end as f64)
-            .map_err(|_| failure(format!("could not slice {name} at byte {offset}")))?;
-        let buf = reader.read_as_array_buffer(&blob).map_err(|e| {
-            failure(format!(
-                "could not read {name} at byte {offset} ({}); is the file still there?",
-                js_error_text(&e)
-            ))
-        })?;
-        stream.push(&Uint8Array::new(&buf).to_vec()).map_err(in_file)?;
-        offset = end;
-        sink.send(ProgressEvent {
-            stage: Stage::Ingest,
-            done: offset,
-            total,
-        });
-    }
-    let ingested = stream.finish().map_err(in_file)?;
+    let ingested = read_file(scope, job, name, file)?;
     let mut warnings = Vec::new();
     if ingested.skipped_rows > 0 {
-        warnings.push(format!(
-            "{} {SKIPPED_ROWS}",
-            ingested.skipped_rows
-        ));
+        warnings.push(format!("{} {SKIPPED_ROWS}", ingested.skipped_rows));
         warnings.extend(
             ingested
                 .first_bad_rows
@@ -360,6 +340,93 @@ fn load_file(
     ))
 }
 
+/// Reads a `File` in [`CHUNK_BYTES`] slices through the engine's [`AutoReader`] (tables and
+/// packet captures alike), posting `Progress(Ingest, bytes done, bytes total)` per slice. The
+/// whole file is never held in memory at once.
+fn read_file(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    name: &str,
+    file: &File,
+) -> Result<Ingested, WorkerError> {
+    let reader = FileReaderSync::new()
+        .map_err(|_| failure("this browser cannot read files inside a worker"))?;
+    let total = file.size() as u64;
+    let mut sink = Sink::new(scope, job);
+    let mut stream = AutoReader::new(name, IngestOptions::default(), FlowConfig::default());
+    let mut offset = 0u64;
+    sink.send(ProgressEvent {
+        stage: Stage::Ingest,
+        done: 0,
+        total,
+    });
+    let in_file = |e: crate::engine::Error| match e {
+        crate::engine::Error::Ingest(e) if e.file.is_none() => {
+            WorkerError::from(crate::engine::Error::Ingest(e.in_file(name)))
+        }
+        other => WorkerError::from(other),
+    };
+    while offset < total {
+        let end = (offset + CHUNK_BYTES).min(total);
+        let blob = file
+            .slice_with_f64_and_f64(offset as f64, end as f64)
+            .map_err(|_| failure(format!("could not slice {name} at byte {offset}")))?;
+        let buf = reader.read_as_array_buffer(&blob).map_err(|e| {
+            failure(format!(
+                "could not read {name} at byte {offset} ({}); is the file still there?",
+                js_error_text(&e)
+            ))
+        })?;
+        stream
+            .push(&Uint8Array::new(&buf).to_vec())
+            .map_err(in_file)?;
+        offset = end;
+        sink.send(ProgressEvent {
+            stage: Stage::Ingest,
+            done: offset,
+            total,
+        });
+    }
+    stream.finish().map_err(in_file)
+}
+
+/// The browser side of the NSL-KDD benchmark: the same `engine::bench` code as the CLI, timed
+/// with `performance.now()`; memory is the wasm linear memory size (it only grows, so it is the
+/// peak of the whole worker so far).
+fn benchmark(
+    scope: &DedicatedWorkerGlobalScope,
+    job: JobId,
+    train: &File,
+    test: &File,
+    seed: u64,
+    contamination: f64,
+) -> Result<ResponseBody, WorkerError> {
+    struct WasmMemory;
+    impl crate::engine::bench::MemoryProbe for WasmMemory {
+        fn reset(&mut self) {}
+        fn peak_mb(&self) -> Option<f64> {
+            let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+            let bytes = memory
+                .buffer()
+                .unchecked_into::<js_sys::ArrayBuffer>()
+                .byte_length();
+            Some(f64::from(bytes) / (1024.0 * 1024.0))
+        }
+    }
+    let train = read_file(scope, job, &train.name(), train)?;
+    let test = read_file(scope, job, &test.name(), test)?;
+    let clock = || now_ms() / 1000.0;
+    let (mut memory, mut sink) = (WasmMemory, Sink::new(scope, job));
+    let mut env = crate::engine::bench::BenchEnv {
+        clock: &clock,
+        memory: &mut memory,
+        progress: &mut sink,
+    };
+    let lines =
+        crate::engine::bench::run_all(&train.table, &test.table, (seed, contamination), &mut env)?;
+    Ok(ResponseBody::Benchmark(lines))
+}
+
 fn train(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
@@ -373,7 +440,8 @@ fn train(
             .as_ref()
             .ok_or_else(|| failure("no data loaded: load the sample data or a file first"))?;
         let mut sink = Sink::new(scope, job);
-        pipeline::run(config, table, &mut sink).map_err(WorkerError::from)
+        pipeline::run_with_clock(config, table, &mut sink, &|| now_ms() / 1000.0)
+            .map_err(WorkerError::from)
     })?;
     let (model, mut result) = result;
     result.total_seconds = (now_ms() - started) / 1000.0;
@@ -385,10 +453,7 @@ fn train(
 fn rows(indices: &[u32]) -> Result<ResponseBody, WorkerError> {
     STATE.with(|s| {
         let s = s.borrow();
-        let table = s
-            .table
-            .as_ref()
-            .ok_or_else(|| failure("no data loaded"))?;
+        let table = s.table.as_ref().ok_or_else(|| failure("no data loaded"))?;
         Ok(ResponseBody::Rows(rows_page(table, indices)))
     })
 }
@@ -418,10 +483,7 @@ pub fn rows_page(table: &Table, indices: &[u32]) -> RowsPage {
 fn export_csv(ensemble_threshold: Option<f64>) -> Result<ResponseBody, WorkerError> {
     STATE.with(|s| {
         let s = s.borrow();
-        let table = s
-            .table
-            .as_ref()
-            .ok_or_else(|| failure("no data loaded"))?;
+        let table = s.table.as_ref().ok_or_else(|| failure("no data loaded"))?;
         let (_, result) = s
             .last
             .as_ref()

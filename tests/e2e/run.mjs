@@ -10,50 +10,15 @@
 // Env: CHROMIUM (default /usr/bin/chromium), DIST (default dist), ARTIFACTS (default artifacts),
 //      SPEC (run only specs whose name contains this string).
 
-import { createServer } from "node:http";
 import { readFile, mkdir, writeFile, stat } from "node:fs/promises";
-import { extname, join, normalize, resolve, dirname } from "node:path";
+import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launchChromium, serve } from "./lib.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const DIST = resolve(ROOT, process.env.DIST ?? "dist");
 const ARTIFACTS = resolve(ROOT, process.env.ARTIFACTS ?? "artifacts");
 const FIXTURE = join(ROOT, "tests/fixtures/seed001_200.csv");
-
-const MIME = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".wasm": "application/wasm",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".json": "application/json",
-  ".ico": "image/x-icon",
-  ".png": "image/png",
-};
-
-function serve(dir) {
-  const server = createServer(async (req, res) => {
-    try {
-      const url = new URL(req.url, "http://x");
-      let path = normalize(decodeURIComponent(url.pathname)).replace(/^(\.\.[/\\])+/, "");
-      if (path.endsWith("/")) path += "index.html";
-      const file = join(dir, path);
-      if (!file.startsWith(dir)) throw new Error("outside dist");
-      const body = await readFile(file);
-      res.writeHead(200, {
-        "content-type": MIME[extname(file)] ?? "application/octet-stream",
-        "cache-control": "no-cache",
-      });
-      res.end(body);
-    } catch {
-      res.writeHead(404, { "content-type": "text/plain" });
-      res.end("not found");
-    }
-  });
-  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(server)));
-}
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -340,18 +305,7 @@ async function main() {
   });
   const server = await serve(DIST);
   const origin = `http://127.0.0.1:${server.address().port}`;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  const browser = await launchChromium();
   let passed = 0;
   let failed = 0;
   const only = process.env.SPEC;

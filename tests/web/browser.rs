@@ -10,9 +10,7 @@ use netsift::engine::models::DetectorKind;
 use netsift::engine::pipeline::{MemberResult, RunConfig, RunResult};
 use netsift::engine::progress::{ProgressEvent, Stage};
 use netsift::viz::palette::Palette;
-use netsift::worker::protocol::{
-    decode, encode, Request, RequestBody, Response, ResponseBody,
-};
+use netsift::worker::protocol::{decode, encode, Request, RequestBody, Response, ResponseBody};
 
 fn result(n: usize) -> RunResult {
     let scores: Vec<f64> = (0..n).map(|i| (i % 97) as f64 / 97.0).collect();
@@ -88,7 +86,10 @@ fn protocol_round_trips_in_wasm() {
             total: u64::MAX,
         }),
     };
-    assert_eq!(decode::<Response>(&encode(&progress).unwrap()).unwrap(), progress);
+    assert_eq!(
+        decode::<Response>(&encode(&progress).unwrap()).unwrap(),
+        progress
+    );
     // The wire form is a Uint8Array: make sure a JS copy decodes the same.
     let js = js_sys::Uint8Array::from(encode(&progress).unwrap().as_slice());
     assert_eq!(decode::<Response>(&js.to_vec()).unwrap(), progress);
@@ -143,13 +144,20 @@ async fn timeline_renders_one_marker_per_row_with_plotly_js() {
     let div = new_div("timeline");
     let plot = netsift::viz::timeline(&r, Some(0.85), &Palette::DARK);
     netsift::ui::chart::render(&div, &plot).await.unwrap();
-    let points = div.query_selector_all(".scatterlayer .point").unwrap().length();
+    let points = div
+        .query_selector_all(".scatterlayer .point")
+        .unwrap()
+        .length();
     assert_eq!(points as usize, n);
     let traces = div.query_selector_all(".scatterlayer .trace").unwrap();
     // normal, low, medium, high, threshold line
     assert_eq!(traces.length(), 5);
     let anomalies = r.is_anomaly.iter().filter(|a| **a).count();
-    let high = traces.item(3).unwrap().dyn_into::<web_sys::Element>().unwrap();
+    let high = traces
+        .item(3)
+        .unwrap()
+        .dyn_into::<web_sys::Element>()
+        .unwrap();
     assert_eq!(
         high.query_selector_all(".point").unwrap().length() as usize,
         anomalies

@@ -25,6 +25,7 @@
 
 use serde::{Deserialize, Serialize};
 
+mod auto;
 pub mod capture;
 mod columns;
 mod json;
@@ -34,6 +35,7 @@ mod sniff;
 mod stream;
 pub mod timestamp;
 
+pub use auto::AutoReader;
 pub use columns::{parse_num, Num};
 pub use presets::{key as header_key, NSL_KDD_NAMES, UNSW_NB15_NAMES};
 pub use sniff::{container, Container};
@@ -127,13 +129,11 @@ pub struct CaptureSummary {
 /// flows (one row per flow), everything else goes through the tabular reader (CSV, TSV, Zeek,
 /// JSON, optionally gzip-compressed). The format is detected from the bytes, not the name.
 pub fn read_any(name: &str, bytes: &[u8], opts: &IngestOptions) -> crate::engine::Result<Ingested> {
-    match container(bytes) {
-        Container::Pcap | Container::Pcapng => {
-            let flows = capture::read_flows_from_bytes(bytes, capture::FlowConfig::default())?;
-            Ok(capture_to_ingested(flows))
-        }
-        _ => Ok(read_table(name, bytes, opts)?),
+    let mut r = AutoReader::new(name, opts.clone(), capture::FlowConfig::default());
+    for chunk in bytes.chunks(4 << 20) {
+        r.push(chunk)?;
     }
+    r.finish()
 }
 
 /// Turns the flows of a capture into an [`Ingested`] table with a format line and warnings.

@@ -1,11 +1,13 @@
 //! The page's components, one concept per file.
 
+pub mod bench_panel;
 pub mod data_panel;
 pub mod error_banner;
 pub mod header;
 pub mod results;
 pub mod train_panel;
 
+pub use bench_panel::BenchPanel;
 pub use data_panel::{DataOverview, DataSource};
 pub use error_banner::ErrorBanner;
 pub use header::Header;

@@ -57,6 +57,7 @@ enum Pending {
     TopRows,
     Export,
     Cancel,
+    Benchmark,
 }
 
 struct Inner {
@@ -171,7 +172,7 @@ fn js_text(e: &JsValue) -> String {
 fn send(
     inner: &Rc<RefCell<Inner>>,
     body: RequestBody,
-    file: Option<&File>,
+    files: &[&File],
     pending: Pending,
 ) -> Option<JobId> {
     let (job, worker, state) = {
@@ -196,8 +197,9 @@ fn send(
     };
     let obj = js_sys::Object::new();
     let _ = Reflect::set(&obj, &"msg".into(), &Uint8Array::from(bytes.as_slice()));
-    if let Some(f) = file {
-        let _ = Reflect::set(&obj, &"file".into(), f);
+    // The first file travels as `file`, a second as `file2` (the benchmark's test set).
+    for (key, f) in ["file", "file2"].into_iter().zip(files) {
+        let _ = Reflect::set(&obj, &key.into(), f);
     }
     if let Err(e) = worker.post_message(&obj) {
         return fail(js_text(&e));
@@ -254,7 +256,11 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
     match body {
         ResponseBody::Progress(_) => {}
         ResponseBody::Loaded(summary) => {
-            if let Some(first) = summary.warnings.iter().position(|w| w.ends_with(SKIPPED_ROWS)) {
+            if let Some(first) = summary
+                .warnings
+                .iter()
+                .position(|w| w.ends_with(SKIPPED_ROWS))
+            {
                 state.error.set(Some(UiError {
                     title: format!("Some rows of {} could not be read", summary.name),
                     message: summary.warnings[first..]
@@ -283,7 +289,12 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             state.top_rows.set(None);
             state.result.set(Some(result));
             if !top.is_empty() {
-                send(inner, RequestBody::Rows { indices: top }, None, Pending::TopRows);
+                send(
+                    inner,
+                    RequestBody::Rows { indices: top },
+                    &[],
+                    Pending::TopRows,
+                );
             } else {
                 state.top_rows.set(Some(RowsPage {
                     header: Vec::new(),
@@ -291,16 +302,22 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
                 }));
             }
         }
+        ResponseBody::Benchmark(lines) => state.bench.set(Some(lines)),
         ResponseBody::Rows(page) => {
             if pending == Pending::TopRows {
                 state.top_rows.set(Some(page));
             }
         }
         ResponseBody::Export(file) => {
-            if let Err(e) = crate::ui::download::download_bytes(&file.file_name, &file.mime, &file.bytes) {
+            if let Err(e) =
+                crate::ui::download::download_bytes(&file.file_name, &file.mime, &file.bytes)
+            {
                 state.error.set(Some(UiError {
                     title: "The download could not start".into(),
-                    message: format!("{} — allow downloads for this page and try again.", js_text(&e)),
+                    message: format!(
+                        "{} — allow downloads for this page and try again.",
+                        js_text(&e)
+                    ),
                 }));
             }
         }
@@ -312,6 +329,7 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
                 Pending::Export => "Export failed",
                 Pending::TopRows => "Could not fetch the anomalous rows",
                 Pending::Cancel => "The analysis engine rejected a request",
+                Pending::Benchmark => "The benchmark failed",
             };
             state.error.set(Some(UiError {
                 title: title.into(),
@@ -332,7 +350,10 @@ pub fn top_anomalies(result: &RunResult, n: usize) -> Vec<u32> {
         .filter(|&i| result.is_anomaly.get(i as usize).copied().unwrap_or(false))
         .collect();
     idx.sort_by(|&a, &b| {
-        let (sa, sb) = (result.ensemble_score[a as usize], result.ensemble_score[b as usize]);
+        let (sa, sb) = (
+            result.ensemble_score[a as usize],
+            result.ensemble_score[b as usize],
+        );
         sb.total_cmp(&sa).then(a.cmp(&b))
     });
     idx.truncate(n);
@@ -359,7 +380,7 @@ impl UseWorkerReturn {
         self.inner.try_with_value(|i| f(i))
     }
 
-    fn begin(&self, kind: JobKind, body: RequestBody, file: Option<&File>, pending: Pending) {
+    fn begin(&self, kind: JobKind, body: RequestBody, files: &[&File], pending: Pending) {
         self.with(|inner| {
             let state = inner.borrow().state;
             if inner.borrow().running.is_some() {
@@ -367,7 +388,7 @@ impl UseWorkerReturn {
             }
             state.error.set(None);
             state.notice.set(None);
-            if let Some(job) = send(inner, body, file, pending) {
+            if let Some(job) = send(inner, body, files, pending) {
                 inner.borrow_mut().running = Some(job);
                 state.job.set(Some(JobStatus::started(kind)));
             }
@@ -380,7 +401,7 @@ impl UseWorkerReturn {
         self.begin(
             JobKind::LoadSample,
             RequestBody::LoadSample(params),
-            None,
+            &[],
             Pending::Load(JobKind::LoadSample),
         );
     }
@@ -395,14 +416,32 @@ impl UseWorkerReturn {
         self.begin(
             JobKind::LoadFile,
             body,
-            Some(&file),
+            &[&file],
             Pending::Load(JobKind::LoadFile),
+        );
+    }
+
+    /// Runs the NSL-KDD benchmark protocols on a training and a test file (the `?bench` panel).
+    pub fn benchmark(&self, train: File, test: File, seed: u64, contamination: f64) {
+        self.begin(
+            JobKind::Train,
+            RequestBody::Benchmark {
+                seed,
+                contamination,
+            },
+            &[&train, &test],
+            Pending::Benchmark,
         );
     }
 
     /// Trains and scores the current data set.
     pub fn train(&self, config: RunConfig) {
-        self.begin(JobKind::Train, RequestBody::Train(config), None, Pending::Train);
+        self.begin(
+            JobKind::Train,
+            RequestBody::Train(config),
+            &[],
+            Pending::Train,
+        );
     }
 
     /// Asks the worker for the anomalies as CSV and downloads the answer.
@@ -411,7 +450,7 @@ impl UseWorkerReturn {
             send(
                 inner,
                 RequestBody::ExportCsv { ensemble_threshold },
-                None,
+                &[],
                 Pending::Export,
             )
         });
@@ -431,7 +470,7 @@ impl UseWorkerReturn {
                 j.cancelling = true;
             }
         });
-        self.with(|inner| send(inner, RequestBody::Cancel { target }, None, Pending::Cancel));
+        self.with(|inner| send(inner, RequestBody::Cancel { target }, &[], Pending::Cancel));
         let this = *self;
         set_timeout(
             move || this.restart_if_still_running(target),
@@ -473,14 +512,14 @@ impl UseWorkerReturn {
                     state.top_rows.set(None);
                     match source {
                         Some(Source::Sample(p)) => {
-                            send(inner, RequestBody::LoadSample(p), None, Pending::Reload);
+                            send(inner, RequestBody::LoadSample(p), &[], Pending::Reload);
                         }
                         Some(Source::File(f)) => {
                             let body = RequestBody::LoadFile {
                                 name: f.name(),
                                 size: f.size() as u64,
                             };
-                            send(inner, body, Some(&f), Pending::Reload);
+                            send(inner, body, &[&f], Pending::Reload);
                         }
                         None => {}
                     }
