@@ -8,7 +8,10 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = Plotly, js_name = react)]
-    fn plotly_react(root: &web_sys::HtmlElement, figure: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    fn plotly_react(
+        root: &web_sys::HtmlElement,
+        figure: &JsValue,
+    ) -> Result<js_sys::Promise, JsValue>;
 
     #[wasm_bindgen(catch, js_namespace = Plotly, js_name = purge)]
     fn plotly_purge(root: &web_sys::HtmlElement) -> Result<(), JsValue>;

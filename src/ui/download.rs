@@ -24,7 +24,9 @@ pub fn download_bytes(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), J
         a.set_href(&url);
         a.set_download(file_name);
         a.set_attribute("hidden", "")?;
-        let body = document.body().ok_or_else(|| JsValue::from_str("no body"))?;
+        let body = document
+            .body()
+            .ok_or_else(|| JsValue::from_str("no body"))?;
         body.append_child(&a)?;
         a.click();
         a.remove();

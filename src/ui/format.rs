@@ -44,7 +44,10 @@ pub fn cell(text: &str) -> String {
             if frac.len() > 3
                 && !int.is_empty()
                 && frac.bytes().all(|b| b.is_ascii_digit())
-                && int.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()) =>
+                && int
+                    .trim_start_matches('-')
+                    .bytes()
+                    .all(|b| b.is_ascii_digit()) =>
         {
             match text.parse::<f64>() {
                 Ok(v) => {
@@ -65,7 +68,11 @@ pub fn seconds(s: f64) -> String {
     } else if s < 60.0 {
         format!("{s:.2}\u{a0}s")
     } else {
-        format!("{}\u{a0}m {:02}\u{a0}s", (s / 60.0) as u64, (s % 60.0) as u64)
+        format!(
+            "{}\u{a0}m {:02}\u{a0}s",
+            (s / 60.0) as u64,
+            (s % 60.0) as u64
+        )
     }
 }
 
@@ -96,7 +103,10 @@ mod tests {
         assert_eq!(cell("0.25"), "0.25");
         assert_eq!(cell("80"), "80");
         assert_eq!(cell("10.0.0.1"), "10.0.0.1");
-        assert_eq!(cell("2025-01-01 00:00:00.123456"), "2025-01-01 00:00:00.123456");
+        assert_eq!(
+            cell("2025-01-01 00:00:00.123456"),
+            "2025-01-01 00:00:00.123456"
+        );
     }
 
     #[test]

@@ -181,7 +181,8 @@ pub const DEFAULT_DETECTORS: &[DetectorKind] = &[DetectorKind::IsolationForest];
 /// The engine's default configuration with the default detector selection.
 pub fn default_config() -> RunConfig {
     let mut c = RunConfig::default();
-    c.detectors.retain(|p| DEFAULT_DETECTORS.contains(&p.kind()));
+    c.detectors
+        .retain(|p| DEFAULT_DETECTORS.contains(&p.kind()));
     c
 }
 
@@ -190,9 +191,11 @@ pub fn default_config() -> RunConfig {
 pub fn toggle_detector(config: &mut RunConfig, kind: DetectorKind, on: bool) {
     config.detectors.retain(|p| p.kind() != kind);
     if on {
-        config
-            .detectors
-            .push(AnyParams::default_for(kind, config.contamination, config.seed));
+        config.detectors.push(AnyParams::default_for(
+            kind,
+            config.contamination,
+            config.seed,
+        ));
         config.detectors.sort_by_key(|p| p.kind());
     }
 }

@@ -72,7 +72,12 @@ pub fn timeline(result: &RunResult, threshold: Option<f64>, palette: &Palette) -
                 .name("threshold")
                 .mode(Mode::Lines)
                 .hover_template("threshold %{y:.3f}<extra></extra>")
-                .line(Line::new().color(palette.text).dash(DashType::Dash).width(1.0)),
+                .line(
+                    Line::new()
+                        .color(palette.text)
+                        .dash(DashType::Dash)
+                        .width(1.0),
+                ),
         );
     }
 
@@ -91,7 +96,11 @@ pub fn timeline(result: &RunResult, threshold: Option<f64>, palette: &Palette) -
             .plot_background_color("rgba(0,0,0,0)")
             .font(Font::new().color(palette.text).size(12))
             .hover_mode(HoverMode::Closest)
-            .legend(Legend::new().orientation(plotly::common::Orientation::Horizontal).y(1.12))
+            .legend(
+                Legend::new()
+                    .orientation(plotly::common::Orientation::Horizontal)
+                    .y(1.12),
+            )
             .x_axis(axis("row (file order)"))
             .y_axis(axis("ensemble score").range(vec![0.0, 1.02])),
     );

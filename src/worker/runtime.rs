@@ -109,10 +109,7 @@ fn post(scope: &DedicatedWorkerGlobalScope, job: JobId, body: ResponseBody) {
     if Reflect::set(&obj, &"msg".into(), &msg).is_ok() {
         // Transfer the buffer instead of copying it (results can be megabytes).
         let transfer = js_sys::Array::of1(&msg.buffer());
-        if scope
-            .post_message_with_transfer(&obj, &transfer)
-            .is_err()
-        {
+        if scope.post_message_with_transfer(&obj, &transfer).is_err() {
             let _ = scope.post_message(&obj);
         }
     }
@@ -133,7 +130,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             post(
                 scope,
                 0,
-                ResponseBody::Failed(failure("the page sent a message without a `msg` byte array")),
+                ResponseBody::Failed(failure(
+                    "the page sent a message without a `msg` byte array",
+                )),
             );
             return;
         }
@@ -329,7 +328,9 @@ fn load_file(
                 js_error_text(&e)
             ))
         })?;
-        stream.push(&Uint8Array::new(&buf).to_vec()).map_err(in_file)?;
+        stream
+            .push(&Uint8Array::new(&buf).to_vec())
+            .map_err(in_file)?;
         offset = end;
         sink.send(ProgressEvent {
             stage: Stage::Ingest,
@@ -340,10 +341,7 @@ fn load_file(
     let ingested = stream.finish().map_err(in_file)?;
     let mut warnings = Vec::new();
     if ingested.skipped_rows > 0 {
-        warnings.push(format!(
-            "{} {SKIPPED_ROWS}",
-            ingested.skipped_rows
-        ));
+        warnings.push(format!("{} {SKIPPED_ROWS}", ingested.skipped_rows));
         warnings.extend(
             ingested
                 .first_bad_rows
@@ -385,10 +383,7 @@ fn train(
 fn rows(indices: &[u32]) -> Result<ResponseBody, WorkerError> {
     STATE.with(|s| {
         let s = s.borrow();
-        let table = s
-            .table
-            .as_ref()
-            .ok_or_else(|| failure("no data loaded"))?;
+        let table = s.table.as_ref().ok_or_else(|| failure("no data loaded"))?;
         Ok(ResponseBody::Rows(rows_page(table, indices)))
     })
 }
@@ -418,10 +413,7 @@ pub fn rows_page(table: &Table, indices: &[u32]) -> RowsPage {
 fn export_csv(ensemble_threshold: Option<f64>) -> Result<ResponseBody, WorkerError> {
     STATE.with(|s| {
         let s = s.borrow();
-        let table = s
-            .table
-            .as_ref()
-            .ok_or_else(|| failure("no data loaded"))?;
+        let table = s.table.as_ref().ok_or_else(|| failure("no data loaded"))?;
         let (_, result) = s
             .last
             .as_ref()

@@ -28,9 +28,17 @@ macro_rules! golden_test {
     };
 }
 
-golden_test!(rng_stream_is_bit_identical, golden::rng_stream_hash(), golden::RNG_STREAM);
+golden_test!(
+    rng_stream_is_bit_identical,
+    golden::rng_stream_hash(),
+    golden::RNG_STREAM
+);
 golden_test!(math_is_bit_identical, golden::math_hash(), golden::MATH);
-golden_test!(sample_data_is_bit_identical, golden::sample_hash(), golden::SAMPLE);
+golden_test!(
+    sample_data_is_bit_identical,
+    golden::sample_hash(),
+    golden::SAMPLE
+);
 golden_test!(
     isolation_forest_run_is_bit_identical,
     golden::isolation_forest_run_hash(),

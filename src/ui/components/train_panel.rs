@@ -14,8 +14,7 @@ pub fn TrainPanel() -> impl IntoView {
     let state = use_app_state();
     let worker = use_worker();
     let no_detector = move || state.config.with(|c| c.detectors.is_empty());
-    let can_train =
-        move || state.dataset.with(Option::is_some) && !state.busy() && !no_detector();
+    let can_train = move || state.dataset.with(Option::is_some) && !state.busy() && !no_detector();
 
     view! {
         <section class="ns-panel ns-train" aria-labelledby="ns-train-title">

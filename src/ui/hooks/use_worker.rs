@@ -254,7 +254,11 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
     match body {
         ResponseBody::Progress(_) => {}
         ResponseBody::Loaded(summary) => {
-            if let Some(first) = summary.warnings.iter().position(|w| w.ends_with(SKIPPED_ROWS)) {
+            if let Some(first) = summary
+                .warnings
+                .iter()
+                .position(|w| w.ends_with(SKIPPED_ROWS))
+            {
                 state.error.set(Some(UiError {
                     title: format!("Some rows of {} could not be read", summary.name),
                     message: summary.warnings[first..]
@@ -283,7 +287,12 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             state.top_rows.set(None);
             state.result.set(Some(result));
             if !top.is_empty() {
-                send(inner, RequestBody::Rows { indices: top }, None, Pending::TopRows);
+                send(
+                    inner,
+                    RequestBody::Rows { indices: top },
+                    None,
+                    Pending::TopRows,
+                );
             } else {
                 state.top_rows.set(Some(RowsPage {
                     header: Vec::new(),
@@ -297,10 +306,15 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             }
         }
         ResponseBody::Export(file) => {
-            if let Err(e) = crate::ui::download::download_bytes(&file.file_name, &file.mime, &file.bytes) {
+            if let Err(e) =
+                crate::ui::download::download_bytes(&file.file_name, &file.mime, &file.bytes)
+            {
                 state.error.set(Some(UiError {
                     title: "The download could not start".into(),
-                    message: format!("{} — allow downloads for this page and try again.", js_text(&e)),
+                    message: format!(
+                        "{} — allow downloads for this page and try again.",
+                        js_text(&e)
+                    ),
                 }));
             }
         }
@@ -332,7 +346,10 @@ pub fn top_anomalies(result: &RunResult, n: usize) -> Vec<u32> {
         .filter(|&i| result.is_anomaly.get(i as usize).copied().unwrap_or(false))
         .collect();
     idx.sort_by(|&a, &b| {
-        let (sa, sb) = (result.ensemble_score[a as usize], result.ensemble_score[b as usize]);
+        let (sa, sb) = (
+            result.ensemble_score[a as usize],
+            result.ensemble_score[b as usize],
+        );
         sb.total_cmp(&sa).then(a.cmp(&b))
     });
     idx.truncate(n);
@@ -402,7 +419,12 @@ impl UseWorkerReturn {
 
     /// Trains and scores the current data set.
     pub fn train(&self, config: RunConfig) {
-        self.begin(JobKind::Train, RequestBody::Train(config), None, Pending::Train);
+        self.begin(
+            JobKind::Train,
+            RequestBody::Train(config),
+            None,
+            Pending::Train,
+        );
     }
 
     /// Asks the worker for the anomalies as CSV and downloads the answer.
