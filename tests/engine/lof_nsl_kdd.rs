@@ -17,10 +17,7 @@ const DIR: &str = "/work/shared/data/nsl-kdd/";
 
 fn read(name: &str) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(format!("{DIR}{name}")).unwrap();
-    text.lines()
-        .filter(|l| !l.is_empty())
-        .map(|l| l.split(',').map(str::to_owned).collect())
-        .collect()
+    text.lines().filter(|l| !l.is_empty()).map(|l| l.split(',').map(str::to_owned).collect()).collect()
 }
 
 fn encode(rows: &[Vec<String>], levels: &[Vec<String>; 3]) -> Array2<f64> {
@@ -94,10 +91,7 @@ fn lof_nsl_kdd() {
         .collect();
     println!("| cap | fit s | score s | total s | ROC-AUC |");
     for cap in caps {
-        let p = LofParams {
-            max_reference_rows: cap,
-            ..LofParams::default()
-        };
+        let p = LofParams { max_reference_rows: cap, ..LofParams::default() };
         let t0 = Instant::now();
         let fitted = p.fit(x.view(), &mut NoProgress).unwrap();
         let fit_s = t0.elapsed().as_secs_f64();
@@ -105,9 +99,6 @@ fn lof_nsl_kdd() {
         let scores = fitted.model.score(t.view()).unwrap();
         let score_s = t1.elapsed().as_secs_f64();
         let auc = roc_auc(scores.as_slice().unwrap(), &labels);
-        println!(
-            "| {cap} | {fit_s:.2} | {score_s:.2} | {:.2} | {auc:.4} |",
-            fit_s + score_s
-        );
+        println!("| {cap} | {fit_s:.2} | {score_s:.2} | {:.2} | {auc:.4} |", fit_s + score_s);
     }
 }
