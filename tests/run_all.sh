@@ -14,6 +14,8 @@ step "format and lints"
 cargo fmt --all -- --check
 cargo clippy --quiet --all-targets --no-default-features -- -D warnings
 cargo clippy --quiet --all-targets -- -D warnings
+# The browser-only code (worker runtime, UI hooks) compiles for wasm32 alone.
+cargo clippy --quiet --target wasm32-unknown-unknown --lib --bins -- -D warnings
 
 step "engine, natively, without browser crates"
 cargo test --no-default-features
