@@ -17,7 +17,7 @@ use netsift::engine::progress::NoProgress;
 
 use super::ae_reference::roc_auc;
 
-const DIR: &str = "/work/shared/data/nsl-kdd";
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nsl-kdd");
 const CATEGORICAL: [usize; 3] = [1, 2, 3];
 
 struct Raw {
@@ -115,7 +115,7 @@ fn list<T: std::str::FromStr>(var: &str, default: &str) -> Vec<T> {
 }
 
 #[test]
-#[ignore = "needs /work/shared/data/nsl-kdd and --release; prints the measurement table"]
+#[ignore = "needs ../shared/data/nsl-kdd and --release; prints the measurement table"]
 fn nslkdd_semi_supervised_table() {
     let (Some(train), Some(test)) = (
         read(&Path::new(DIR).join("KDDTrain+.txt")),

@@ -1,5 +1,5 @@
 //! Ensemble behaviour through the pipeline, plus the NSL-KDD measurements behind two design
-//! choices (ignored: they need /work/shared/data/nsl-kdd and a release build):
+//! choices (ignored: they need ../shared/data/nsl-kdd and a release build):
 //!
 //! `cargo test --release --no-default-features --test engine nsl_kdd -- --ignored --nocapture`
 
@@ -225,7 +225,7 @@ fn sample_ensemble_combinations() {
 // ---------------------------------------------------------------------------------------------
 // NSL-KDD measurements.
 
-const KDD_DIR: &str = "/work/shared/data/nsl-kdd";
+const KDD_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nsl-kdd");
 const KDD_NAMES: [&str; 41] = [
     "duration",
     "protocol_type",

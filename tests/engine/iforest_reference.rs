@@ -120,7 +120,7 @@ struct Kdd {
     attack: Vec<bool>,
 }
 
-const KDD_DIR: &str = "/work/shared/data/nsl-kdd";
+const KDD_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nsl-kdd");
 
 fn kdd_rows(name: &str) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(format!("{KDD_DIR}/{name}")).expect("NSL-KDD file");
@@ -216,7 +216,7 @@ fn kdd_run(label: &str, train: &Kdd, test: &Kdd) {
 }
 
 #[test]
-#[ignore = "reads NSL-KDD from /work/shared/data; run in release with --ignored --nocapture"]
+#[ignore = "reads NSL-KDD from ../shared/data; run in release with --ignored --nocapture"]
 fn nsl_kdd_iforest_performance() {
     let train_rows = kdd_rows("KDDTrain+.txt");
     let test_rows = kdd_rows("KDDTest+.txt");

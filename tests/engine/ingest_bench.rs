@@ -79,7 +79,7 @@ fn ingest_throughput() {
     }
     run("synthetic-seed001.csv", csv.as_bytes());
     for f in ["KDDTrain+.txt", "KDDTest+.txt"] {
-        let path = format!("/work/shared/data/nsl-kdd/{f}");
+        let path = format!("../shared/data/nsl-kdd/{f}");
         match std::fs::read(&path) {
             Ok(b) => run(f, &b),
             Err(_) => println!("skipped: {path} is absent"),

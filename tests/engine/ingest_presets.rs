@@ -51,7 +51,10 @@ fn nsl_kdd_headerless_preset() {
 
 #[test]
 fn nsl_kdd_test_set_loads_with_its_labels() {
-    let path = "/work/shared/data/nsl-kdd/KDDTest+.txt";
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/nsl-kdd/KDDTest+.txt"
+    );
     let Ok(bytes) = std::fs::read(path) else {
         eprintln!("skipped: {path} is absent");
         return;

@@ -1,4 +1,4 @@
-//! LOF timing and quality on NSL-KDD (ignored: needs /work/shared/data/nsl-kdd and a release build).
+//! LOF timing and quality on NSL-KDD (ignored: needs ../shared/data/nsl-kdd and a release build).
 //!
 //! `cargo test --release --no-default-features --test engine -- --ignored lof_nsl_kdd --nocapture`
 //!
@@ -13,7 +13,7 @@ use ndarray::Array2;
 use netsift::engine::models::{Detector, DetectorParams, LofParams};
 use netsift::engine::progress::NoProgress;
 
-const DIR: &str = "/work/shared/data/nsl-kdd/";
+const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nsl-kdd/");
 
 fn read(name: &str) -> Vec<Vec<String>> {
     let text = std::fs::read_to_string(format!("{DIR}{name}")).unwrap();

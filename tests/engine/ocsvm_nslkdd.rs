@@ -8,7 +8,7 @@
 //! OCSVM_CAPS=1024,2048,4096,8192 cargo test --release --no-default-features --test engine \
 //!     ocsvm_nslkdd -- --ignored --nocapture
 //! ```
-//! `NSL_KDD_DIR` overrides the data directory (default /work/shared/data/nsl-kdd), `OCSVM_SEEDS`
+//! `NSL_KDD_DIR` overrides the data directory (default ../shared/data/nsl-kdd), `OCSVM_SEEDS`
 //! (comma-separated, default 42) repeats each cap with other samples, `OCSVM_CACHE_MB` sets the cache.
 
 use std::time::Instant;
@@ -103,7 +103,8 @@ fn cpu_seconds() -> f64 {
 #[test]
 #[ignore = "needs NSL-KDD and a release build"]
 fn ocsvm_nslkdd_cap_table() {
-    let dir = std::env::var("NSL_KDD_DIR").unwrap_or_else(|_| "/work/shared/data/nsl-kdd".into());
+    let dir = std::env::var("NSL_KDD_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nsl-kdd").into());
     let train_raw = read(&format!("{dir}/KDDTrain+.txt"));
     let test_raw = read(&format!("{dir}/KDDTest+.txt"));
     let levels: Vec<Vec<String>> = CATEGORICAL

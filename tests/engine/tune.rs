@@ -1,5 +1,5 @@
 //! Tuning measurements on NSL-KDD behind the engine's defaults (ignored: they need
-//! /work/shared/data/nsl-kdd and a release build). One run fits every detector under both
+//! ../shared/data/nsl-kdd and a release build). One run fits every detector under both
 //! protocols with the defaults, overridden by environment variables, and prints per-member and
 //! per-combination ROC-AUC / AP / F1 plus the CPU seconds of each fit and score (this thread's
 //! on-CPU time from `/proc/thread-self/schedstat`, so a loaded machine does not inflate it):
