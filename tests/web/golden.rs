@@ -64,13 +64,13 @@ pub fn sample_hash() -> u64 {
     }))
 }
 
-/// An Isolation Forest run through the pipeline on the default sample: every member score, its
+/// One detector run through the pipeline on the default sample: every member score, its
 /// threshold and the ensemble score.
-pub fn isolation_forest_run_hash() -> u64 {
+pub fn detector_run_hash(kind: DetectorKind) -> u64 {
     let t = sample_traffic(&SampleParams::default()).expect("default params are valid");
     let mut config = RunConfig::default();
     config.detectors = vec![AnyParams::default_for(
-        DetectorKind::IsolationForest,
+        kind,
         config.contamination,
         config.seed,
     )];
@@ -85,11 +85,34 @@ pub fn isolation_forest_run_hash() -> u64 {
     )
 }
 
+/// The default four-detector ensemble on the default sample: every member's scores and
+/// threshold, the votes, the ensemble score and the confidence.
+pub fn ensemble_run_hash() -> u64 {
+    let t = sample_traffic(&SampleParams::default()).expect("default params are valid");
+    let (_, r) = run(&RunConfig::default(), &t, &mut NoProgress).expect("the pipeline runs");
+    hash_f64s(
+        r.members
+            .iter()
+            .flat_map(|m| m.scores.iter().copied().chain([m.threshold]))
+            .chain(r.votes.iter().map(|&v| f64::from(v)))
+            .chain(r.ensemble_score.iter().copied())
+            .chain(r.confidence.iter().copied()),
+    )
+}
+
 /// Expected [`rng_stream_hash`].
 pub const RNG_STREAM: u64 = 0xe52d_5e56_f1a9_7bad;
 /// Expected [`math_hash`].
 pub const MATH: u64 = 0x54e0_238d_041d_e77a;
 /// Expected [`sample_hash`].
 pub const SAMPLE: u64 = 0xd629_eea4_7e89_9ced;
-/// Expected [`isolation_forest_run_hash`].
+/// Expected [`detector_run_hash`] of the Isolation Forest.
 pub const ISOLATION_FOREST_RUN: u64 = 0x5beb_2bf9_9fda_64de;
+/// Expected [`detector_run_hash`] of the One-Class SVM.
+pub const ONE_CLASS_SVM_RUN: u64 = 0x957f_dd10_1411_0870;
+/// Expected [`detector_run_hash`] of LOF.
+pub const LOF_RUN: u64 = 0x1b69_f05e_856d_48c0;
+/// Expected [`detector_run_hash`] of the autoencoder.
+pub const AUTOENCODER_RUN: u64 = 0x1c3a_a752_a4d3_fe2b;
+/// Expected [`ensemble_run_hash`].
+pub const ENSEMBLE_RUN: u64 = 0x8098_b6fc_0fea_c181;

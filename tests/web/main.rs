@@ -10,6 +10,8 @@
 
 mod golden;
 
+use netsift::engine::models::DetectorKind;
+
 #[cfg(target_arch = "wasm32")]
 mod browser;
 
@@ -41,6 +43,26 @@ golden_test!(
 );
 golden_test!(
     isolation_forest_run_is_bit_identical,
-    golden::isolation_forest_run_hash(),
+    golden::detector_run_hash(DetectorKind::IsolationForest),
     golden::ISOLATION_FOREST_RUN
+);
+golden_test!(
+    one_class_svm_run_is_bit_identical,
+    golden::detector_run_hash(DetectorKind::OneClassSvm),
+    golden::ONE_CLASS_SVM_RUN
+);
+golden_test!(
+    lof_run_is_bit_identical,
+    golden::detector_run_hash(DetectorKind::Lof),
+    golden::LOF_RUN
+);
+golden_test!(
+    autoencoder_run_is_bit_identical,
+    golden::detector_run_hash(DetectorKind::Autoencoder),
+    golden::AUTOENCODER_RUN
+);
+golden_test!(
+    ensemble_run_is_bit_identical,
+    golden::ensemble_run_hash(),
+    golden::ENSEMBLE_RUN
 );
