@@ -226,49 +226,6 @@ fn sample_ensemble_combinations() {
 // NSL-KDD measurements.
 
 const KDD_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nsl-kdd");
-const KDD_NAMES: [&str; 41] = [
-    "duration",
-    "protocol_type",
-    "service",
-    "flag",
-    "src_bytes",
-    "dst_bytes",
-    "land",
-    "wrong_fragment",
-    "urgent",
-    "hot",
-    "num_failed_logins",
-    "logged_in",
-    "num_compromised",
-    "root_shell",
-    "su_attempted",
-    "num_root",
-    "num_file_creations",
-    "num_shells",
-    "num_access_files",
-    "num_outbound_cmds",
-    "is_host_login",
-    "is_guest_login",
-    "count",
-    "srv_count",
-    "serror_rate",
-    "srv_serror_rate",
-    "rerror_rate",
-    "srv_rerror_rate",
-    "same_srv_rate",
-    "diff_srv_rate",
-    "srv_diff_host_rate",
-    "dst_host_count",
-    "dst_host_srv_count",
-    "dst_host_same_srv_rate",
-    "dst_host_diff_srv_rate",
-    "dst_host_same_src_port_rate",
-    "dst_host_srv_diff_host_rate",
-    "dst_host_serror_rate",
-    "dst_host_srv_serror_rate",
-    "dst_host_rerror_rate",
-    "dst_host_srv_rerror_rate",
-];
 
 /// A throwaway NSL-KDD reader (the real one lives in `ingest`): every `step`-th row.
 pub(super) fn kdd_table(name: &str, step: usize) -> Table {
@@ -280,7 +237,12 @@ pub(super) fn kdd_table(name: &str, step: usize) -> Table {
         .map(|l| l.split(',').collect())
         .collect();
     let mut columns = Vec::new();
-    for (j, name) in KDD_NAMES.iter().enumerate() {
+    // The 41 features of ingest's NSL-KDD column list (label and difficulty follow).
+    for (j, name) in netsift::engine::ingest::NSL_KDD_NAMES
+        .iter()
+        .take(41)
+        .enumerate()
+    {
         if (1..=3).contains(&j) {
             columns.push(Column::categorical(*name, rows.iter().map(|r| r[j])));
         } else {
