@@ -2,32 +2,10 @@
 //! same fixed data set (`tests/fixtures/sklearn/ae.py` → `ae.json`): our ROC-AUC must be at
 //! least scikit-learn's − 0.01.
 
-/// ROC-AUC of scores against 0/1 labels (Mann–Whitney U with average ranks for ties).
+/// ROC-AUC of scores against 0/1 labels (the engine's `metrics::roc_auc`, sklearn-exact).
 pub fn roc_auc(scores: &[f64], labels: &[u8]) -> f64 {
-    let mut idx: Vec<usize> = (0..scores.len()).collect();
-    idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
-    let mut ranks = vec![0.0; scores.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && scores[idx[j + 1]] == scores[idx[i]] {
-            j += 1;
-        }
-        let r = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            ranks[k] = r;
-        }
-        i = j + 1;
-    }
-    let n_pos = labels.iter().filter(|&&l| l == 1).count() as f64;
-    let n_neg = labels.len() as f64 - n_pos;
-    let rank_sum: f64 = ranks
-        .iter()
-        .zip(labels)
-        .filter(|(_, &l)| l == 1)
-        .map(|(r, _)| r)
-        .sum();
-    (rank_sum - n_pos * (n_pos + 1.0) / 2.0) / (n_pos * n_neg)
+    let truth: Vec<bool> = labels.iter().map(|&l| l == 1).collect();
+    netsift::engine::metrics::roc_auc(&truth, scores)
 }
 
 #[test]

@@ -64,30 +64,7 @@ fn encode(raw: &Raw, levels: &[Vec<String>]) -> (Array2<f64>, Vec<bool>) {
 }
 
 fn roc_auc(scores: &[f64], positive: &[bool]) -> f64 {
-    let mut idx: Vec<usize> = (0..scores.len()).collect();
-    idx.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
-    let mut ranks = vec![0.0; scores.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && scores[idx[j + 1]] == scores[idx[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            ranks[k] = avg;
-        }
-        i = j + 1;
-    }
-    let n_pos = positive.iter().filter(|&&p| p).count() as f64;
-    let n_neg = positive.len() as f64 - n_pos;
-    let sum_pos: f64 = ranks
-        .iter()
-        .zip(positive)
-        .filter(|(_, &p)| p)
-        .map(|(r, _)| r)
-        .sum();
-    (sum_pos - n_pos * (n_pos + 1.0) / 2.0) / (n_pos * n_neg)
+    netsift::engine::metrics::roc_auc(positive, scores)
 }
 
 /// CPU seconds of this thread (user + system, from /proc; 0 elsewhere): wall time is
