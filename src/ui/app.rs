@@ -1,13 +1,13 @@
-//! The root component: provides the state and the worker bridge, lays out the page, and keeps
-//! the outside world (the `data-theme` attribute, the `?demo` link) in sync.
+//! The root component: provides the state and the worker bridge, lays out the page (header,
+//! tabs, the active page), and keeps the outside world (the `data-theme` attribute, the `?demo`
+//! link, the `#page=` fragment) in sync.
 
 use leptos::prelude::*;
 
-use crate::ui::components::{
-    BenchPanel, DataOverview, DataSource, ErrorBanner, Header, Results, TrainPanel,
-};
+use crate::ui::components::{ErrorBanner, Header, PageTabs};
 use crate::ui::hooks::provide_worker;
-use crate::ui::state::AppState;
+use crate::ui::pages::{AnalyzePage, AnomaliesPage, HistoryPage, LivePage, NetworkPage};
+use crate::ui::state::{AppState, Page};
 
 /// The whole app.
 #[component]
@@ -24,6 +24,18 @@ pub fn App() -> impl IntoView {
         }
     });
 
+    // `#page=<id>` opens a tab directly (and the fragment follows the tab).
+    if let Some(page) = page_from_hash() {
+        state.page.set(page);
+    }
+    Effect::new(move |_| {
+        let page = state.page.get();
+        let hash = window().location().hash().unwrap_or_default();
+        if hash.starts_with("#page=") || page != Page::Analyze {
+            let _ = window().location().set_hash(&format!("page={}", page.id()));
+        }
+    });
+
     // `?demo` or `#demo`: load the sample data, then train with the defaults, once.
     if is_demo_link() {
         let pending_train = RwSignal::new(true);
@@ -37,21 +49,26 @@ pub fn App() -> impl IntoView {
             }
         });
     }
+    let bench = has_query_flag("bench");
 
     view! {
         <div class="ns-app">
             <Header />
+            <PageTabs />
             <ErrorBanner />
-            <main class="ns-layout">
-                <aside class="ns-layout__side">
-                    <DataSource />
-                    <TrainPanel />
-                    {has_query_flag("bench").then(|| view! { <BenchPanel /> })}
-                </aside>
-                <div class="ns-layout__main">
-                    <Results />
-                    <DataOverview />
-                </div>
+            <main
+                class="ns-main"
+                id=move || format!("ns-page-{}", state.page.get().id())
+                role="tabpanel"
+                aria-labelledby=move || format!("ns-tab-{}", state.page.get().id())
+            >
+                {move || match state.page.get() {
+                    Page::Analyze => view! { <AnalyzePage bench=bench /> }.into_any(),
+                    Page::Anomalies => view! { <AnomaliesPage /> }.into_any(),
+                    Page::Network => view! { <NetworkPage /> }.into_any(),
+                    Page::Live => view! { <LivePage /> }.into_any(),
+                    Page::History => view! { <HistoryPage /> }.into_any(),
+                }}
             </main>
             <footer class="ns-footer">
                 "netsift · Isolation Forest, One-Class SVM, LOF and an autoencoder, compiled to WebAssembly · works offline"
@@ -67,6 +84,13 @@ fn has_query_flag(flag: &str) -> bool {
         .trim_start_matches('?')
         .split('&')
         .any(|kv| kv == flag || kv.starts_with(&format!("{flag}=")))
+}
+
+/// The page named by a `#page=<id>` fragment.
+fn page_from_hash() -> Option<Page> {
+    let hash = window().location().hash().unwrap_or_default();
+    let id = hash.strip_prefix("#page=")?;
+    Page::ALL.into_iter().find(|p| p.id() == id)
 }
 
 /// True when the page was opened with `?demo` or `#demo`.

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::engine::feedback::{Feedback, SuppressionRule};
 use crate::engine::generate::SampleParams;
 use crate::engine::models::{AnyParams, DetectorKind};
 use crate::engine::pipeline::{RunConfig, RunResult};
@@ -73,6 +74,8 @@ pub enum JobKind {
     Train,
     /// Building an export.
     Export,
+    /// Any other long job (retraining, live mode, …); the text is what the progress bar says.
+    Task(&'static str),
 }
 
 impl JobKind {
@@ -83,6 +86,7 @@ impl JobKind {
             JobKind::LoadFile => "Reading file",
             JobKind::Train => "Starting training",
             JobKind::Export => "Preparing export",
+            JobKind::Task(label) => label,
         }
     }
 }
@@ -147,6 +151,66 @@ pub struct AppState {
     pub notice: RwSignal<Option<String>>,
     /// Colour theme.
     pub theme: RwSignal<Theme>,
+    /// The page shown (the tabs under the header).
+    pub page: RwSignal<Page>,
+    /// The ensemble-score threshold chosen on the score histogram; `None` = the ensemble's own
+    /// vote decision. Relabels rows on the page without retraining (cards, charts, table, export).
+    pub threshold: RwSignal<Option<f64>>,
+    /// The row whose detail is open (index into the data set), if any.
+    pub selected_row: RwSignal<Option<u32>>,
+    /// The analyst's verdicts (true/false positive) on rows of the current data set.
+    pub feedback: RwSignal<Vec<Feedback>>,
+    /// "Suppress similar" rules; matching alerts stay visible, dimmed and labelled.
+    pub suppressions: RwSignal<Vec<SuppressionRule>>,
+}
+
+/// The pages of the app, one tab each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Page {
+    /// Data, training and the result charts.
+    #[default]
+    Analyze,
+    /// The anomaly table, row details, explanations and feedback.
+    Anomalies,
+    /// Network views and behaviour-rule alerts.
+    Network,
+    /// Live mode: simulated traffic or capture replay scored as it arrives.
+    Live,
+    /// Past runs, saved models, storage settings.
+    History,
+}
+
+impl Page {
+    /// Every page, in tab order.
+    pub const ALL: [Page; 5] = [
+        Page::Analyze,
+        Page::Anomalies,
+        Page::Network,
+        Page::Live,
+        Page::History,
+    ];
+
+    /// Tab label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Page::Analyze => "Analyze",
+            Page::Anomalies => "Anomalies",
+            Page::Network => "Network",
+            Page::Live => "Live",
+            Page::History => "History",
+        }
+    }
+
+    /// Stable id (element ids `ns-tab-<id>` / `ns-page-<id>`, the `#page=` link).
+    pub fn id(self) -> &'static str {
+        match self {
+            Page::Analyze => "analyze",
+            Page::Anomalies => "anomalies",
+            Page::Network => "network",
+            Page::Live => "live",
+            Page::History => "history",
+        }
+    }
 }
 
 impl AppState {
@@ -163,6 +227,11 @@ impl AppState {
             error: RwSignal::new(None),
             notice: RwSignal::new(None),
             theme: RwSignal::new(Theme::default()),
+            page: RwSignal::new(Page::default()),
+            threshold: RwSignal::new(None),
+            selected_row: RwSignal::new(None),
+            feedback: RwSignal::new(Vec::new()),
+            suppressions: RwSignal::new(Vec::new()),
         }
     }
 

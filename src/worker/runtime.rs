@@ -59,19 +59,25 @@ pub const PREVIEW_ROWS: usize = 10;
 /// Minimum milliseconds between two progress messages of one job (the first and last always go).
 const PROGRESS_INTERVAL_MS: f64 = 50.0;
 
-/// What the worker holds between messages.
+/// What the worker holds between messages. Job handlers in sibling modules reach it through
+/// [`with_state`].
 #[derive(Default)]
-struct State {
+pub(crate) struct State {
     /// The current data set.
-    table: Option<Table>,
+    pub(crate) table: Option<Table>,
     /// The current data set's name.
-    name: String,
+    pub(crate) name: String,
     /// The last trained ensemble and its result on the current data set.
-    last: Option<(TrainedEnsemble, RunResult)>,
+    pub(crate) last: Option<(TrainedEnsemble, RunResult)>,
 }
 
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
+}
+
+/// Runs `f` with the worker's state (never re-entered: jobs run one at a time).
+pub(crate) fn with_state<R>(f: impl FnOnce(&mut State) -> R) -> R {
+    STATE.with(|s| f(&mut s.borrow_mut()))
 }
 
 /// Installs the message handler on the worker's global scope.
@@ -86,14 +92,16 @@ pub fn register() {
     handler.forget();
 }
 
-fn now_ms() -> f64 {
+/// Milliseconds from `performance.now()` (0 when unavailable).
+pub(crate) fn now_ms() -> f64 {
     js_sys::global()
         .unchecked_into::<DedicatedWorkerGlobalScope>()
         .performance()
         .map_or(0.0, |p| p.now())
 }
 
-fn post(scope: &DedicatedWorkerGlobalScope, job: JobId, body: ResponseBody) {
+/// Posts one answer (the buffer is transferred, not copied).
+pub(crate) fn post(scope: &DedicatedWorkerGlobalScope, job: JobId, body: ResponseBody) {
     let bytes = match encode(&Response { job, body }) {
         Ok(b) => b,
         Err(e) => match encode(&Response {
@@ -115,7 +123,8 @@ fn post(scope: &DedicatedWorkerGlobalScope, job: JobId, body: ResponseBody) {
     }
 }
 
-fn failure(message: impl Into<String>) -> WorkerError {
+/// A failure with a message and no engine error kind.
+pub(crate) fn failure(message: impl Into<String>) -> WorkerError {
     WorkerError {
         message: message.into(),
         engine: None,
@@ -194,7 +203,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
 }
 
 /// Posts throttled progress for one job; never cancels (see the module docs).
-struct Sink<'a> {
+pub(crate) struct Sink<'a> {
     scope: &'a DedicatedWorkerGlobalScope,
     job: JobId,
     last_ms: f64,
@@ -202,7 +211,8 @@ struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    fn new(scope: &'a DedicatedWorkerGlobalScope, job: JobId) -> Self {
+    /// A sink for `job`.
+    pub(crate) fn new(scope: &'a DedicatedWorkerGlobalScope, job: JobId) -> Self {
         Self {
             scope,
             job,
@@ -211,7 +221,8 @@ impl<'a> Sink<'a> {
         }
     }
 
-    fn send(&mut self, event: ProgressEvent) {
+    /// Posts `event` unless one went out less than [`PROGRESS_INTERVAL_MS`] ago.
+    pub(crate) fn send(&mut self, event: ProgressEvent) {
         let t = now_ms();
         let stage_changed = self.last_stage != Some(event.stage);
         let finished = event.total > 0 && event.done >= event.total;
@@ -451,8 +462,7 @@ fn train(
 }
 
 fn rows(indices: &[u32]) -> Result<ResponseBody, WorkerError> {
-    STATE.with(|s| {
-        let s = s.borrow();
+    with_state(|s| {
         let table = s.table.as_ref().ok_or_else(|| failure("no data loaded"))?;
         Ok(ResponseBody::Rows(rows_page(table, indices)))
     })

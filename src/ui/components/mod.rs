@@ -1,15 +1,19 @@
 //! The page's components, one concept per file.
 
+pub mod analysis;
 pub mod bench_panel;
 pub mod data_panel;
 pub mod error_banner;
 pub mod header;
+pub mod page_tabs;
 pub mod results;
 pub mod train_panel;
 
+pub use analysis::AnalysisCharts;
 pub use bench_panel::BenchPanel;
 pub use data_panel::{DataOverview, DataSource};
 pub use error_banner::ErrorBanner;
 pub use header::Header;
+pub use page_tabs::PageTabs;
 pub use results::Results;
-pub use train_panel::TrainPanel;
+pub use train_panel::{ProgressBar, TrainPanel};

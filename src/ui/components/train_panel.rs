@@ -100,10 +100,15 @@ pub fn TrainPanel() -> impl IntoView {
     }
 }
 
-/// Stage and percentage of the running job. Always takes its space, so nothing moves when a
-/// job starts or ends.
+/// Stage and percentage of the running job (whichever page started it). Always takes its
+/// space, so nothing moves when a job starts or ends. The Analyze page's copy has the id
+/// `ns-progress`; other pages give their own.
 #[component]
-fn ProgressBar() -> impl IntoView {
+pub fn ProgressBar(
+    /// Element id.
+    #[prop(default = "ns-progress")]
+    id: &'static str,
+) -> impl IntoView {
     let state = use_app_state();
     let percent = move || {
         state
@@ -113,7 +118,7 @@ fn ProgressBar() -> impl IntoView {
     };
     view! {
         <div
-            id="ns-progress"
+            id=id
             class="ns-progress"
             class:ns-progress--idle=move || state.job.with(Option::is_none)
             data-kind=move || state.job.with(|j| match j.as_ref().map(|j| j.kind) {
@@ -122,6 +127,7 @@ fn ProgressBar() -> impl IntoView {
                 Some(JobKind::LoadFile) => "file",
                 Some(JobKind::Train) => "train",
                 Some(JobKind::Export) => "export",
+                Some(JobKind::Task(_)) => "task",
             })
         >
             <div class="ns-progress__label">

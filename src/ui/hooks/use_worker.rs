@@ -58,7 +58,13 @@ enum Pending {
     Export,
     Cancel,
     Benchmark,
+    /// A request made with [`UseWorkerReturn::call`] / [`UseWorkerReturn::run`]: the terminal
+    /// answer goes to its callback.
+    Call,
 }
+
+/// What a [`UseWorkerReturn::call`] gets back: the terminal answer of its job.
+pub type Answer = Box<dyn FnOnce(ResponseBody)>;
 
 struct Inner {
     state: AppState,
@@ -67,6 +73,8 @@ struct Inner {
     on_error: Option<Closure<dyn FnMut(web_sys::Event)>>,
     next_job: JobId,
     pending: HashMap<JobId, Pending>,
+    /// Callbacks of [`Pending::Call`] jobs.
+    callbacks: HashMap<JobId, Answer>,
     /// The load/train job the progress bar shows.
     running: Option<JobId>,
     source: Option<Source>,
@@ -87,6 +95,7 @@ pub fn provide_worker(state: AppState) -> UseWorkerReturn {
         on_error: None,
         next_job: 1,
         pending: HashMap::new(),
+        callbacks: HashMap::new(),
         running: None,
         source: None,
     }));
@@ -140,6 +149,7 @@ fn start(inner: &Rc<RefCell<Inner>>) {
                 let mut i = inner.borrow_mut();
                 i.running = None;
                 i.pending.clear();
+                i.callbacks.clear();
                 i.state
             };
             state.job.set(None);
@@ -253,6 +263,13 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
     let Some(pending) = pending.or((job == 0).then_some(Pending::Cancel)) else {
         return; // an answer from a job we gave up on
     };
+    if pending == Pending::Call {
+        let callback = inner.borrow_mut().callbacks.remove(&job);
+        if let Some(callback) = callback {
+            callback(body);
+        }
+        return;
+    }
     match body {
         ResponseBody::Progress(_) => {}
         ResponseBody::Loaded(summary) => {
@@ -330,6 +347,7 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
                 Pending::TopRows => "Could not fetch the anomalous rows",
                 Pending::Cancel => "The analysis engine rejected a request",
                 Pending::Benchmark => "The benchmark failed",
+                Pending::Call => "The analysis engine failed",
             };
             state.error.set(Some(UiError {
                 title: title.into(),
@@ -380,19 +398,65 @@ impl UseWorkerReturn {
         self.inner.try_with_value(|i| f(i))
     }
 
-    fn begin(&self, kind: JobKind, body: RequestBody, files: &[&File], pending: Pending) {
+    fn begin(
+        &self,
+        kind: JobKind,
+        body: RequestBody,
+        files: &[&File],
+        pending: Pending,
+    ) -> Option<JobId> {
         self.with(|inner| {
             let state = inner.borrow().state;
             if inner.borrow().running.is_some() {
-                return;
+                return None;
             }
             state.error.set(None);
             state.notice.set(None);
-            if let Some(job) = send(inner, body, files, pending) {
-                inner.borrow_mut().running = Some(job);
-                state.job.set(Some(JobStatus::started(kind)));
-            }
+            let job = send(inner, body, files, pending)?;
+            inner.borrow_mut().running = Some(job);
+            state.job.set(Some(JobStatus::started(kind)));
+            Some(job)
+        })
+        .flatten()
+    }
+
+    /// Sends a request beside any running job and hands its terminal answer (including
+    /// `Failed`/`Cancelled`) to `on_answer`. For quick requests (rows, explanations, views).
+    /// Returns the job id, or `None` when it could not be sent (the banner says why).
+    pub fn call(
+        &self,
+        body: RequestBody,
+        files: &[&File],
+        on_answer: impl FnOnce(ResponseBody) + 'static,
+    ) -> Option<JobId> {
+        self.with(|inner| {
+            let job = send(inner, body, files, Pending::Call)?;
+            inner
+                .borrow_mut()
+                .callbacks
+                .insert(job, Box::new(on_answer));
+            Some(job)
+        })
+        .flatten()
+    }
+
+    /// Like [`call`](Self::call) for long work: the job becomes the running job (progress bar,
+    /// Cancel button, the page's `job` signal) and is refused while another job runs (`None`).
+    pub fn run(
+        &self,
+        kind: JobKind,
+        body: RequestBody,
+        files: &[&File],
+        on_answer: impl FnOnce(ResponseBody) + 'static,
+    ) -> Option<JobId> {
+        let job = self.begin(kind, body, files, Pending::Call)?;
+        self.with(|inner| {
+            inner
+                .borrow_mut()
+                .callbacks
+                .insert(job, Box::new(on_answer));
         });
+        Some(job)
     }
 
     /// Generates the sample data set in the worker.
@@ -500,6 +564,7 @@ impl UseWorkerReturn {
                 i.on_message = None;
                 i.on_error = None;
                 i.pending.clear();
+                i.callbacks.clear();
                 i.running = None;
             }
             state.job.set(None);
@@ -507,7 +572,9 @@ impl UseWorkerReturn {
             // A cancelled load leaves no data set; a cancelled training keeps the data set,
             // which the new worker must get back.
             match kind {
-                Some(Pending::Train) => {
+                // Training and other long jobs keep the data set (a cancelled retrain keeps
+                // nothing of the run it was replacing either).
+                Some(Pending::Train | Pending::Call) => {
                     state.result.set(None);
                     state.top_rows.set(None);
                     match source {
