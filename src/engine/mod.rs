@@ -54,5 +54,6 @@ pub mod progress;
 pub mod report;
 pub mod rng;
 pub mod rules;
+pub mod summary;
 
 pub use error::{Error, Result};

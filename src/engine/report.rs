@@ -175,6 +175,38 @@ pub fn result_json(result: &RunResult) -> Result<String> {
         .map_err(|e| Error::Unsupported(format!("writing JSON failed: {e}")))
 }
 
+/// `YYYY-MM-DDTHH-MM-SS` (UTC) of an epoch-seconds instant: an ISO 8601 time with the colons
+/// replaced, so it can sit in a file name on every system. Non-finite input gives the epoch.
+pub fn file_timestamp(epoch_seconds: f64) -> String {
+    iso_timestamp(epoch_seconds)
+        .trim_end_matches('Z')
+        .replace(':', "-")
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` (UTC, ISO 8601) of an epoch-seconds instant; non-finite input gives
+/// the epoch.
+pub fn iso_timestamp(epoch_seconds: f64) -> String {
+    let secs = if epoch_seconds.is_finite() {
+        epoch_seconds.floor() as i64
+    } else {
+        0
+    };
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// The name of an export file: `netsift-<what>-2026-11-21T15-04-05.<ext>` (UTC), e.g.
+/// `export_file_name("anomalies", "csv", now)`.
+pub fn export_file_name(what: &str, ext: &str, epoch_seconds: f64) -> String {
+    format!("netsift-{what}-{}.{ext}", file_timestamp(epoch_seconds))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,5 +228,15 @@ mod tests {
         );
         assert_eq!(timestamp_suffix(951_827_696.0), "20000229_123456");
         assert_eq!(timestamp_suffix(-1.0), "19691231_235959");
+    }
+
+    #[test]
+    fn export_names_carry_an_iso_timestamp() {
+        assert_eq!(
+            export_file_name("anomalies", "csv", 1_795_619_045.0),
+            "netsift-anomalies-2026-11-25T15-04-05.csv"
+        );
+        assert_eq!(iso_timestamp(951_827_696.0), "2000-02-29T12:34:56Z");
+        assert_eq!(file_timestamp(f64::NAN), "1970-01-01T00-00-00");
     }
 }

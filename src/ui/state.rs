@@ -162,6 +162,11 @@ pub struct AppState {
     pub feedback: RwSignal<Vec<Feedback>>,
     /// "Suppress similar" rules; matching alerts stay visible, dimmed and labelled.
     pub suppressions: RwSignal<Vec<SuppressionRule>>,
+    /// Per-row facts of the current data set (its timestamps), fetched after each load.
+    pub row_meta: RwSignal<Option<Arc<crate::engine::summary::RowMeta>>>,
+    /// [`threshold`](Self::threshold) once the slider has been still for ~100 ms: heavy charts
+    /// follow this one, cards and counts follow `threshold` at once.
+    pub threshold_settled: RwSignal<Option<f64>>,
 }
 
 /// The pages of the app, one tab each.
@@ -232,6 +237,8 @@ impl AppState {
             selected_row: RwSignal::new(None),
             feedback: RwSignal::new(Vec::new()),
             suppressions: RwSignal::new(Vec::new()),
+            row_meta: RwSignal::new(None),
+            threshold_settled: RwSignal::new(None),
         }
     }
 

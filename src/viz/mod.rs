@@ -4,8 +4,11 @@
 //! | chart | function |
 //! |---|---|
 //! | ensemble score per row, anomalies marked by severity | [`timeline::timeline`] |
+//! | histogram of the ensemble score split at the threshold | [`score_histogram::score_histogram`] |
 
 pub mod palette;
 pub mod timeline;
 
 pub use timeline::timeline;
+pub mod config;
+pub mod score_histogram;

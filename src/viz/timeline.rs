@@ -1,48 +1,69 @@
-//! The timeline: ensemble score per row (row order on x), normal rows in one trace and anomalies
-//! in one trace per severity, so the legend doubles as a severity key.
+//! The timeline: ensemble score per row, x = the data's timestamp when it has one, else the row
+//! order. Normal rows in one trace and flagged rows in one trace per severity, so the legend
+//! doubles as a severity key. Rows are flagged under the analyst's threshold
+//! ([`crate::engine::summary`]).
+//!
+//! **Size.** Up to [`SVG_MAX_ROWS`] rows the traces are SVG `scatter` (crisp, and every point is
+//! a DOM node tests can count). Above that every trace is `scattergl` (WebGL): all rows, normals
+//! included, are drawn — nothing is thinned — and a 150k-row draw stays well under 200 ms, where
+//! SVG needs seconds. [`uses_webgl`] says which, for the caption.
 
-use plotly::common::{DashType, Font, Line, Marker, Mode, Title};
-use plotly::configuration::Configuration;
-use plotly::layout::{Axis, HoverMode, Legend, Margin};
+use plotly::common::{Font, Marker, Mode, Title};
+use plotly::layout::{Axis, AxisType, HoverMode, Legend, Margin};
 use plotly::{Layout, Plot, Scatter};
 
 use crate::engine::ensemble::Severity;
 use crate::engine::pipeline::RunResult;
+use crate::engine::summary::{is_flagged, shown_severity};
+use crate::viz::config::chart_config;
 use crate::viz::palette::Palette;
 
-/// Trace names, in drawing order after the normal rows.
-const SEVERITIES: [(Severity, &str); 3] = [
-    (Severity::Low, "anomaly · low"),
-    (Severity::Medium, "anomaly · medium"),
-    (Severity::High, "anomaly · high"),
-];
+/// Rows above which the timeline switches to WebGL traces.
+pub const SVG_MAX_ROWS: usize = 20_000;
 
-/// Builds the timeline chart of a run.
+/// Trace names, in drawing order after the normal rows.
+const SEVERITIES: [&str; 3] = ["anomaly · low", "anomaly · medium", "anomaly · high"];
+
+/// Whether a timeline of `n_rows` rows is drawn with WebGL.
+pub fn uses_webgl(n_rows: usize) -> bool {
+    n_rows > SVG_MAX_ROWS
+}
+
+/// Builds the timeline chart of a run under `threshold` (`None` = the vote decision).
 ///
-/// Every row is drawn exactly once as a marker: normal rows in the "normal" trace, anomalies in
-/// the trace of their severity (an anomaly whose severity is `None` counts as low). `threshold`,
-/// when given, draws the slider's ensemble-score threshold as a dashed line (a line-only trace,
-/// so it adds no markers).
-pub fn timeline(result: &RunResult, threshold: Option<f64>, palette: &Palette) -> Plot {
+/// Every row is drawn exactly once: normal rows in the "normal" trace, flagged rows in the trace
+/// of their shown severity. `timestamps` (seconds since the epoch, one per row) put the rows on a
+/// date axis; when absent, or not one per row, x is the row number (1-based, file order).
+pub fn timeline(
+    result: &RunResult,
+    threshold: Option<f64>,
+    timestamps: Option<&[f64]>,
+    palette: &Palette,
+) -> Plot {
     let n = result.ensemble_score.len();
     let n_detectors = result.members.len().max(1);
+    let timestamps = timestamps.filter(|t| t.len() == n);
+    let gl = uses_webgl(n);
     let mut normal = Points::default();
     let mut by_severity: [Points; 3] = Default::default();
     for i in 0..n {
         let score = result.ensemble_score[i];
         let votes = result.votes.get(i).copied().unwrap_or(0);
-        let anomalous = result.is_anomaly.get(i).copied().unwrap_or(false);
-        let severity = result.severity.get(i).copied().unwrap_or(Severity::None);
-        let text = format!("row {}<br>votes {votes}/{n_detectors}", i + 1);
-        if anomalous {
-            let slot = match severity {
+        let x = match timestamps {
+            // Milliseconds: plotly's date axis reads numbers as epoch milliseconds.
+            Some(t) => t[i] * 1000.0,
+            None => (i + 1) as f64,
+        };
+        let text = format!("row {} · votes {votes}/{n_detectors}", i + 1);
+        if is_flagged(result, threshold, i) {
+            let slot = match shown_severity(result, threshold, i) {
                 Severity::None | Severity::Low => 0,
                 Severity::Medium => 1,
                 Severity::High => 2,
             };
-            by_severity[slot].push(i + 1, score, text);
+            by_severity[slot].push(x, score, text);
         } else {
-            normal.push(i + 1, score, text);
+            normal.push(x, score, text);
         }
     }
 
@@ -54,30 +75,22 @@ pub fn timeline(result: &RunResult, threshold: Option<f64>, palette: &Palette) -
             .mode(Mode::Markers)
             .text_array(normal.text)
             .hover_template(hover)
-            .marker(Marker::new().size(4).color(palette.normal).opacity(0.55)),
+            .marker(Marker::new().size(4).color(palette.normal).opacity(0.55))
+            .web_gl_mode(gl),
     );
-    for ((severity, name), pts) in SEVERITIES.iter().zip(by_severity) {
+    for ((severity, name), pts) in [Severity::Low, Severity::Medium, Severity::High]
+        .into_iter()
+        .zip(SEVERITIES)
+        .zip(by_severity)
+    {
         plot.add_trace(
             Scatter::new(pts.x, pts.y)
-                .name(*name)
+                .name(name)
                 .mode(Mode::Markers)
                 .text_array(pts.text)
                 .hover_template(hover)
-                .marker(Marker::new().size(7).color(palette.severity(*severity))),
-        );
-    }
-    if let Some(t) = threshold {
-        plot.add_trace(
-            Scatter::new(vec![1usize, n.max(1)], vec![t, t])
-                .name("threshold")
-                .mode(Mode::Lines)
-                .hover_template("threshold %{y:.3f}<extra></extra>")
-                .line(
-                    Line::new()
-                        .color(palette.text)
-                        .dash(DashType::Dash)
-                        .width(1.0),
-                ),
+                .marker(Marker::new().size(7).color(palette.severity(severity)))
+                .web_gl_mode(gl),
         );
     }
 
@@ -88,10 +101,14 @@ pub fn timeline(result: &RunResult, threshold: Option<f64>, palette: &Palette) -
             .zero_line(false)
             .color(palette.text)
     };
+    let x_axis = match timestamps {
+        Some(_) => axis("time (UTC)").type_(AxisType::Date),
+        None => axis("row (file order)"),
+    };
     plot.set_layout(
         Layout::new()
-            .height(340)
-            .margin(Margin::new().left(56).right(16).top(12).bottom(48))
+            .height(320)
+            .margin(Margin::new().left(56).right(16).top(8).bottom(44))
             .paper_background_color("rgba(0,0,0,0)")
             .plot_background_color("rgba(0,0,0,0)")
             .font(Font::new().color(palette.text).size(12))
@@ -99,29 +116,25 @@ pub fn timeline(result: &RunResult, threshold: Option<f64>, palette: &Palette) -
             .legend(
                 Legend::new()
                     .orientation(plotly::common::Orientation::Horizontal)
-                    .y(1.12),
+                    .x(0.0)
+                    .y(1.1),
             )
-            .x_axis(axis("row (file order)"))
+            .x_axis(x_axis)
             .y_axis(axis("ensemble score").range(vec![0.0, 1.02])),
     );
-    plot.set_configuration(
-        Configuration::new()
-            .responsive(true)
-            .display_logo(false)
-            .show_send_to_cloud(false),
-    );
+    plot.set_configuration(chart_config("timeline"));
     plot
 }
 
 #[derive(Default)]
 struct Points {
-    x: Vec<usize>,
+    x: Vec<f64>,
     y: Vec<f64>,
     text: Vec<String>,
 }
 
 impl Points {
-    fn push(&mut self, x: usize, y: f64, text: String) {
+    fn push(&mut self, x: f64, y: f64, text: String) {
         self.x.push(x);
         self.y.push(y);
         self.text.push(text);
@@ -129,11 +142,11 @@ impl Points {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::engine::pipeline::MemberResult;
 
-    fn result(scores: &[f64], anomalies: &[(usize, Severity)]) -> RunResult {
+    pub(crate) fn result(scores: &[f64], anomalies: &[(usize, Severity)]) -> RunResult {
         let n = scores.len();
         let mut is_anomaly = vec![false; n];
         let mut severity = vec![Severity::None; n];
@@ -172,37 +185,64 @@ mod tests {
         serde_json::from_str(&plot.to_json()).unwrap()
     }
 
+    fn counts(v: &serde_json::Value) -> Vec<usize> {
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["x"].as_array().unwrap().len())
+            .collect()
+    }
+
     #[test]
     fn every_row_is_drawn_exactly_once() {
         let r = result(
             &[0.1, 0.9, 0.2, 0.8, 0.95],
             &[(1, Severity::Low), (3, Severity::High), (4, Severity::None)],
         );
-        let v = spec(&timeline(&r, None, &Palette::DARK));
-        let traces = v["data"].as_array().unwrap();
-        assert_eq!(traces.len(), 4);
-        let counts: Vec<usize> = traces
-            .iter()
-            .map(|t| t["x"].as_array().unwrap().len())
-            .collect();
-        assert_eq!(counts, vec![2, 2, 0, 1]);
-        assert_eq!(traces[0]["x"], serde_json::json!([1, 3]));
-        assert_eq!(traces[3]["y"], serde_json::json!([0.8]));
+        let v = spec(&timeline(&r, None, None, &Palette::DARK));
+        assert_eq!(counts(&v), vec![2, 2, 0, 1]);
+        assert_eq!(v["data"][0]["x"], serde_json::json!([1.0, 3.0]));
+        assert_eq!(v["data"][3]["y"], serde_json::json!([0.8]));
+        assert_eq!(v["data"][0]["type"], "scatter");
     }
 
     #[test]
-    fn threshold_adds_a_line_without_markers() {
+    fn threshold_relabels_rows() {
+        let r = result(&[0.1, 0.9, 0.5], &[(1, Severity::High)]);
+        let v = spec(&timeline(&r, Some(0.4), None, &Palette::DARK));
+        // Row 3 (score 0.5) is flagged by the threshold only: drawn as low.
+        assert_eq!(counts(&v), vec![1, 1, 0, 1]);
+        let v = spec(&timeline(&r, Some(0.95), None, &Palette::DARK));
+        assert_eq!(counts(&v), vec![3, 0, 0, 0]);
+    }
+
+    #[test]
+    fn timestamps_make_a_date_axis_in_milliseconds() {
         let r = result(&[0.1, 0.9], &[(1, Severity::High)]);
-        let v = spec(&timeline(&r, Some(0.7), &Palette::DARK));
-        let line = &v["data"][4];
-        assert_eq!(line["mode"], "lines");
-        assert_eq!(line["y"], serde_json::json!([0.7, 0.7]));
+        let ts = [1_735_689_600.0, 1_735_689_610.0];
+        let v = spec(&timeline(&r, None, Some(&ts), &Palette::DARK));
+        assert_eq!(v["layout"]["xaxis"]["type"], "date");
+        assert_eq!(v["data"][0]["x"], serde_json::json!([1_735_689_600_000.0]));
+        // Timestamps that do not match the rows are ignored.
+        let v = spec(&timeline(&r, None, Some(&ts[..1]), &Palette::DARK));
+        assert!(v["layout"]["xaxis"].get("type").is_none());
+    }
+
+    #[test]
+    fn large_runs_use_webgl() {
+        let scores = vec![0.2; SVG_MAX_ROWS + 1];
+        let r = result(&scores, &[(0, Severity::High)]);
+        let v = spec(&timeline(&r, None, None, &Palette::DARK));
+        assert_eq!(v["data"][0]["type"], "scattergl");
+        assert_eq!(v["data"][3]["type"], "scattergl");
+        assert_eq!(counts(&v).iter().sum::<usize>(), SVG_MAX_ROWS + 1);
     }
 
     #[test]
     fn chart_uses_the_theme_colours() {
         let r = result(&[0.1], &[]);
-        let v = spec(&timeline(&r, None, &Palette::LIGHT));
+        let v = spec(&timeline(&r, None, None, &Palette::LIGHT));
         assert_eq!(v["data"][0]["marker"]["color"], Palette::LIGHT.normal);
         assert_eq!(v["layout"]["font"]["color"], Palette::LIGHT.text);
     }

@@ -66,6 +66,15 @@ pub enum RequestBody {
         /// Ensemble-score threshold chosen on the slider; `None` = the vote decision.
         ensemble_threshold: Option<f64>,
     },
+    /// Per-row facts of the current data set the results view needs (its timestamps); answered
+    /// with [`ResponseBody::RowMeta`].
+    RowMeta,
+    /// Export the last run as JSON (relabelled under the threshold, with the card numbers);
+    /// answered with [`ResponseBody::Export`].
+    ExportJson {
+        /// Ensemble-score threshold chosen on the slider; `None` = the vote decision.
+        ensemble_threshold: Option<f64>,
+    },
 }
 
 /// Worker → page.
@@ -96,6 +105,8 @@ pub enum ResponseBody {
     Failed(WorkerError),
     /// The job stopped on request.
     Cancelled,
+    /// Per-row facts of the current data set (answer to [`RequestBody::RowMeta`]).
+    RowMeta(crate::engine::summary::RowMeta),
 }
 
 /// What the page shows about a loaded data set.
@@ -197,6 +208,10 @@ mod tests {
             },
             RequestBody::ExportCsv {
                 ensemble_threshold: Some(0.75),
+            },
+            RequestBody::RowMeta,
+            RequestBody::ExportJson {
+                ensemble_threshold: None,
             },
         ] {
             round_trip(Request { job: 3, body });

@@ -175,6 +175,10 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         RequestBody::Cancel { .. } => Ok(ResponseBody::Cancelled),
         RequestBody::Rows { indices } => rows(&indices),
         RequestBody::ExportCsv { ensemble_threshold } => export_csv(ensemble_threshold),
+        RequestBody::RowMeta => super::results::row_meta(),
+        RequestBody::ExportJson { ensemble_threshold } => {
+            super::results::export_json(ensemble_threshold)
+        }
         RequestBody::Benchmark {
             seed,
             contamination,
@@ -504,7 +508,7 @@ fn export_csv(ensemble_threshold: Option<f64>) -> Result<ResponseBody, WorkerErr
         };
         let bytes = report::anomalies_csv(table, result, selection)?;
         Ok(ResponseBody::Export(ExportFile {
-            file_name: report::report_file_name(js_sys::Date::now() / 1000.0),
+            file_name: report::export_file_name("anomalies", "csv", js_sys::Date::now() / 1000.0),
             mime: "text/csv;charset=utf-8".into(),
             bytes,
         }))

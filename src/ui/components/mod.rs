@@ -17,3 +17,5 @@ pub use header::Header;
 pub use page_tabs::PageTabs;
 pub use results::Results;
 pub use train_panel::{ProgressBar, TrainPanel};
+pub mod score_threshold;
+pub use score_threshold::ScoreThreshold;

@@ -1,75 +1,178 @@
-//! Results: stat cards, the score timeline, the top anomalies and the CSV download.
+//! Results: stat cards, the score threshold, the timeline, the top anomalies and the exports.
+//!
+//! Everything follows the analyst's threshold ([`AppState::threshold`]): the cards and the table
+//! relabel at once (one O(n) pass, [`crate::engine::summary`]), the charts redraw once the slider
+//! has been still for [`SETTLE_MS`]. Every box keeps its size before, during and after a run, so
+//! nothing jumps while results arrive.
+//!
+//! [`AppState::threshold`]: crate::ui::state::AppState::threshold
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::engine::ensemble::Severity;
+use crate::engine::pipeline::RunResult;
+use crate::engine::summary::{is_flagged, shown_severity, top_flagged, Summary};
 use crate::ui::chart;
+use crate::ui::components::score_threshold::ScoreThreshold;
 use crate::ui::format;
 use crate::ui::hooks::use_worker;
-use crate::ui::hooks::use_worker::severity_counts;
-use crate::ui::state::{use_app_state, UiError};
+use crate::ui::hooks::use_worker::TOP_ROWS;
+use crate::ui::state::{use_app_state, AppState, UiError};
+use crate::worker::protocol::{RequestBody, ResponseBody};
 
-/// The Results section. Its boxes keep their size before, during and after a run, so nothing
-/// jumps while results arrive.
+/// Milliseconds the threshold must stay still before the charts redraw.
+pub const SETTLE_MS: u64 = 100;
+
+/// The Results section.
 #[component]
 pub fn Results() -> impl IntoView {
     let state = use_app_state();
     let worker = use_worker();
     let has_result = move || state.result.with(Option::is_some);
+    sync_row_meta(state);
+    follow_threshold(state);
+    let export_csv = move |_| worker.export_csv(state.threshold.get_untracked());
+    let export_json = move |_| {
+        let threshold = state.threshold.get_untracked();
+        worker.call(
+            RequestBody::ExportJson {
+                ensemble_threshold: threshold,
+            },
+            &[],
+            move |answer| match answer {
+                ResponseBody::Export(file) => {
+                    if let Err(e) = crate::ui::download::download_bytes(
+                        &file.file_name,
+                        &file.mime,
+                        &file.bytes,
+                    ) {
+                        state.error.set(Some(UiError {
+                            title: "The download could not start".into(),
+                            message: format!(
+                                "{e:?} — allow downloads for this page and try again."
+                            ),
+                        }));
+                    }
+                }
+                ResponseBody::Failed(e) => state.error.set(Some(UiError {
+                    title: "The JSON export failed".into(),
+                    message: format!("{} — the CSV export may still work.", e.message),
+                })),
+                _ => {}
+            },
+        );
+    };
+    let meta = move || {
+        state.result.with(|r| {
+            r.as_ref().map(|r| {
+                format!(
+                    "{} detector{} · engine {}",
+                    r.members.len(),
+                    if r.members.len() == 1 { "" } else { "s" },
+                    format::seconds(r.total_seconds)
+                )
+            })
+        })
+    };
     view! {
         <section class="ns-panel ns-results" aria-labelledby="ns-results-title">
             <div class="ns-panel__head">
-                <h2 id="ns-results-title" class="ns-panel__title">"3 · Results"</h2>
+                <h2 id="ns-results-title" class="ns-panel__title">
+                    "3 · Results"
+                    <span class="ns-results__meta" data-stat="time">{meta}</span>
+                </h2>
                 <div class="ns-panel__actions">
                     <button
                         id="ns-download-json"
                         class="ns-button"
                         type="button"
+                        title="The whole result, relabelled at the current threshold"
                         disabled=move || !has_result() || state.busy()
-                        on:click=move |_| download_json(state)
+                        on:click=export_json
                     >
                         "Result (JSON)"
                     </button>
                     <button
                         id="ns-download-csv"
-                        class="ns-button"
+                        class="ns-button ns-button--primary"
                         type="button"
+                        title="Every input column of the flagged rows, with votes, scores and severity"
                         disabled=move || !has_result() || state.busy()
-                        on:click=move |_| worker.export_csv(None)
+                        on:click=export_csv
                     >
-                        "Download anomalies (CSV)"
+                        "Anomalies (CSV)"
                     </button>
                 </div>
             </div>
             <StatCards />
-            <Timeline />
+            <div class="ns-results__charts">
+                <ScoreThreshold />
+                <Timeline />
+            </div>
             <TopAnomalies />
         </section>
     }
 }
 
-/// Downloads the whole last result as JSON (the page holds it already; no worker round trip).
-fn download_json(state: crate::ui::state::AppState) {
-    let Some(result) = state.result.get_untracked() else {
-        return;
-    };
-    let outcome = crate::engine::report::result_json(&result)
-        .map_err(|e| e.to_string())
-        .and_then(|json| {
-            let name = format!(
-                "netsift_result_{}.json",
-                crate::engine::report::timestamp_suffix(js_sys::Date::now() / 1000.0)
-            );
-            crate::ui::download::download_bytes(&name, "application/json", json.as_bytes())
-                .map_err(|e| format!("{e:?}"))
-        });
-    if let Err(e) = outcome {
-        state.error.set(Some(UiError {
-            title: "The JSON export failed".into(),
-            message: format!("{e} — try again; the CSV export still works."),
-        }));
-    }
+/// Keeps [`AppState::row_meta`] in step with the data set: asks the worker for it after every
+/// load (and once on mount when it is missing).
+fn sync_row_meta(state: AppState) {
+    let worker = use_worker();
+    Effect::new(move |prev: Option<()>| {
+        let rows = state.dataset.with(|d| d.as_ref().map(|d| d.n_rows));
+        let Some(rows) = rows else {
+            state.row_meta.set(None);
+            return;
+        };
+        let have = state
+            .row_meta
+            .with_untracked(|m| m.as_ref().is_some_and(|m| m.n_rows == rows));
+        if prev.is_some() || !have {
+            state.row_meta.set(None);
+            worker.call(RequestBody::RowMeta, &[], move |answer| {
+                if let ResponseBody::RowMeta(meta) = answer {
+                    state.row_meta.set(Some(Arc::new(meta)));
+                }
+            });
+        }
+    });
+}
+
+/// Resets the threshold when a new result arrives, and publishes the settled threshold
+/// [`SETTLE_MS`] after the last change.
+fn follow_threshold(state: AppState) {
+    let current = StoredValue::new(state.result.with_untracked(result_id));
+    Effect::new(move |_| {
+        let id = state.result.with(result_id);
+        if id != current.get_value() {
+            current.set_value(id);
+            state.threshold.set(None);
+            state.threshold_settled.set(None);
+        }
+    });
+    let pending = StoredValue::new_local(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let t = state.threshold.get();
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        if state.threshold_settled.get_untracked() == t {
+            return;
+        }
+        let handle = set_timeout_with_handle(
+            move || state.threshold_settled.set(state.threshold.get_untracked()),
+            std::time::Duration::from_millis(SETTLE_MS),
+        );
+        pending.set_value(handle.ok());
+    });
+}
+
+/// Identity of a result (its allocation), to tell a new run from the same one.
+fn result_id(r: &Option<Arc<RunResult>>) -> Option<usize> {
+    r.as_ref().map(|r| Arc::as_ptr(r) as usize)
 }
 
 /// One number with its caption.
@@ -81,65 +184,76 @@ fn StatCard(
     label: &'static str,
     /// The value, already formatted.
     value: Signal<String>,
+    /// A second line under the caption (e.g. what the number is out of).
+    #[prop(optional, into)]
+    hint: Option<Signal<String>>,
     /// Extra class for emphasis (`ns-card--alert`).
     #[prop(optional)]
     tone: &'static str,
 ) -> impl IntoView {
     view! {
         <div class=format!("ns-card {tone}")>
-            <span class="ns-card__value" data-stat=name>{value}</span>
             <span class="ns-card__label">{label}</span>
+            <span class="ns-card__value" data-stat=name>{value}</span>
+            <span class="ns-card__hint">{move || hint.map(|h| h.get()).unwrap_or_default()}</span>
         </div>
     }
 }
 
-/// Rows, anomalies, rate, high severity, confidence, time.
+/// Rows, anomalies, rate, confidence, high severity, detector agreement — under the threshold.
 #[component]
 fn StatCards() -> impl IntoView {
     let state = use_app_state();
-    let stat = move |f: fn(&crate::engine::pipeline::RunResult) -> String| {
+    let summary = Memo::new(move |_| {
+        let threshold = state.threshold.get();
+        state
+            .result
+            .with(|r| r.as_deref().map(|r| Summary::of(r, threshold)))
+    });
+    let stat = move |f: fn(&Summary) -> String| {
         Signal::derive(move || {
-            state
-                .result
-                .with(|r| r.as_deref().map(f).unwrap_or_else(|| "–".into()))
+            summary.with(|s| s.as_ref().map(f).unwrap_or_else(|| "–".into()))
+        })
+    };
+    let pending = move || {
+        state.busy() && state.job.with(|j| {
+            j.as_ref()
+                .is_some_and(|j| j.kind == crate::ui::state::JobKind::Train)
         })
     };
     view! {
-        <div id="ns-cards" class="ns-cards">
-            <StatCard name="rows" label="rows scored" value=stat(|r| format::count(r.n_rows)) />
+        <div id="ns-cards" class="ns-cards" class:ns-cards--stale=pending aria-live="polite">
+            <StatCard name="rows" label="Rows scored" value=stat(|s| format::count(s.rows)) />
             <StatCard
                 name="anomalies"
-                label="anomalies"
+                label="Anomalies"
                 tone="ns-card--alert"
-                value=stat(|r| format::count(r.is_anomaly.iter().filter(|a| **a).count()))
-            />
-            <StatCard
-                name="rate"
-                label="anomaly rate"
-                value=stat(|r| {
-                    let n = r.is_anomaly.iter().filter(|a| **a).count();
-                    format::percent(n as f64 / r.n_rows.max(1) as f64)
+                value=stat(|s| format::count(s.anomalies))
+                hint=stat(|s| match s.threshold {
+                    None => "vote decision".into(),
+                    Some(t) => format!("score ≥ {t:.3}"),
                 })
+            />
+            <StatCard name="rate" label="Anomaly rate" value=stat(|s| format::percent(s.rate)) />
+            <StatCard
+                name="confidence"
+                label="Avg. confidence"
+                value=stat(|s| s.avg_confidence.map(format::percent).unwrap_or_else(|| "–".into()))
+                hint=stat(|_| "of flagged rows".into())
             />
             <StatCard
                 name="high"
-                label="high severity"
-                value=stat(|r| format::count(severity_counts(r)[2]))
+                label="High severity"
+                tone="ns-card--high"
+                value=stat(|s| format::count(s.high))
+                hint=stat(|s| format!("{} medium · {} low", format::count(s.by_severity[1]), format::count(s.by_severity[0])))
             />
             <StatCard
-                name="confidence"
-                label="avg. confidence (anomalies)"
-                value=stat(|r| {
-                    let (sum, n) = r
-                        .is_anomaly
-                        .iter()
-                        .zip(&r.confidence)
-                        .filter(|(a, _)| **a)
-                        .fold((0.0, 0usize), |(s, n), (_, c)| (s + c, n + 1));
-                    if n == 0 { "–".into() } else { format::percent(sum / n as f64) }
-                })
+                name="agreement"
+                label="Detector agreement"
+                value=stat(|s| s.agreement.map(|a| format!("{a:.2}")).unwrap_or_else(|| "–".into()))
+                hint=stat(|s| if s.agreement.is_some() { "mean Spearman ρ".into() } else { "needs 2+ detectors".into() })
             />
-            <StatCard name="time" label="engine time" value=stat(|r| format::seconds(r.total_seconds)) />
         </div>
     }
 }
@@ -150,41 +264,74 @@ fn Timeline() -> impl IntoView {
     let state = use_app_state();
     let root = NodeRef::<leptos::html::Div>::new();
     let drawn = RwSignal::new(false);
+    let draw_ms = RwSignal::new(None::<f64>);
+    let timestamps = move || {
+        state.row_meta.with(|m| {
+            m.as_ref()
+                .filter(|m| m.timestamps.is_some())
+                .and_then(|m| m.timestamp_column.clone())
+        })
+    };
     Effect::new(move |_| {
         let result = state.result.get();
+        let threshold = state.threshold_settled.get();
         let palette = state.theme.get().palette();
+        let meta = state.row_meta.get();
         let Some(el) = root.get() else { return };
         let el: web_sys::HtmlElement = el.into();
-        match result {
-            None => {
-                chart::purge(&el);
-                drawn.set(false);
-            }
-            Some(r) => {
-                let plot = crate::viz::timeline(&r, None, &palette);
-                spawn_local(async move {
-                    // Draw in a task of its own, after the one that received the result, so
-                    // the page answers input in between.
-                    gloo_timers::future::TimeoutFuture::new(0).await;
-                    match chart::render(&el, &plot).await {
-                        Ok(()) => drawn.set(true),
-                        Err(e) => state.error.set(Some(UiError {
-                            title: "The timeline chart could not be drawn".into(),
-                            message: format!("{e} — the results are still in the table and the download; reload the page to retry the chart."),
-                        })),
+        let Some(r) = result else {
+            chart::purge(&el);
+            drawn.set(false);
+            return;
+        };
+        let ts = meta
+            .as_deref()
+            .filter(|m| m.n_rows == r.n_rows)
+            .and_then(|m| m.timestamps.clone());
+        spawn_local(async move {
+            // Draw in a task of its own, after the one that received the result, so the page
+            // answers input in between.
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            let perf = web_sys::window().and_then(|w| w.performance());
+            let t0 = perf.as_ref().map_or(0.0, |p| p.now());
+            let plot = crate::viz::timeline(&r, threshold, ts.as_deref(), &palette);
+            match chart::render(&el, &plot).await {
+                Ok(()) => {
+                    if let Some(p) = &perf {
+                        draw_ms.set(Some(p.now() - t0));
+                        let _ = p.mark("ns-timeline-drawn");
                     }
-                });
+                    drawn.set(true);
+                }
+                Err(e) => state.error.set(Some(UiError {
+                    title: "The timeline chart could not be drawn".into(),
+                    message: format!("{e} — the results are still in the table and the download; reload the page to retry the chart."),
+                })),
             }
-        }
+        });
     });
+    let caption = move || {
+        let axis = match timestamps() {
+            Some(col) => format!("Ensemble score over time ({col})"),
+            None => "Ensemble score by row (file order)".to_owned(),
+        };
+        let n = state.result.with(|r| r.as_ref().map_or(0, |r| r.n_rows));
+        let how = if crate::viz::timeline::uses_webgl(n) {
+            " · all rows, WebGL"
+        } else {
+            ""
+        };
+        format!("{axis} · flagged rows coloured by severity{how}")
+    };
     view! {
         <figure class="ns-chart">
-            <figcaption class="ns-chart__caption">"Ensemble score by row · anomalies coloured by severity"</figcaption>
+            <figcaption class="ns-chart__caption">{caption}</figcaption>
             <div
                 id="ns-timeline"
                 class="ns-chart__plot"
                 node_ref=root
                 data-state=move || if drawn.get() { "drawn" } else { "empty" }
+                data-draw-ms=move || draw_ms.get().map(|ms| format!("{ms:.1}"))
             ></div>
             <Show when=move || state.result.with(Option::is_none)>
                 <p class="ns-chart__empty">"Train to see the timeline."</p>
@@ -193,14 +340,45 @@ fn Timeline() -> impl IntoView {
     }
 }
 
-/// The highest-scoring anomalies with their cells.
+/// Fetches the cells of the top flagged rows again when the settled threshold changes which
+/// rows they are (the worker fetches the vote decision's top rows after each run).
+fn follow_top_rows(state: AppState) {
+    let worker = use_worker();
+    let wanted = StoredValue::new(Vec::<u32>::new());
+    Effect::new(move |_| {
+        let threshold = state.threshold_settled.get();
+        let Some(result) = state.result.get() else {
+            return;
+        };
+        let top = top_flagged(&result, threshold, TOP_ROWS);
+        let have: Option<Vec<u32>> = state
+            .top_rows
+            .with_untracked(|p| p.as_ref().map(|p| p.rows.iter().map(|(i, _)| *i).collect()));
+        // No rows yet with the vote decision: the run's own fetch is on its way.
+        if have.as_ref() == Some(&top) || (have.is_none() && threshold.is_none()) {
+            return;
+        }
+        wanted.set_value(top.clone());
+        worker.call(RequestBody::Rows { indices: top }, &[], move |answer| {
+            if let ResponseBody::Rows(page) = answer {
+                let indices: Vec<u32> = page.rows.iter().map(|(i, _)| *i).collect();
+                if wanted.with_value(|w| *w == indices) {
+                    state.top_rows.set(Some(page));
+                }
+            }
+        });
+    });
+}
+
+/// The highest-scoring flagged rows with their cells.
 #[component]
 fn TopAnomalies() -> impl IntoView {
     let state = use_app_state();
+    follow_top_rows(state);
     view! {
         <h3 class="ns-panel__subtitle">
             "Top anomalies "
-            <span class="ns-muted">"(highest ensemble score first)"</span>
+            <span class="ns-muted">"(highest ensemble score first, at the current threshold)"</span>
         </h3>
         <div class="ns-table-wrap ns-table-wrap--tall">
             <table id="ns-top-table" class="ns-table">
@@ -222,25 +400,29 @@ fn TopAnomalies() -> impl IntoView {
                 <tbody>
                     {move || {
                         let result = state.result.get();
+                        let threshold = state.threshold.get();
                         state.top_rows.with(|p| {
                             let (Some(p), Some(r)) = (p.as_ref(), result) else {
                                 return view! {
                                     <tr class="ns-table__empty"><td colspan="5">"No results yet."</td></tr>
                                 }.into_any();
                             };
-                            if p.rows.is_empty() {
+                            let rows: Vec<_> = p
+                                .rows
+                                .iter()
+                                .filter(|(i, _)| is_flagged(&r, threshold, *i as usize))
+                                .collect();
+                            if rows.is_empty() {
                                 return view! {
                                     <tr class="ns-table__empty"><td colspan="5">"No anomalies at this threshold."</td></tr>
                                 }.into_any();
                             }
                             let n_det = r.members.len();
-                            p.rows
-                                .iter()
+                            rows.into_iter()
                                 .enumerate()
                                 .map(|(rank, (row, cells))| {
                                     let i = *row as usize;
-                                    let sev = r.severity.get(i).copied().unwrap_or(Severity::None);
-                                    let (sev_name, sev_class) = match sev {
+                                    let (sev_name, sev_class) = match shown_severity(&r, threshold, i) {
                                         Severity::None | Severity::Low => ("low", "ns-sev ns-sev--low"),
                                         Severity::Medium => ("medium", "ns-sev ns-sev--medium"),
                                         Severity::High => ("high", "ns-sev ns-sev--high"),

@@ -354,6 +354,8 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
                 message: e.message,
             }));
         }
+        // Only ever asked for with `call`, whose callback gets it.
+        ResponseBody::RowMeta(_) => {}
         ResponseBody::Cancelled => {
             if matches!(pending, Pending::Train | Pending::Load(_)) {
                 state.notice.set(Some("Cancelled.".into()));
