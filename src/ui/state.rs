@@ -162,6 +162,14 @@ pub struct AppState {
     pub feedback: RwSignal<Vec<Feedback>>,
     /// "Suppress similar" rules; matching alerts stay visible, dimmed and labelled.
     pub suppressions: RwSignal<Vec<SuppressionRule>>,
+    /// Why browser storage is not in use (the storage banner), if it is not.
+    pub storage_problem: RwSignal<Option<String>>,
+    /// When the workspace restored on load was saved (epoch seconds), while the notice shows.
+    pub restored_from: RwSignal<Option<f64>>,
+    /// The stored history of runs, oldest first.
+    pub runs: RwSignal<Vec<crate::storage::RunRecord>>,
+    /// How much history to keep (applied on each save).
+    pub retention: RwSignal<crate::storage::Retention>,
 }
 
 /// The pages of the app, one tab each.
@@ -232,6 +240,13 @@ impl AppState {
             selected_row: RwSignal::new(None),
             feedback: RwSignal::new(Vec::new()),
             suppressions: RwSignal::new(Vec::new()),
+            storage_problem: RwSignal::new(None),
+            restored_from: RwSignal::new(None),
+            runs: RwSignal::new(Vec::new()),
+            retention: RwSignal::new(crate::storage::Retention {
+                keep_last: Some(50),
+                max_age_days: Some(90.0),
+            }),
         }
     }
 

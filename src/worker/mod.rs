@@ -4,3 +4,4 @@
 pub mod protocol;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod runtime;
+pub mod models;

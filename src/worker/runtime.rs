@@ -175,6 +175,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         RequestBody::Cancel { .. } => Ok(ResponseBody::Cancelled),
         RequestBody::Rows { indices } => rows(&indices),
         RequestBody::ExportCsv { ensemble_threshold } => export_csv(ensemble_threshold),
+        RequestBody::ExportModel(meta) => super::models::export_model(meta),
+        RequestBody::ImportModel { name } => super::models::import_model(scope, job, &name, file),
+        RequestBody::RunRecord(req) => super::models::run_record(req),
         RequestBody::Benchmark {
             seed,
             contamination,

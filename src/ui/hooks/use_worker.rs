@@ -459,6 +459,24 @@ impl UseWorkerReturn {
         Some(job)
     }
 
+    /// The file the current data set was read from, if it came from a file.
+    pub fn current_file(&self) -> Option<File> {
+        self.with(|i| match &i.borrow().source {
+            Some(Source::File(f)) => Some(f.clone()),
+            _ => None,
+        })
+        .flatten()
+    }
+
+    /// The generator parameters of the current data set, if it is sample data.
+    pub fn current_sample(&self) -> Option<SampleParams> {
+        self.with(|i| match &i.borrow().source {
+            Some(Source::Sample(p)) => Some(p.clone()),
+            _ => None,
+        })
+        .flatten()
+    }
+
     /// Generates the sample data set in the worker.
     pub fn load_sample(&self, params: SampleParams) {
         self.with(|i| i.borrow_mut().source = Some(Source::Sample(params.clone())));
