@@ -120,7 +120,11 @@ impl IdbStore {
         key: &str,
         blob: &Blob,
     ) -> impl std::future::Future<Output = Result<(), StorageError>> + 'static {
-        let (db, key, value) = (Rc::clone(&self.db), key.to_string(), JsValue::from(blob.clone()));
+        let (db, key, value) = (
+            Rc::clone(&self.db),
+            key.to_string(),
+            JsValue::from(blob.clone()),
+        );
         async move { write(&db, BLOBS, &key, Some(value)).await }
     }
 
@@ -163,7 +167,11 @@ async fn write(
     let k = JsValue::from_str(key);
     match value {
         Some(v) => {
-            store.put(&v, Some(&k)).map_err(classify)?.await.map_err(classify)?;
+            store
+                .put(&v, Some(&k))
+                .map_err(classify)?
+                .await
+                .map_err(classify)?;
         }
         None => {
             store.delete(k).map_err(classify)?.await.map_err(classify)?;

@@ -37,8 +37,7 @@ pub fn score_with_file(
     progress: &mut dyn Progress,
     clock: &dyn Fn() -> f64,
 ) -> Result<(TrainedEnsemble, RunResult), String> {
-    let (model, meta) =
-        model_file::import(bytes).map_err(|e| format!("{file_name}: {e}"))?;
+    let (model, meta) = model_file::import(bytes).map_err(|e| format!("{file_name}: {e}"))?;
     model_file::check_schema(&model, table).map_err(|e| {
         format!(
             "{file_name} cannot score this data — {}. Load data with the columns the model was trained on, or train a new model.",
@@ -105,7 +104,9 @@ mod handlers {
         file: Option<File>,
     ) -> Result<ResponseBody, WorkerError> {
         let file = file.ok_or_else(|| {
-            failure(format!("no file came with the request to import {name}; pick it again"))
+            failure(format!(
+                "no file came with the request to import {name}; pick it again"
+            ))
         })?;
         let reader = FileReaderSync::new()
             .map_err(|_| failure("this browser cannot read files inside a worker"))?;

@@ -106,39 +106,49 @@ pub fn provide_storage(state: AppState, worker: UseWorkerReturn) -> UseStorageRe
     };
     provide_context(handle);
     let flag = storage_flag();
+    // Effects made after the first await need the app's owner to live under.
+    let owner = Owner::current();
     wasm_bindgen_futures::spawn_local(async move {
         let backend = if flag == "fail" {
-            Err(StorageError::Blocked("opening the database was refused (?storage=fail)".into()))
+            Err(StorageError::Blocked(
+                "opening the database was refused (?storage=fail)".into(),
+            ))
         } else {
             let on_error: crate::storage::indexed_db::OnError =
                 Rc::new(move |e: StorageError| handle.report(&e));
             IdbStore::open(on_error).await.map(Backend::Idb)
         };
         let backend = match backend {
+            Ok(_) if flag == "full" => Backend::Memory(MemoryStore {
+                quota: Some(0),
+                ..MemoryStore::default()
+            }),
             Ok(b) => b,
             Err(e) => {
                 handle.report(&e);
-                let mut m = MemoryStore::new();
-                m.quota = None;
-                Backend::Memory(m)
+                Backend::Memory(MemoryStore::new())
             }
-        };
-        let backend = match (flag.as_str(), backend) {
-            ("full", Backend::Idb(_)) | ("full", Backend::Memory(_)) => {
-                let mut m = MemoryStore::new();
-                m.quota = Some(0);
-                Backend::Memory(m)
-            }
-            (_, b) => b,
         };
         handle.with(|i| i.backend = Some(backend));
-        if is_demo() {
+        let model = if is_demo() {
             // A demo link loads fresh sample data; the saved workspace stays for the next visit.
-            handle.with(|i| i.restoring = false);
+            None
         } else {
-            handle.restore().await;
+            handle.restore().await
+        };
+        let start = move || {
+            match model {
+                Some(model) => handle.score_when_loaded(model),
+                None => {
+                    handle.with(|i| i.restoring = false);
+                }
+            }
+            handle.autosave();
+        };
+        match owner {
+            Some(owner) => owner.with(start),
+            None => start(),
         }
-        handle.autosave();
     });
     handle
 }
@@ -173,7 +183,8 @@ impl UseStorageReturn {
         }
     }
 
-    async fn restore(&self) {
+    /// Restores the saved workspace; returns its model file to score once the data is back.
+    async fn restore(&self) -> Option<String> {
         let state = self.state;
         if let Some(Some(t)) = self.store_op(|s| s.get(META, "ui")) {
             if t.contains("light") {
@@ -190,10 +201,7 @@ impl UseStorageReturn {
         }
         let ws = match self.store_op(|s| load_workspace(s, WORKSPACE_ID)) {
             Some(Some(ws)) => ws,
-            _ => {
-                self.with(|i| i.restoring = false);
-                return;
-            }
+            _ => return None,
         };
         self.with(|i| {
             i.created = ws.created;
@@ -220,8 +228,7 @@ impl UseStorageReturn {
                     state.notice.set(Some(format!(
                         "The data file {name} of the saved workspace is no longer stored: open it again."
                     )));
-                    self.with(|i| i.restoring = false);
-                    return;
+                    return None;
                 };
                 let parts = js_sys::Array::of1(&blob);
                 match File::new_with_blob_sequence(&parts, name) {
@@ -229,20 +236,17 @@ impl UseStorageReturn {
                         self.with(|i| i.saved_file = Some((name.clone(), *size as f64)));
                         self.worker.load_file(f);
                     }
-                    Err(_) => {
-                        self.with(|i| i.restoring = false);
-                        return;
-                    }
+                    Err(_) => return None,
                 }
             }
         }
         state.restored_from.set(Some(ws.updated));
-        let Some(model) = ws.model_file.clone() else {
-            self.with(|i| i.restoring = false);
-            return;
-        };
-        // Once the data is back, score it with the saved model (no training).
-        let this = *self;
+        ws.model_file
+    }
+
+    /// Once the restored data is loaded, scores it with the saved model (no training).
+    fn score_when_loaded(&self, model: String) {
+        let (state, this) = (self.state, *self);
         let done = RwSignal::new(false);
         Effect::new(move |_| {
             let loaded = state.dataset.with(Option::is_some);
@@ -270,7 +274,11 @@ impl UseStorageReturn {
         let (state, worker, this) = (self.state, self.worker, *self);
         let body = RequestBody::ImportModel { name: file.name() };
         let sent = worker.run(
-            JobKind::Task(if restoring { "Restoring the saved model" } else { "Scoring with the imported model" }),
+            JobKind::Task(if restoring {
+                "Restoring the saved model"
+            } else {
+                "Scoring with the imported model"
+            }),
             body,
             &[&file],
             move |answer| match answer {
@@ -311,11 +319,12 @@ impl UseStorageReturn {
             }));
             return;
         }
-        self.worker.call(RequestBody::Rows { indices: top }, &[], move |a| {
-            if let ResponseBody::Rows(page) = a {
-                state.top_rows.set(Some(page));
-            }
-        });
+        self.worker
+            .call(RequestBody::Rows { indices: top }, &[], move |a| {
+                if let ResponseBody::Rows(page) = a {
+                    state.top_rows.set(Some(page));
+                }
+            });
     }
 
     /// Downloads the current model as a file.
@@ -368,7 +377,9 @@ impl UseStorageReturn {
         let r = self.state.retention.get_untracked();
         if let Some(gone) = self.store_op(|s| apply_retention(s, &r, now_s())) {
             if !gone.is_empty() {
-                self.state.runs.update(|runs| runs.retain(|x| !gone.contains(&x.id)));
+                self.state
+                    .runs
+                    .update(|runs| runs.retain(|x| !gone.contains(&x.id)));
             }
         }
     }
@@ -492,18 +503,18 @@ impl UseStorageReturn {
                     let text = String::from_utf8(file.bytes).ok();
                     this.with(|i| i.model_file = text);
                 }
-                this.write_workspace(source.clone(), result.as_deref());
                 let req = RunRequest {
                     id: format!("run-{}", (at * 1000.0) as u64),
                     workspace_id: WORKSPACE_ID.into(),
                     at,
-                    source,
+                    source: source.clone(),
                 };
                 this.worker
                     .call(RequestBody::RunRecord(req), &[], move |a| {
                         if let ResponseBody::RunRecord(run) = a {
                             this.record_run(*run);
                         }
+                        this.write_workspace(source, result.as_deref());
                     });
             });
     }

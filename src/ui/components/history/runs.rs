@@ -17,7 +17,10 @@ fn day_bound(value: &str, end: bool) -> Option<f64> {
     if value.is_empty() {
         return None;
     }
-    let t = js_sys::Date::parse(&format!("{value}T{}", if end { "23:59:59" } else { "00:00:00" }));
+    let t = js_sys::Date::parse(&format!(
+        "{value}T{}",
+        if end { "23:59:59" } else { "00:00:00" }
+    ));
     t.is_finite().then_some(t / 1000.0)
 }
 
@@ -49,7 +52,9 @@ pub fn RunsPanel() -> impl IntoView {
         tag: Some(tag.get()).filter(|s| !s.is_empty()),
     });
     let all_tags = Memo::new(move |_| {
-        let mut t: Vec<String> = state.runs.with(|r| r.iter().flat_map(|r| r.tags.clone()).collect());
+        let mut t: Vec<String> = state
+            .runs
+            .with(|r| r.iter().flat_map(|r| r.tags.clone()).collect());
         t.sort();
         t.dedup();
         t
@@ -90,8 +95,12 @@ pub fn RunsPanel() -> impl IntoView {
     let retention_input = move |id: &'static str, label: &'static str, days: bool| {
         let value = move || {
             let r = state.retention.get();
-            if days { r.max_age_days.map(|d| d.to_string()) } else { r.keep_last.map(|n| n.to_string()) }
-                .unwrap_or_default()
+            if days {
+                r.max_age_days.map(|d| d.to_string())
+            } else {
+                r.keep_last.map(|n| n.to_string())
+            }
+            .unwrap_or_default()
         };
         view! {
             <label class="ns-history__field" for=id>
