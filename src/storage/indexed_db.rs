@@ -13,7 +13,7 @@
 
 use std::rc::Rc;
 
-use idb::{Database, Factory, ObjectStoreParams, TransactionMode};
+use idb::{Database, DatabaseEvent, Factory, ObjectStoreParams, TransactionMode};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Blob;
 

@@ -119,10 +119,12 @@ pub fn provide_storage(state: AppState, worker: UseWorkerReturn) -> UseStorageRe
             IdbStore::open(on_error).await.map(Backend::Idb)
         };
         let backend = match backend {
-            Ok(_) if flag == "full" => Backend::Memory(MemoryStore {
-                quota: Some(0),
-                ..MemoryStore::default()
-            }),
+            Ok(_) if flag == "full" => {
+                // Every save fails as over quota (?storage=full).
+                let mut m = MemoryStore::new();
+                m.quota = Some(0);
+                Backend::Memory(m)
+            }
             Ok(b) => b,
             Err(e) => {
                 handle.report(&e);
