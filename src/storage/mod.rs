@@ -10,6 +10,8 @@
 //! | [`store`] | the [`Store`] trait, [`MemoryStore`], typed save/load helpers |
 
 pub mod history;
+#[cfg(feature = "ui")]
+pub mod indexed_db;
 pub mod migrate;
 pub mod schema;
 pub mod store;

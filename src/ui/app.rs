@@ -4,8 +4,9 @@
 
 use leptos::prelude::*;
 
+use crate::ui::components::history::StorageBanner;
 use crate::ui::components::{ErrorBanner, Header, PageTabs};
-use crate::ui::hooks::provide_worker;
+use crate::ui::hooks::{provide_storage, provide_worker};
 use crate::ui::pages::{AnalyzePage, AnomaliesPage, HistoryPage, LivePage, NetworkPage};
 use crate::ui::state::{AppState, Page};
 
@@ -15,6 +16,8 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     let worker = provide_worker(state);
+    // Restores the saved workspace (unless this is a ?demo link) and autosaves.
+    provide_storage(state, worker);
 
     // Theme: the CSS reads `data-theme` on <html>.
     Effect::new(move |_| {
@@ -56,6 +59,7 @@ pub fn App() -> impl IntoView {
             <Header />
             <PageTabs />
             <ErrorBanner />
+            <StorageBanner />
             <main
                 class="ns-main"
                 id=move || format!("ns-page-{}", state.page.get().id())

@@ -167,6 +167,14 @@ pub struct AppState {
     /// [`threshold`](Self::threshold) once the slider has been still for ~100 ms: heavy charts
     /// follow this one, cards and counts follow `threshold` at once.
     pub threshold_settled: RwSignal<Option<f64>>,
+    /// Why browser storage is not in use (the storage banner), if it is not.
+    pub storage_problem: RwSignal<Option<String>>,
+    /// When the workspace restored on load was saved (epoch seconds), while the notice shows.
+    pub restored_from: RwSignal<Option<f64>>,
+    /// The stored history of runs, oldest first.
+    pub runs: RwSignal<Vec<crate::storage::RunRecord>>,
+    /// How much history to keep (applied on each save).
+    pub retention: RwSignal<crate::storage::Retention>,
 }
 
 /// The pages of the app, one tab each.
@@ -239,6 +247,13 @@ impl AppState {
             suppressions: RwSignal::new(Vec::new()),
             row_meta: RwSignal::new(None),
             threshold_settled: RwSignal::new(None),
+            storage_problem: RwSignal::new(None),
+            restored_from: RwSignal::new(None),
+            runs: RwSignal::new(Vec::new()),
+            retention: RwSignal::new(crate::storage::Retention {
+                keep_last: Some(50),
+                max_age_days: Some(90.0),
+            }),
         }
     }
 

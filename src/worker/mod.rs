@@ -1,6 +1,7 @@
 //! The Web Worker layer: the typed message protocol (native, tested by round trips) and the
 //! runtime that serves it inside the worker (wasm only).
 
+pub mod models;
 pub mod protocol;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod runtime;

@@ -75,6 +75,16 @@ pub enum RequestBody {
         /// Ensemble-score threshold chosen on the slider; `None` = the vote decision.
         ensemble_threshold: Option<f64>,
     },
+    /// The last trained ensemble as a model file (`engine::model_file`); answers `Export`.
+    ExportModel(crate::engine::model_file::ModelMeta),
+    /// Score the current data set with the model file sent beside this message (no training);
+    /// answers `Trained`, or `Failed` saying why the file does not fit.
+    ImportModel {
+        /// File name (for messages).
+        name: String,
+    },
+    /// A history entry for the last result on the current data set; answers `RunRecord`.
+    RunRecord(crate::worker::models::RunRequest),
 }
 
 /// Worker → page.
@@ -107,6 +117,8 @@ pub enum ResponseBody {
     Cancelled,
     /// Per-row facts of the current data set (answer to [`RequestBody::RowMeta`]).
     RowMeta(crate::engine::summary::RowMeta),
+    /// A history entry (answer to `RequestBody::RunRecord`).
+    RunRecord(Box<crate::storage::RunRecord>),
 }
 
 /// What the page shows about a loaded data set.

@@ -179,6 +179,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         RequestBody::ExportJson { ensemble_threshold } => {
             super::results::export_json(ensemble_threshold)
         }
+        RequestBody::ExportModel(meta) => super::models::export_model(meta),
+        RequestBody::ImportModel { name } => super::models::import_model(scope, job, &name, file),
+        RequestBody::RunRecord(req) => super::models::run_record(req),
         RequestBody::Benchmark {
             seed,
             contamination,

@@ -25,5 +25,6 @@ mod pcap;
 mod pipeline;
 mod report;
 mod rules;
+mod saved_models;
 mod storage;
 mod tune;

@@ -5,6 +5,7 @@ pub mod bench_panel;
 pub mod data_panel;
 pub mod error_banner;
 pub mod header;
+pub mod history;
 pub mod page_tabs;
 pub mod results;
 pub mod train_panel;

@@ -320,6 +320,8 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             }
         }
         ResponseBody::Benchmark(lines) => state.bench.set(Some(lines)),
+        // Only asked for through `call` (use_storage).
+        ResponseBody::RunRecord(_) => {}
         ResponseBody::Rows(page) => {
             if pending == Pending::TopRows {
                 state.top_rows.set(Some(page));
@@ -459,6 +461,24 @@ impl UseWorkerReturn {
                 .insert(job, Box::new(on_answer));
         });
         Some(job)
+    }
+
+    /// The file the current data set was read from, if it came from a file.
+    pub fn current_file(&self) -> Option<File> {
+        self.with(|i| match &i.borrow().source {
+            Some(Source::File(f)) => Some(f.clone()),
+            _ => None,
+        })
+        .flatten()
+    }
+
+    /// The generator parameters of the current data set, if it is sample data.
+    pub fn current_sample(&self) -> Option<SampleParams> {
+        self.with(|i| match &i.borrow().source {
+            Some(Source::Sample(p)) => Some(p.clone()),
+            _ => None,
+        })
+        .flatten()
     }
 
     /// Generates the sample data set in the worker.
