@@ -56,3 +56,4 @@ pub mod rng;
 pub mod rules;
 
 pub use error::{Error, Result};
+pub mod live;

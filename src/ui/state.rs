@@ -162,6 +162,10 @@ pub struct AppState {
     pub feedback: RwSignal<Vec<Feedback>>,
     /// "Suppress similar" rules; matching alerts stay visible, dimmed and labelled.
     pub suppressions: RwSignal<Vec<SuppressionRule>>,
+    /// Live mode: what the page shows (bounded rings; kept across tab switches).
+    pub live: RwSignal<crate::ui::components::live::LiveView>,
+    /// Live mode: where the session is.
+    pub live_run: RwSignal<crate::ui::components::live::LiveRun>,
 }
 
 /// The pages of the app, one tab each.
@@ -232,6 +236,8 @@ impl AppState {
             selected_row: RwSignal::new(None),
             feedback: RwSignal::new(Vec::new()),
             suppressions: RwSignal::new(Vec::new()),
+            live: RwSignal::new(Default::default()),
+            live_run: RwSignal::new(Default::default()),
         }
     }
 

@@ -9,3 +9,4 @@ pub mod palette;
 pub mod timeline;
 
 pub use timeline::timeline;
+pub mod live;

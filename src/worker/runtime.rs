@@ -69,6 +69,8 @@ pub(crate) struct State {
     pub(crate) name: String,
     /// The last trained ensemble and its result on the current data set.
     pub(crate) last: Option<(TrainedEnsemble, RunResult)>,
+    /// The running live session, if any.
+    pub(crate) live: Option<crate::engine::live::LiveSession>,
 }
 
 thread_local! {
@@ -175,6 +177,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         RequestBody::Cancel { .. } => Ok(ResponseBody::Cancelled),
         RequestBody::Rows { indices } => rows(&indices),
         RequestBody::ExportCsv { ensemble_threshold } => export_csv(ensemble_threshold),
+        RequestBody::LiveStart { source, config } => super::live::start(source, config),
+        RequestBody::LiveTick { elapsed_ms, speed } => super::live::tick(elapsed_ms, speed),
+        RequestBody::LiveStop => super::live::stop(),
         RequestBody::Benchmark {
             seed,
             contamination,
