@@ -89,9 +89,9 @@ fn entry(a: LiveAlert) -> impl IntoView {
         (None, None) => String::new(),
     };
     view! {
-        <li class=format!("ns-live-feed__item ns-sev--{sev}") data-kind=a.kind.clone() data-severity=sev data-origin=origin>
+        <li class=format!("ns-live-feed__item ns-live-feed__item--{sev}") data-kind=a.kind.clone() data-severity=sev data-origin=origin>
             <span class="ns-live-feed__time">{clock(a.start)}</span>
-            <span class=format!("ns-badge ns-badge--{sev}")>{a.severity.title()}</span>
+            <span class=format!("ns-sev ns-sev--{sev}")>{a.severity.title()}</span>
             <span class="ns-live-feed__title">{a.title.clone()}</span>
             <span class="ns-live-feed__origin">{origin}</span>
             <span class="ns-live-feed__who">{who}</span>
@@ -142,7 +142,7 @@ pub fn RecentAnomalies() -> impl IntoView {
                             <td>{a.kind.clone()}</td>
                             <td class="ns-num">{format!("{:.3}", a.score)}</td>
                             <td class="ns-num">{format!("{}/{}", a.votes, a.n_models)}</td>
-                            <td><span class=format!("ns-badge ns-badge--{sev}")>{a.severity.title()}</span></td>
+                            <td><span class=format!("ns-sev ns-sev--{sev}")>{a.severity.title()}</span></td>
                         </tr> }
                     }).collect_view())}
                 </tbody>
@@ -161,10 +161,10 @@ pub fn HighSeverityToast() -> impl IntoView {
             {move || state.live.with(|v| v.toast.clone()).map(|a| {
                 let sev = a.severity.id();
                 view! {
-                    <div id="ns-live-toast" class=format!("ns-live-toast ns-sev--{sev}") data-kind=a.kind.clone() data-severity=sev>
+                    <div id="ns-live-toast" class=format!("ns-live-toast ns-live-toast--{sev}") data-kind=a.kind.clone() data-severity=sev>
                         <strong>{format!("{} · {}", a.severity.title(), a.title)}</strong>
                         <span>{a.description.clone()}</span>
-                        <button class="ns-button ns-button--small" on:click=dismiss aria-label="Dismiss the alert notice">"Dismiss"</button>
+                        <button class="ns-button ns-button--ghost" on:click=dismiss aria-label="Dismiss the alert notice">"Dismiss"</button>
                     </div>
                 }
             })}
