@@ -57,3 +57,4 @@ pub mod rules;
 pub mod summary;
 
 pub use error::{Error, Result};
+pub mod live;

@@ -175,6 +175,10 @@ pub struct AppState {
     pub runs: RwSignal<Vec<crate::storage::RunRecord>>,
     /// How much history to keep (applied on each save).
     pub retention: RwSignal<crate::storage::Retention>,
+    /// Live mode: what the page shows (bounded rings; kept across tab switches).
+    pub live: RwSignal<crate::ui::components::live::LiveView>,
+    /// Live mode: where the session is.
+    pub live_run: RwSignal<crate::ui::components::live::LiveRun>,
 }
 
 /// The pages of the app, one tab each.
@@ -254,6 +258,8 @@ impl AppState {
                 keep_last: Some(50),
                 max_age_days: Some(90.0),
             }),
+            live: RwSignal::new(Default::default()),
+            live_run: RwSignal::new(Default::default()),
         }
     }
 

@@ -12,3 +12,4 @@ pub mod timeline;
 pub use timeline::timeline;
 pub mod config;
 pub mod score_histogram;
+pub mod live;

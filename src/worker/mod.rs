@@ -7,3 +7,4 @@ pub mod protocol;
 pub mod runtime;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod results;
+pub mod live;

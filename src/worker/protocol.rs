@@ -85,6 +85,22 @@ pub enum RequestBody {
     },
     /// A history entry for the last result on the current data set; answers `RunRecord`.
     RunRecord(crate::worker::models::RunRequest),
+    /// Start a live session (replacing any running one).
+    LiveStart {
+        /// Simulator or replay of the current data set.
+        source: crate::engine::live::LiveSource,
+        /// Settings for a warm-up model, when one is needed.
+        config: RunConfig,
+    },
+    /// Advance the live session by `elapsed_ms × speed` of stream time.
+    LiveTick {
+        /// Wall-clock milliseconds since the last tick.
+        elapsed_ms: f64,
+        /// Stream seconds per wall-clock second.
+        speed: f64,
+    },
+    /// End the live session and free its state.
+    LiveStop,
 }
 
 /// Worker → page.
@@ -119,6 +135,12 @@ pub enum ResponseBody {
     RowMeta(crate::engine::summary::RowMeta),
     /// A history entry (answer to `RequestBody::RunRecord`).
     RunRecord(Box<crate::storage::RunRecord>),
+    /// A live session started.
+    LiveStarted(crate::engine::live::LiveStarted),
+    /// One live tick's results.
+    LiveBatch(Box<crate::engine::live::LiveBatch>),
+    /// The live session ended.
+    LiveStopped,
 }
 
 /// What the page shows about a loaded data set.

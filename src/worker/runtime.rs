@@ -69,6 +69,8 @@ pub(crate) struct State {
     pub(crate) name: String,
     /// The last trained ensemble and its result on the current data set.
     pub(crate) last: Option<(TrainedEnsemble, RunResult)>,
+    /// The running live session, if any.
+    pub(crate) live: Option<crate::engine::live::LiveSession>,
 }
 
 thread_local! {
@@ -182,6 +184,9 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         RequestBody::ExportModel(meta) => super::models::export_model(meta),
         RequestBody::ImportModel { name } => super::models::import_model(scope, job, &name, file),
         RequestBody::RunRecord(req) => super::models::run_record(req),
+        RequestBody::LiveStart { source, config } => super::live::start(source, config),
+        RequestBody::LiveTick { elapsed_ms, speed } => super::live::tick(elapsed_ms, speed),
+        RequestBody::LiveStop => super::live::stop(),
         RequestBody::Benchmark {
             seed,
             contamination,

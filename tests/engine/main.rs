@@ -28,3 +28,4 @@ mod rules;
 mod saved_models;
 mod storage;
 mod tune;
+mod live;

@@ -20,3 +20,4 @@ pub use results::Results;
 pub use train_panel::{ProgressBar, TrainPanel};
 pub mod score_threshold;
 pub use score_threshold::ScoreThreshold;
+pub mod live;

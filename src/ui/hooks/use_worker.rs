@@ -358,6 +358,8 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
         }
         // Only ever asked for with `call`, whose callback gets it.
         ResponseBody::RowMeta(_) => {}
+        // Live answers always go to `call` callbacks.
+        ResponseBody::LiveStarted(_) | ResponseBody::LiveBatch(_) | ResponseBody::LiveStopped => {}
         ResponseBody::Cancelled => {
             if matches!(pending, Pending::Train | Pending::Load(_)) {
                 state.notice.set(Some("Cancelled.".into()));

@@ -1,0 +1,16 @@
+//! Live mode: a seeded traffic simulator and capture replay, scored flow by flow as the stream
+//! advances, with state that stays bounded however long it runs.
+//!
+//! | module | job |
+//! |---|---|
+//! | [`sim`] | [`Simulator`]: seed 004's stream and seed 000's odd packets, with attack bursts |
+//! | [`session`] | [`LiveSession`]: source → rules + ensemble → [`LiveBatch`] per tick |
+
+pub mod session;
+pub mod sim;
+
+pub use session::{
+    live_table, AlertOrigin, LiveAlert, LiveAnomaly, LiveBatch, LiveSession, LiveSource,
+    LiveStarted, ModelStatus, SecondAgg,
+};
+pub use sim::{SimFlow, SimParams, Simulator, Truth};

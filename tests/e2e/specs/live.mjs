@@ -1,0 +1,98 @@
+// Live mode: the simulator at a fixed seed and a high rate with attack bursts, 30 s of wall
+// time: counters grow, the injected attack kinds reach the feed, a high-severity notice shows,
+// pause freezes the counters, resume continues, and the page's JS heap and the worker's wasm
+// memory stay flat between 10 s and 30 s.
+
+import { expect, expectEq, screenshot, statNumber } from "../helpers.mjs";
+
+/** The rules the simulator's bursts should raise (engine::live::sim, Truth::BURSTS). */
+const BURST_RULES = ["port_scan", "syn_flood", "ddos", "large_outbound", "beaconing", "ip_scan"];
+
+async function heap(page, cdp) {
+  await cdp.send("HeapProfiler.collectGarbage");
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  return metrics.find((m) => m.name === "JSHeapUsedSize").value;
+}
+
+async function feedKinds(page) {
+  return page.$$eval("#ns-live-feed li[data-origin=rule]", (lis) => [...new Set(lis.map((l) => l.dataset.kind))]);
+}
+
+/** Registers this file's specs. */
+export default function register(spec) {
+  spec("live: simulator stream, alerts feed, notice, pause/resume, flat memory", async ({ page, log }) => {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    await page.goto("/#page=live");
+    await page.waitForSelector("#ns-live-start");
+    // Fixed seed, 200 flows/s, 20 % record anomalies, attack bursts every 40 s, speed ×10
+    // (300 s of stream in 30 s: all six bursts).
+    await page.fill("#ns-live-seed", "11");
+    await page.dispatchEvent("#ns-live-seed", "change");
+    await page.selectOption("#ns-live-rate", "200");
+    await page.selectOption("#ns-live-speed", "10");
+    expect(await page.isChecked("#ns-live-attacks"), "attack bursts on by default");
+    await page.click("#ns-live-start");
+    await page.waitForFunction(() => document.querySelector(".ns-live-controls")?.dataset.run === "running", null, { timeout: 20_000 });
+    const notes = await page.locator("#ns-live-notes").innerText();
+    expect(/seed 11/.test(notes) && /200 flows\/s/.test(notes), `source note names seed and rate: ${notes}`);
+    expect(/warm-up/.test(notes), `the page says the stream trains its own model first: ${notes}`);
+
+    const t0 = Date.now();
+    const sample = async () => ({
+      flows: await statNumber(page, "live-flows"),
+      wasm: await statNumber(page, "live-memory"),
+      heap: await heap(page, cdp),
+    });
+    await page.waitForTimeout(10_000);
+    const at10 = await sample();
+    log(`10 s: ${JSON.stringify(at10)}`);
+    expect(at10.flows > 2000, `flows counter grows (${at10.flows} after 10 s)`);
+    await page.waitForFunction(() => document.querySelector("[data-model]")?.dataset.model === "scoring", null, { timeout: 20_000 });
+    await screenshot(page, "live-running");
+    await page.waitForTimeout(Math.max(0, 30_000 - (Date.now() - t0)));
+    const at30 = await sample();
+    log(`30 s: ${JSON.stringify(at30)}`);
+    expect(at30.flows > at10.flows * 2, `flows keep growing (${at10.flows} → ${at30.flows})`);
+    expect(await statNumber(page, "live-anomalies") > 0, "the model flags anomalies");
+
+    // The injected kinds in the feed (the last burst may still be inside its rule window).
+    const kinds = await feedKinds(page);
+    log(`rule kinds in the feed: ${kinds}`);
+    for (const k of ["port_scan", "syn_flood", "ddos", "large_outbound", "beaconing"]) {
+      expect(kinds.includes(k), `feed has ${k} (has ${kinds})`);
+    }
+    expect(kinds.every((k) => BURST_RULES.includes(k)), `no rule kind other than the injected ones (${kinds})`);
+    const scan = page.locator('#ns-live-feed li[data-kind="port_scan"]').first();
+    expect((await scan.innerText()).includes("203.0.113.66"), "the port scan names the scanner");
+    // The high-severity notice: toast in an assertive live region.
+    const toast = page.locator("#ns-live-toast");
+    expect(await toast.isVisible(), "a high-severity toast is shown");
+    expect(["high", "critical"].includes(await toast.getAttribute("data-severity")), "toast severity is high or critical");
+    expectEq(await page.locator(".ns-live-toast-region").getAttribute("aria-live"), "assertive", "toast region aria-live");
+    expect(await statNumber(page, "live-high") >= 4, "high/critical count");
+    const rateDraws = Number(await page.locator("#ns-live-rate").getAttribute("data-draws"));
+    expect(rateDraws >= 5 && rateDraws <= 70, `charts redrawn ≤ 2/s (${rateDraws} draws in 30 s)`);
+    expect((await page.locator("#ns-live-rate .scatterlayer .trace").count()) === 2, "rate chart has two traces");
+    await screenshot(page, "live-30s");
+
+    // Memory: bounded growth between 10 s and 30 s.
+    expect(at30.wasm <= at10.wasm * 1.25 + 1, `worker wasm memory flat (${at10.wasm} → ${at30.wasm} MB)`);
+    expect(at30.heap <= at10.heap * 1.3 + 4e6, `page JS heap flat (${at10.heap} → ${at30.heap} bytes)`);
+
+    // Pause freezes the counters; resume continues.
+    await page.click("#ns-live-pause");
+    await page.waitForTimeout(600); // a tick in flight lands
+    const paused = await statNumber(page, "live-flows");
+    const pausedTime = await page.locator("#ns-live-time").getAttribute("data-epoch");
+    await page.waitForTimeout(2000);
+    expectEq(await statNumber(page, "live-flows"), paused, "flows while paused");
+    expectEq(await page.locator("#ns-live-time").getAttribute("data-epoch"), pausedTime, "stream time while paused");
+    await page.click("#ns-live-resume");
+    await page.waitForTimeout(2000);
+    const resumed = await statNumber(page, "live-flows");
+    expect(resumed > paused, `flows grow after resume (${paused} → ${resumed})`);
+    await page.click("#ns-live-stop");
+    await page.waitForFunction(() => document.querySelector(".ns-live-controls")?.dataset.run === "idle");
+  });
+}
