@@ -52,7 +52,7 @@ async function chartCounts(page) {
     const tl = document.getElementById("ns-timeline").data;
     const hist = document.getElementById("ns-score-hist").data;
     return {
-      timelineFlagged: tl.slice(1).reduce((a, t) => a + t.x.length, 0),
+      timelineFlagged: tl.filter((t) => t.name !== "normal").reduce((a, t) => a + t.x.length, 0),
       timelineAll: tl.reduce((a, t) => a + t.x.length, 0),
       histFlagged: hist[1].y.reduce((a, b) => a + b, 0),
       histAll: hist[0].y.reduce((a, b) => a + b, 0) + hist[1].y.reduce((a, b) => a + b, 0),
