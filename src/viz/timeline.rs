@@ -143,7 +143,6 @@ fn add_svg_traces(
                 .marker(Marker::new().size(7).color(palette.severity(severity))),
         );
     }
-
 }
 
 /// The WebGL traces: one per (class, vote count), so the hover needs no per-point text (150k

@@ -3,6 +3,6 @@
 
 pub mod protocol;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
-pub mod runtime;
-#[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod results;
+#[cfg(all(feature = "ui", target_arch = "wasm32"))]
+pub mod runtime;
