@@ -159,7 +159,9 @@ impl RowMeta {
         });
         Self {
             n_rows: table.n_rows(),
-            timestamp_column: column.filter(|_| timestamps.is_some()).map(|c| c.name.clone()),
+            timestamp_column: column
+                .filter(|_| timestamps.is_some())
+                .map(|c| c.name.clone()),
             timestamps,
         }
     }

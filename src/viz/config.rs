@@ -26,7 +26,10 @@ mod tests {
         let v: serde_json::Value = serde_json::to_value(chart_config("timeline")).unwrap();
         assert_eq!(v["toImageButtonOptions"]["filename"], "netsift-timeline");
         assert_eq!(v["toImageButtonOptions"]["format"], "png");
-        assert!(v.get("displayModeBar").is_none(), "the toolbar is not hidden");
+        assert!(
+            v.get("displayModeBar").is_none(),
+            "the toolbar is not hidden"
+        );
         assert_eq!(v["displaylogo"], false);
     }
 }

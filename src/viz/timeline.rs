@@ -32,7 +32,8 @@ pub fn uses_webgl(n_rows: usize) -> bool {
 /// Builds the timeline chart of a run under `threshold` (`None` = the vote decision).
 ///
 /// Every row is drawn exactly once: normal rows in the "normal" trace, flagged rows in the trace
-/// of their shown severity. `timestamps` (seconds since the epoch, one per row) put the rows on a
+/// of their shown severity (with WebGL, one trace per class and vote count, named after the
+/// class). `timestamps` (seconds since the epoch, one per row) put the rows on a
 /// date axis; when absent, or not one per row, x is the row number (1-based, file order).
 pub fn timeline(
     result: &RunResult,
@@ -41,57 +42,12 @@ pub fn timeline(
     palette: &Palette,
 ) -> Plot {
     let n = result.ensemble_score.len();
-    let n_detectors = result.members.len().max(1);
     let timestamps = timestamps.filter(|t| t.len() == n);
-    let gl = uses_webgl(n);
-    let mut normal = Points::default();
-    let mut by_severity: [Points; 3] = Default::default();
-    for i in 0..n {
-        let score = result.ensemble_score[i];
-        let votes = result.votes.get(i).copied().unwrap_or(0);
-        let x = match timestamps {
-            // Milliseconds: plotly's date axis reads numbers as epoch milliseconds.
-            Some(t) => t[i] * 1000.0,
-            None => (i + 1) as f64,
-        };
-        let text = format!("row {} · votes {votes}/{n_detectors}", i + 1);
-        if is_flagged(result, threshold, i) {
-            let slot = match shown_severity(result, threshold, i) {
-                Severity::None | Severity::Low => 0,
-                Severity::Medium => 1,
-                Severity::High => 2,
-            };
-            by_severity[slot].push(x, score, text);
-        } else {
-            normal.push(x, score, text);
-        }
-    }
-
-    let hover = "%{text}<br>score %{y:.3f}<extra>%{fullData.name}</extra>";
     let mut plot = Plot::new();
-    plot.add_trace(
-        Scatter::new(normal.x, normal.y)
-            .name("normal")
-            .mode(Mode::Markers)
-            .text_array(normal.text)
-            .hover_template(hover)
-            .marker(Marker::new().size(4).color(palette.normal).opacity(0.55))
-            .web_gl_mode(gl),
-    );
-    for ((severity, name), pts) in [Severity::Low, Severity::Medium, Severity::High]
-        .into_iter()
-        .zip(SEVERITIES)
-        .zip(by_severity)
-    {
-        plot.add_trace(
-            Scatter::new(pts.x, pts.y)
-                .name(name)
-                .mode(Mode::Markers)
-                .text_array(pts.text)
-                .hover_template(hover)
-                .marker(Marker::new().size(7).color(palette.severity(severity)))
-                .web_gl_mode(gl),
-        );
+    if uses_webgl(n) {
+        add_webgl_traces(&mut plot, result, threshold, timestamps, palette);
+    } else {
+        add_svg_traces(&mut plot, result, threshold, timestamps, palette);
     }
 
     let axis = |title: &str| {
@@ -124,6 +80,132 @@ pub fn timeline(
     );
     plot.set_configuration(chart_config("timeline"));
     plot
+}
+
+/// x of row `i`: its timestamp in epoch milliseconds (plotly's date axis reads numbers so), else
+/// the 1-based row number.
+fn x_of(timestamps: Option<&[f64]>, i: usize) -> f64 {
+    match timestamps {
+        Some(t) => t[i] * 1000.0,
+        None => (i + 1) as f64,
+    }
+}
+
+/// The SVG traces: normal, low, medium, high, each point with its hover text.
+fn add_svg_traces(
+    plot: &mut Plot,
+    result: &RunResult,
+    threshold: Option<f64>,
+    timestamps: Option<&[f64]>,
+    palette: &Palette,
+) {
+    let n = result.ensemble_score.len();
+    let n_detectors = result.members.len().max(1);
+    let mut normal = Points::default();
+    let mut by_severity: [Points; 3] = Default::default();
+    for i in 0..n {
+        let score = result.ensemble_score[i];
+        let votes = result.votes.get(i).copied().unwrap_or(0);
+        let x = x_of(timestamps, i);
+        let text = format!("row {} · votes {votes}/{n_detectors}", i + 1);
+        if is_flagged(result, threshold, i) {
+            let slot = match shown_severity(result, threshold, i) {
+                Severity::None | Severity::Low => 0,
+                Severity::Medium => 1,
+                Severity::High => 2,
+            };
+            by_severity[slot].push(x, score, text);
+        } else {
+            normal.push(x, score, text);
+        }
+    }
+
+    let hover = "%{text}<br>score %{y:.3f}<extra>%{fullData.name}</extra>";
+    plot.add_trace(
+        Scatter::new(normal.x, normal.y)
+            .name("normal")
+            .mode(Mode::Markers)
+            .text_array(normal.text)
+            .hover_template(hover)
+            .marker(Marker::new().size(4).color(palette.normal).opacity(0.55)),
+    );
+    for ((severity, name), pts) in [Severity::Low, Severity::Medium, Severity::High]
+        .into_iter()
+        .zip(SEVERITIES)
+        .zip(by_severity)
+    {
+        plot.add_trace(
+            Scatter::new(pts.x, pts.y)
+                .name(name)
+                .mode(Mode::Markers)
+                .text_array(pts.text)
+                .hover_template(hover)
+                .marker(Marker::new().size(7).color(palette.severity(severity))),
+        );
+    }
+}
+
+/// The WebGL traces: one per (class, vote count), so the hover needs no per-point text (150k
+/// strings cost plotly ~0.8 s): the votes are part of each trace's hover template and the row
+/// number is `customdata`. Traces of one class share a legend entry.
+fn add_webgl_traces(
+    plot: &mut Plot,
+    result: &RunResult,
+    threshold: Option<f64>,
+    timestamps: Option<&[f64]>,
+    palette: &Palette,
+) {
+    let n = result.ensemble_score.len();
+    let n_detectors = result.members.len().max(1);
+    // [class][votes] → (x, y, row)
+    let mut groups: Vec<Vec<(Vec<f64>, Vec<f64>, Vec<usize>)>> =
+        vec![vec![Default::default(); n_detectors + 1]; 4];
+    for i in 0..n {
+        let class = if is_flagged(result, threshold, i) {
+            match shown_severity(result, threshold, i) {
+                Severity::None | Severity::Low => 1,
+                Severity::Medium => 2,
+                Severity::High => 3,
+            }
+        } else {
+            0
+        };
+        let votes = usize::from(result.votes.get(i).copied().unwrap_or(0)).min(n_detectors);
+        let g = &mut groups[class][votes];
+        g.0.push(x_of(timestamps, i));
+        g.1.push(result.ensemble_score[i]);
+        g.2.push(i + 1);
+    }
+    let names = ["normal", SEVERITIES[0], SEVERITIES[1], SEVERITIES[2]];
+    let colours = [palette.normal, palette.low, palette.medium, palette.high];
+    for (class, by_votes) in groups.into_iter().enumerate() {
+        let mut first = true;
+        for (votes, (x, y, rows)) in by_votes.into_iter().enumerate() {
+            if x.is_empty() {
+                continue;
+            }
+            let marker = if class == 0 {
+                Marker::new().size(4).color(colours[0]).opacity(0.55)
+            } else {
+                Marker::new().size(7).color(colours[class])
+            };
+            plot.add_trace(
+                Scatter::new(x, y)
+                    .name(names[class])
+                    .legend_group(names[class])
+                    .show_legend(first)
+                    .mode(Mode::Markers)
+                    .custom_data(rows)
+                    .hover_template(&format!(
+                        "row %{{customdata}} · votes {votes}/{n_detectors}<br>score %{{y:.3f}}<extra>{}</extra>",
+                        names[class]
+                    ))
+                    .marker(marker)
+                    .web_gl_mode(true),
+            );
+            first = false;
+        }
+    }
 }
 
 #[derive(Default)]
@@ -234,9 +316,20 @@ pub(crate) mod tests {
         let scores = vec![0.2; SVG_MAX_ROWS + 1];
         let r = result(&scores, &[(0, Severity::High)]);
         let v = spec(&timeline(&r, None, None, &Palette::DARK));
-        assert_eq!(v["data"][0]["type"], "scattergl");
-        assert_eq!(v["data"][3]["type"], "scattergl");
+        let traces = v["data"].as_array().unwrap();
+        assert!(traces.iter().all(|t| t["type"] == "scattergl"));
+        assert!(traces.iter().all(|t| t.get("text").is_none()));
         assert_eq!(counts(&v).iter().sum::<usize>(), SVG_MAX_ROWS + 1);
+        let high: Vec<_> = traces
+            .iter()
+            .filter(|t| t["name"] == "anomaly · high")
+            .collect();
+        assert_eq!(high.len(), 1);
+        assert_eq!(high[0]["customdata"], serde_json::json!([1]));
+        assert!(high[0]["hovertemplate"]
+            .as_str()
+            .unwrap()
+            .contains("votes 1/1"));
     }
 
     #[test]

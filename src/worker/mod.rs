@@ -4,7 +4,7 @@
 pub mod models;
 pub mod protocol;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
-pub mod runtime;
-#[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod results;
 pub mod live;
+#[cfg(all(feature = "ui", target_arch = "wasm32"))]
+pub mod runtime;

@@ -211,15 +211,14 @@ fn StatCards() -> impl IntoView {
             .with(|r| r.as_deref().map(|r| Summary::of(r, threshold)))
     });
     let stat = move |f: fn(&Summary) -> String| {
-        Signal::derive(move || {
-            summary.with(|s| s.as_ref().map(f).unwrap_or_else(|| "–".into()))
-        })
+        Signal::derive(move || summary.with(|s| s.as_ref().map(f).unwrap_or_else(|| "–".into())))
     };
     let pending = move || {
-        state.busy() && state.job.with(|j| {
-            j.as_ref()
-                .is_some_and(|j| j.kind == crate::ui::state::JobKind::Train)
-        })
+        state.busy()
+            && state.job.with(|j| {
+                j.as_ref()
+                    .is_some_and(|j| j.kind == crate::ui::state::JobKind::Train)
+            })
     };
     view! {
         <div id="ns-cards" class="ns-cards" class:ns-cards--stale=pending aria-live="polite">

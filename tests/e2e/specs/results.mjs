@@ -52,7 +52,7 @@ async function chartCounts(page) {
     const tl = document.getElementById("ns-timeline").data;
     const hist = document.getElementById("ns-score-hist").data;
     return {
-      timelineFlagged: tl.slice(1).reduce((a, t) => a + t.x.length, 0),
+      timelineFlagged: tl.filter((t) => t.name !== "normal").reduce((a, t) => a + t.x.length, 0),
       timelineAll: tl.reduce((a, t) => a + t.x.length, 0),
       histFlagged: hist[1].y.reduce((a, b) => a + b, 0),
       histAll: hist[0].y.reduce((a, b) => a + b, 0) + hist[1].y.reduce((a, b) => a + b, 0),
@@ -232,7 +232,6 @@ export default function register(spec) {
       return { sinceResult: d - r, drawMs: Number(document.getElementById("ns-timeline").dataset.drawMs) };
     });
     log(`150k rows: timeline drawn ${drawn.sinceResult.toFixed(0)} ms after the result reached the page (build + draw ${drawn.drawMs.toFixed(0)} ms)`);
-    expect(drawn.sinceResult < 1000, `results visible within 1 s of the engine finishing (${drawn.sinceResult.toFixed(0)} ms)`);
 
     const times = [];
     for (const v of [0.5, 0.7, 0.3, 0.9, 0.6]) {
@@ -252,5 +251,6 @@ export default function register(spec) {
     const counts = await chartCounts(page);
     expectEq(counts.timelineFlagged, anomalies, "timeline follows the threshold at 150k");
     await screenshot(page, "results-150k-dark");
+    expect(drawn.sinceResult < 1000, `results visible within 1 s of the engine finishing (${drawn.sinceResult.toFixed(0)} ms)`);
   });
 }
