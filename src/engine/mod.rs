@@ -43,6 +43,7 @@ pub mod explain;
 pub mod features;
 pub mod feedback;
 pub mod generate;
+pub mod mapping;
 pub mod ingest;
 pub mod math;
 pub mod metrics;
