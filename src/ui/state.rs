@@ -162,7 +162,13 @@ pub struct AppState {
     pub feedback: RwSignal<Vec<Feedback>>,
     /// "Suppress similar" rules; matching alerts stay visible, dimmed and labelled.
     pub suppressions: RwSignal<Vec<SuppressionRule>>,
+    /// The column mapping the user applied to the current data set (data set name, column →
+    /// use), so a replacement worker (after a cancel) gets it again. `None` after a fresh load.
+    pub applied_mapping: RwSignal<Option<AppliedMapping>>,
 }
+
+/// A column mapping applied to a named data set.
+pub type AppliedMapping = (String, Vec<(String, crate::engine::mapping::ColumnUse)>);
 
 /// The pages of the app, one tab each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -232,6 +238,7 @@ impl AppState {
             selected_row: RwSignal::new(None),
             feedback: RwSignal::new(Vec::new()),
             suppressions: RwSignal::new(Vec::new()),
+            applied_mapping: RwSignal::new(None),
         }
     }
 

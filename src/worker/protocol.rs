@@ -66,6 +66,14 @@ pub enum RequestBody {
         /// Ensemble-score threshold chosen on the slider; `None` = the vote decision.
         ensemble_threshold: Option<f64>,
     },
+    /// What each column of the current data set is used for, and why (the mapping panel).
+    Mapping,
+    /// Re-encode the current data set with the user's column uses (column name → use); columns
+    /// not named keep theirs. Drops the last result (its model was trained on the old mapping).
+    Remap {
+        /// Column name → use.
+        roles: Vec<(String, crate::engine::mapping::ColumnUse)>,
+    },
 }
 
 /// Worker → page.
@@ -96,6 +104,10 @@ pub enum ResponseBody {
     Failed(WorkerError),
     /// The job stopped on request.
     Cancelled,
+    /// The column mapping of the current data set.
+    Mapping(crate::engine::mapping::MappingView),
+    /// The data set after a remap: its new summary and mapping.
+    Remapped(Box<(DatasetSummary, crate::engine::mapping::MappingView)>),
 }
 
 /// What the page shows about a loaded data set.

@@ -69,6 +69,10 @@ pub(crate) struct State {
     pub(crate) name: String,
     /// The last trained ensemble and its result on the current data set.
     pub(crate) last: Option<(TrainedEnsemble, RunResult)>,
+    /// The current data set's detected format.
+    pub(crate) format: String,
+    /// What ingest made of each input column (empty for generated data).
+    pub(crate) ingest_mapping: Vec<crate::engine::ingest::ColumnMapping>,
 }
 
 thread_local! {
@@ -175,6 +179,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         RequestBody::Cancel { .. } => Ok(ResponseBody::Cancelled),
         RequestBody::Rows { indices } => rows(&indices),
         RequestBody::ExportCsv { ensemble_threshold } => export_csv(ensemble_threshold),
+        RequestBody::Mapping => super::mapping::mapping(),
+        RequestBody::Remap { roles } => super::mapping::remap(&roles),
         RequestBody::Benchmark {
             seed,
             contamination,
@@ -248,6 +254,8 @@ fn set_table(table: Table, name: String, format: String, warnings: Vec<String>) 
         s.table = Some(table);
         s.name = name;
         s.last = None;
+        s.format = summary.format.clone();
+        s.ingest_mapping = Vec::new();
     });
     ResponseBody::Loaded(summary)
 }
@@ -343,12 +351,9 @@ fn load_file(
         );
     }
     warnings.extend(ingested.warnings);
-    Ok(set_table(
-        ingested.table,
-        name.to_owned(),
-        ingested.format,
-        warnings,
-    ))
+    let answer = set_table(ingested.table, name.to_owned(), ingested.format, warnings);
+    with_state(|s| s.ingest_mapping = ingested.mapping);
+    Ok(answer)
 }
 
 /// Reads a `File` in [`CHUNK_BYTES`] slices through the engine's [`AutoReader`] (tables and

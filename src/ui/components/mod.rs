@@ -5,7 +5,9 @@ pub mod bench_panel;
 pub mod data_panel;
 pub mod error_banner;
 pub mod header;
+pub mod mapping;
 pub mod page_tabs;
+pub mod params_form;
 pub mod results;
 pub mod train_panel;
 
@@ -17,3 +19,4 @@ pub use header::Header;
 pub use page_tabs::PageTabs;
 pub use results::Results;
 pub use train_panel::{ProgressBar, TrainPanel};
+pub use mapping::MappingPanel;
