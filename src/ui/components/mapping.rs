@@ -269,7 +269,7 @@ fn MappingRow(
                         >
                             {ColumnUse::ALL
                                 .into_iter()
-                                .map(|u| view! { <option value=u.id() selected=u == current>{u.label()}</option> })
+                                .map(|u| view! { <option value=u.id() selected={u == current}>{u.label()}</option> })
                                 .collect_view()}
                         </select>
                     }

@@ -231,8 +231,10 @@ pub fn TrainPanel() -> impl IntoView {
                                 <details class="ns-details ns-params" id=format!("ns-params-{}", kind.id())>
                                     <summary class="ns-params__summary">
                                         {kind.label()}
-                                        <Show when=move || errors.with(|e| e.iter().any(|(k, _)| *k == kind))
-                                            || unparsed.with(|u| u.iter().any(|f| f.starts_with(kind.id())))>
+                                        <Show when={move || {
+                                            errors.with(|e| e.iter().any(|(k, _)| *k == kind))
+                                                || unparsed.with(|u| u.iter().any(|f| f.starts_with(kind.id())))
+                                        }}>
                                             <span class="ns-params__flag" aria-label="has an invalid value">" ⚠"</span>
                                         </Show>
                                     </summary>
@@ -272,7 +274,7 @@ pub fn TrainPanel() -> impl IntoView {
                 >
                     "Cancel"
                 </button>
-                <Show when=move || invalid() && !no_detector()>
+                <Show when={move || invalid() && !no_detector()}>
                     <span id="ns-train-invalid" class="ns-field-error">"Fix the marked parameters to train."</span>
                 </Show>
             </div>
