@@ -5,7 +5,7 @@ import { expect, expectEq, loadSample, screenshot, statNumber, train } from "../
 
 /** A generic flow CSV: an id column, two IP columns, ports, protocol, numbers, a timestamp. */
 function genericCsv(rows = 300) {
-  const lines = ["flow_id,src_addr,dst_addr,dport,proto,octets,pkts,started,verdict"];
+  const lines = ["flow_id,src_addr,dst_addr,dport,proto,octets,pkts,started,class"];
   for (let i = 0; i < rows; i++) {
     const bad = i % 10 === 0;
     lines.push(
@@ -125,7 +125,7 @@ export default function register(spec) {
     expectEq(uses.dport, "dst_port", "destination port guessed");
     expectEq(uses.proto, "protocol", "protocol guessed");
     expectEq(uses.started, "timestamp", "timestamp guessed");
-    expectEq(uses.verdict, "label", "label guessed");
+    expectEq(uses.class, "label", "label guessed");
     expectEq(uses.octets, "numeric", "bytes are a numeric feature");
     const why = await page.locator('#ns-mapping-table tr[data-column="flow_id"] .ns-mapping__why').innerText();
     expect(/identifier/.test(why), `reason shown (${why})`);
