@@ -191,7 +191,10 @@ pub struct RemapReport {
 /// Applies the user's choices (column name → use) to a table in place. Columns not named keep
 /// their use. Checked first (unknown names, two labels or timestamps, no feature left), so a
 /// refused remap leaves the table untouched.
-pub fn remap(table: &mut Table, choices: &[(String, ColumnUse)]) -> Result<RemapReport, RemapError> {
+pub fn remap(
+    table: &mut Table,
+    choices: &[(String, ColumnUse)],
+) -> Result<RemapReport, RemapError> {
     let mut uses: Vec<ColumnUse> = table.columns.iter().map(ColumnUse::of_column).collect();
     for (name, u) in choices {
         let i = table
@@ -201,7 +204,10 @@ pub fn remap(table: &mut Table, choices: &[(String, ColumnUse)]) -> Result<Remap
             .ok_or_else(|| RemapError::UnknownColumn(name.clone()))?;
         uses[i] = *u;
     }
-    for (what, u) in [("label", ColumnUse::Label), ("timestamp", ColumnUse::Timestamp)] {
+    for (what, u) in [
+        ("label", ColumnUse::Label),
+        ("timestamp", ColumnUse::Timestamp),
+    ] {
         let named: Vec<&str> = table
             .columns
             .iter()
@@ -395,7 +401,10 @@ mod tests {
                 .with_meaning(Meaning::SrcIp),
             Column::numeric("flow_id", vec![1.0, 2.0, 3.0]).with_role(Role::Ignore),
             Column::numeric("bytes", vec![10.0, 20.0, f64::NAN]),
-            Column::categorical("when", ["2025-01-01 00:00:00", "bad", "2025-01-01 00:00:10"]),
+            Column::categorical(
+                "when",
+                ["2025-01-01 00:00:00", "bad", "2025-01-01 00:00:10"],
+            ),
         ])
         .unwrap()
     }
@@ -430,7 +439,10 @@ mod tests {
         let Values::Numeric(v) = &t.columns[0].values else {
             panic!("not numeric")
         };
-        assert_eq!(v[0], f64::from(u32::from(std::net::Ipv4Addr::new(10, 0, 0, 1))));
+        assert_eq!(
+            v[0],
+            f64::from(u32::from(std::net::Ipv4Addr::new(10, 0, 0, 1)))
+        );
         assert!(v[2].is_nan());
         assert_eq!(t.columns[0].role, Role::Feature);
         assert_eq!(t.columns[0].meaning, None);
@@ -504,7 +516,13 @@ mod tests {
             reason: "guessed".into(),
         };
         let ingested = vec![
-            at_load("src", Role::Ignore, ColumnKind::Categorical, Some(Meaning::SrcIp), true),
+            at_load(
+                "src",
+                Role::Ignore,
+                ColumnKind::Categorical,
+                Some(Meaning::SrcIp),
+                true,
+            ),
             at_load("flow_id", Role::Ignore, ColumnKind::Numeric, None, true),
             at_load("empty", Role::Ignore, ColumnKind::Numeric, None, false),
             at_load("bytes", Role::Feature, ColumnKind::Numeric, None, true),

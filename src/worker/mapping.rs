@@ -35,7 +35,10 @@ pub(crate) fn remap(roles: &[(String, ColumnUse)]) -> Result<ResponseBody, Worke
         if !report.changed.is_empty() {
             warnings.insert(
                 0,
-                format!("Column mapping applied: {} changed", report.changed.join(", ")),
+                format!(
+                    "Column mapping applied: {} changed",
+                    report.changed.join(", ")
+                ),
             );
         }
         let summary = dataset_summary(table, s.name.clone(), s.format.clone(), warnings);

@@ -21,12 +21,10 @@ pub fn DataSource() -> impl IntoView {
     let dragging = RwSignal::new(false);
     // Fields holding a value the generator would refuse; "Load sample data" waits for a fix.
     let bad_fields = RwSignal::new(0u32);
-    let sample_invalid = Memo::new(move |_| {
-        bad_fields.get() != 0 || state.sample.with(|p| p.validate().is_err())
-    });
-    let mark = move |bit: u32, bad: bool| {
-        bad_fields.update(|b| if bad { *b |= bit } else { *b &= !bit })
-    };
+    let sample_invalid =
+        Memo::new(move |_| bad_fields.get() != 0 || state.sample.with(|p| p.validate().is_err()));
+    let mark =
+        move |bit: u32, bad: bool| bad_fields.update(|b| if bad { *b |= bit } else { *b &= !bit });
 
     let on_file = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
@@ -224,7 +222,12 @@ fn DatasetFacts() -> impl IntoView {
 
 /// "label: `label`, 2 classes; timestamp: `timestamp`" (or what is missing).
 pub fn detected_columns(d: &crate::worker::protocol::DatasetSummary) -> String {
-    let named = |role: Role| d.columns.iter().find(|c| c.role == role).map(|c| c.name.clone());
+    let named = |role: Role| {
+        d.columns
+            .iter()
+            .find(|c| c.role == role)
+            .map(|c| c.name.clone())
+    };
     let label = match named(Role::Label) {
         Some(n) => {
             let k = d.label_classes.len();
@@ -246,7 +249,10 @@ pub fn detected_columns(d: &crate::worker::protocol::DatasetSummary) -> String {
 
 /// `YYYY-MM-DDTHH:MM` (UTC) for a `datetime-local` input.
 fn datetime_local(epoch: f64) -> String {
-    crate::engine::rules::iso8601(epoch).chars().take(16).collect()
+    crate::engine::rules::iso8601(epoch)
+        .chars()
+        .take(16)
+        .collect()
 }
 
 /// The sample's first timestamp, as a UTC `datetime-local` input.

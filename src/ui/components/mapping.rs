@@ -46,38 +46,46 @@ pub fn MappingPanel() -> impl IntoView {
     let apply = move |choices: Vec<(String, ColumnUse)>| {
         applying.set(true);
         message.set(None);
-        let sent = worker.call(RequestBody::Remap { roles: choices.clone() }, &[], move |answer| {
-            applying.set(false);
-            match answer {
-                ResponseBody::Remapped(b) => {
-                    let (summary, view) = *b;
-                    let name = summary.name.clone();
-                    state.applied_mapping.update(|a| {
-                        let mut merged: Vec<(String, ColumnUse)> = match a.take() {
-                            Some((n, v)) if n == name => v,
-                            _ => Vec::new(),
-                        };
-                        for (c, u) in choices {
-                            merged.retain(|(m, _)| *m != c);
-                            merged.push((c, u));
-                        }
-                        *a = Some((name, merged));
-                    });
-                    draft.set(BTreeMap::new());
-                    view_sig.set(Some(view));
-                    state.result.set(None);
-                    state.top_rows.set(None);
-                    state.threshold.set(None);
-                    state.selected_row.set(None);
-                    state.dataset.set(Some(summary));
-                    state
-                        .notice
-                        .set(Some("Column mapping applied; train again to use it.".into()));
+        let sent = worker.call(
+            RequestBody::Remap {
+                roles: choices.clone(),
+            },
+            &[],
+            move |answer| {
+                applying.set(false);
+                match answer {
+                    ResponseBody::Remapped(b) => {
+                        let (summary, view) = *b;
+                        let name = summary.name.clone();
+                        state.applied_mapping.update(|a| {
+                            let mut merged: Vec<(String, ColumnUse)> = match a.take() {
+                                Some((n, v)) if n == name => v,
+                                _ => Vec::new(),
+                            };
+                            for (c, u) in choices {
+                                merged.retain(|(m, _)| *m != c);
+                                merged.push((c, u));
+                            }
+                            *a = Some((name, merged));
+                        });
+                        draft.set(BTreeMap::new());
+                        view_sig.set(Some(view));
+                        state.result.set(None);
+                        state.top_rows.set(None);
+                        state.threshold.set(None);
+                        state.selected_row.set(None);
+                        state.dataset.set(Some(summary));
+                        state.notice.set(Some(
+                            "Column mapping applied; train again to use it.".into(),
+                        ));
+                    }
+                    ResponseBody::Failed(e) => message.set(Some(e.message)),
+                    other => message.set(Some(format!(
+                        "unexpected answer from the engine: {other:?}"
+                    ))),
                 }
-                ResponseBody::Failed(e) => message.set(Some(e.message)),
-                other => message.set(Some(format!("unexpected answer from the engine: {other:?}"))),
-            }
-        });
+            },
+        );
         if sent.is_none() {
             applying.set(false);
         }
@@ -237,7 +245,8 @@ fn MappingRow(
         ColumnKind::Numeric => "numbers",
         ColumnKind::Categorical => "text",
     };
-    let renamed = (col.source.trim() != col.name).then(|| format!(" (\u{201c}{}\u{201d} in the file)", col.source));
+    let renamed = (col.source.trim() != col.name)
+        .then(|| format!(" (\u{201c}{}\u{201d} in the file)", col.source));
     let status = if col.kept { "mapped" } else { "dropped" };
     let label_text = format!("Use of column {}", col.name);
     view! {
@@ -290,6 +299,12 @@ fn MappingRow(
 /// A column name reduced to characters safe in an element id.
 fn css_id(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect()
 }

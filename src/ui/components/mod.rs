@@ -16,7 +16,7 @@ pub use bench_panel::BenchPanel;
 pub use data_panel::{DataOverview, DataSource};
 pub use error_banner::ErrorBanner;
 pub use header::Header;
+pub use mapping::MappingPanel;
 pub use page_tabs::PageTabs;
 pub use results::Results;
 pub use train_panel::{ProgressBar, TrainPanel};
-pub use mapping::MappingPanel;

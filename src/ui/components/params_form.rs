@@ -115,7 +115,11 @@ pub const SPECS: &[ParamSpec] = &[
         field: "max_features",
         label: "Feature share (max_features)",
         hint: "Share of the features each tree splits on, in (0, 1]; default 1.",
-        get: |p| if_p(p).map(|x| x.max_features.to_string()).unwrap_or_default(),
+        get: |p| {
+            if_p(p)
+                .map(|x| x.max_features.to_string())
+                .unwrap_or_default()
+        },
         set: |p, s| {
             let v = real(s)?;
             with!(p, IsolationForest, x => x.max_features = v, ());
@@ -193,7 +197,11 @@ pub const SPECS: &[ParamSpec] = &[
         field: "n_neighbors",
         label: "Neighbours (n_neighbors)",
         hint: "k of the k-nearest-neighbour density; default 20.",
-        get: |p| lof_p(p).map(|x| x.n_neighbors.to_string()).unwrap_or_default(),
+        get: |p| {
+            lof_p(p)
+                .map(|x| x.n_neighbors.to_string())
+                .unwrap_or_default()
+        },
         set: |p, s| {
             let v = int(s)?;
             with!(p, Lof, x => x.n_neighbors = v, ());
@@ -262,7 +270,11 @@ pub const SPECS: &[ParamSpec] = &[
         field: "batch_size",
         label: "Batch size",
         hint: "Rows per gradient step; default 32.",
-        get: |p| ae_p(p).map(|x| x.batch_size.to_string()).unwrap_or_default(),
+        get: |p| {
+            ae_p(p)
+                .map(|x| x.batch_size.to_string())
+                .unwrap_or_default()
+        },
         set: |p, s| {
             let v = int(s)?;
             with!(p, Autoencoder, x => x.batch_size = v, ());
@@ -274,7 +286,11 @@ pub const SPECS: &[ParamSpec] = &[
         field: "learning_rate",
         label: "Learning rate",
         hint: "Adam step size; default 0.001.",
-        get: |p| ae_p(p).map(|x| x.learning_rate.to_string()).unwrap_or_default(),
+        get: |p| {
+            ae_p(p)
+                .map(|x| x.learning_rate.to_string())
+                .unwrap_or_default()
+        },
         set: |p, s| {
             let v = real(s)?;
             with!(p, Autoencoder, x => x.learning_rate = v, ());
@@ -338,6 +354,8 @@ mod tests {
     fn text_that_is_not_a_value_is_refused_with_a_reason() {
         let mut p = AnyParams::default_for(DetectorKind::IsolationForest, 0.1, 7);
         let spec = specs_for(DetectorKind::IsolationForest).next().unwrap();
-        assert!((spec.set)(&mut p, "ten").unwrap_err().contains("whole number"));
+        assert!((spec.set)(&mut p, "ten")
+            .unwrap_err()
+            .contains("whole number"));
     }
 }

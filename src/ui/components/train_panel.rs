@@ -47,12 +47,18 @@ pub fn TrainPanel() -> impl IntoView {
     let state = use_app_state();
     let worker = use_worker();
     let no_detector = move || state.config.with(|c| c.detectors.is_empty());
-    let has_labels = move || state.dataset.with(|d| d.as_ref().is_some_and(|d| d.has_labels));
+    let has_labels = move || {
+        state
+            .dataset
+            .with(|d| d.as_ref().is_some_and(|d| d.has_labels))
+    };
     // Rows and feature columns the detectors will see (validation of shape-dependent params).
     let shape = Memo::new(move |_| {
         state.dataset.with(|d| {
             d.as_ref().map_or((0, 0), |d| {
-                let normal_only = state.config.with(|c| c.training == TrainingMode::NormalOnly);
+                let normal_only = state
+                    .config
+                    .with(|c| c.training == TrainingMode::NormalOnly);
                 let rows = if normal_only && d.has_labels {
                     d.label_classes
                         .iter()
@@ -84,7 +90,11 @@ pub fn TrainPanel() -> impl IntoView {
     };
     // A data set without labels cannot train on normal rows.
     Effect::new(move |_| {
-        if !has_labels() && state.config.with_untracked(|c| c.training == TrainingMode::NormalOnly) {
+        if !has_labels()
+            && state
+                .config
+                .with_untracked(|c| c.training == TrainingMode::NormalOnly)
+        {
             state.config.update(|c| c.training = TrainingMode::AllRows);
         }
     });
@@ -410,8 +420,9 @@ fn DetectorProgress() -> impl IntoView {
             Some(j) if j.kind == JobKind::Train => {
                 if !training.get_value() {
                     training.set_value(true);
-                    let kinds: Vec<DetectorKind> =
-                        state.config.with_untracked(|c| c.detectors.iter().map(|p| p.kind()).collect());
+                    let kinds: Vec<DetectorKind> = state
+                        .config
+                        .with_untracked(|c| c.detectors.iter().map(|p| p.kind()).collect());
                     rows.set(
                         kinds
                             .into_iter()
@@ -592,7 +603,10 @@ pub fn ProgressBar(
     let rate = Memo::new(move |_| {
         state.job.with(|j| {
             let j = j.as_ref().filter(|j| j.kind == JobKind::LoadFile);
-            let Some(p) = j.and_then(|j| j.progress).filter(|p| p.stage == Stage::Ingest) else {
+            let Some(p) = j
+                .and_then(|j| j.progress)
+                .filter(|p| p.stage == Stage::Ingest)
+            else {
                 first.set_value(None);
                 return None;
             };
