@@ -58,7 +58,8 @@ function rendererRss(rootPid) {
 const server = await serve(DIST);
 const origin = `http://127.0.0.1:${server.address().port}`;
 const browser = await launchChromium();
-const pid = browser.process()?.pid;
+// Chromium is a child of this node process; its renderers are below it.
+const pid = process.pid;
 const results = [];
 try {
   for (const file of files) {
