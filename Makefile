@@ -30,3 +30,4 @@ bench: cli
 ## Benchmark the engine in headless Chromium, inside the page's worker
 bench-web: build
 	node tests/e2e/bench.mjs $(or $(DATA),../shared/data/nsl-kdd)
+	node tests/e2e/ingest_bench.mjs $(INGEST_FILES)

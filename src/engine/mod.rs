@@ -44,6 +44,7 @@ pub mod features;
 pub mod feedback;
 pub mod generate;
 pub mod ingest;
+pub mod mapping;
 pub mod math;
 pub mod metrics;
 pub mod model_file;

@@ -179,7 +179,13 @@ pub struct AppState {
     pub live: RwSignal<crate::ui::components::live::LiveView>,
     /// Live mode: where the session is.
     pub live_run: RwSignal<crate::ui::components::live::LiveRun>,
+    /// The column mapping the user applied to the current data set (data set name, column →
+    /// use), so a replacement worker (after a cancel) gets it again. `None` after a fresh load.
+    pub applied_mapping: RwSignal<Option<AppliedMapping>>,
 }
+
+/// A column mapping applied to a named data set.
+pub type AppliedMapping = (String, Vec<(String, crate::engine::mapping::ColumnUse)>);
 
 /// The pages of the app, one tab each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -260,6 +266,7 @@ impl AppState {
             }),
             live: RwSignal::new(Default::default()),
             live_run: RwSignal::new(Default::default()),
+            applied_mapping: RwSignal::new(None),
         }
     }
 

@@ -2,6 +2,8 @@
 //! runtime that serves it inside the worker (wasm only).
 
 pub mod models;
+#[cfg(all(feature = "ui", target_arch = "wasm32"))]
+pub mod mapping;
 pub mod protocol;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod results;

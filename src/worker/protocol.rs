@@ -101,6 +101,14 @@ pub enum RequestBody {
     },
     /// End the live session and free its state.
     LiveStop,
+    /// What each column of the current data set is used for, and why (the mapping panel).
+    Mapping,
+    /// Re-encode the current data set with the user's column uses (column name → use); columns
+    /// not named keep theirs. Drops the last result (its model was trained on the old mapping).
+    Remap {
+        /// Column name → use.
+        roles: Vec<(String, crate::engine::mapping::ColumnUse)>,
+    },
 }
 
 /// Worker → page.
@@ -141,6 +149,10 @@ pub enum ResponseBody {
     LiveBatch(Box<crate::engine::live::LiveBatch>),
     /// The live session ended.
     LiveStopped,
+    /// The column mapping of the current data set.
+    Mapping(crate::engine::mapping::MappingView),
+    /// The data set after a remap: its new summary and mapping.
+    Remapped(Box<(DatasetSummary, crate::engine::mapping::MappingView)>),
 }
 
 /// What the page shows about a loaded data set.

@@ -71,6 +71,10 @@ pub(crate) struct State {
     pub(crate) last: Option<(TrainedEnsemble, RunResult)>,
     /// The running live session, if any.
     pub(crate) live: Option<crate::engine::live::LiveSession>,
+    /// The current data set's detected format.
+    pub(crate) format: String,
+    /// What ingest made of each input column (empty for generated data).
+    pub(crate) ingest_mapping: Vec<crate::engine::ingest::ColumnMapping>,
 }
 
 thread_local! {
@@ -187,6 +191,8 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         RequestBody::LiveStart { source, config } => super::live::start(source, config),
         RequestBody::LiveTick { elapsed_ms, speed } => super::live::tick(elapsed_ms, speed),
         RequestBody::LiveStop => super::live::stop(),
+        RequestBody::Mapping => super::mapping::mapping(),
+        RequestBody::Remap { roles } => super::mapping::remap(&roles),
         RequestBody::Benchmark {
             seed,
             contamination,
@@ -260,6 +266,8 @@ fn set_table(table: Table, name: String, format: String, warnings: Vec<String>) 
         s.table = Some(table);
         s.name = name;
         s.last = None;
+        s.format = summary.format.clone();
+        s.ingest_mapping = Vec::new();
     });
     ResponseBody::Loaded(summary)
 }
@@ -355,12 +363,9 @@ fn load_file(
         );
     }
     warnings.extend(ingested.warnings);
-    Ok(set_table(
-        ingested.table,
-        name.to_owned(),
-        ingested.format,
-        warnings,
-    ))
+    let answer = set_table(ingested.table, name.to_owned(), ingested.format, warnings);
+    with_state(|s| s.ingest_mapping = ingested.mapping);
+    Ok(answer)
 }
 
 /// Reads a `File` in [`CHUNK_BYTES`] slices through the engine's [`AutoReader`] (tables and

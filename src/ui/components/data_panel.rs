@@ -19,10 +19,17 @@ pub fn DataSource() -> impl IntoView {
     let state = use_app_state();
     let worker = use_worker();
     let dragging = RwSignal::new(false);
+    // Fields holding a value the generator would refuse; "Load sample data" waits for a fix.
+    let bad_fields = RwSignal::new(0u32);
+    let sample_invalid =
+        Memo::new(move |_| bad_fields.get() != 0 || state.sample.with(|p| p.validate().is_err()));
+    let mark =
+        move |bit: u32, bad: bool| bad_fields.update(|b| if bad { *b |= bit } else { *b &= !bit });
 
     let on_file = move |ev: leptos::ev::Event| {
         let input: HtmlInputElement = event_target(&ev);
         if let Some(file) = input.files().and_then(|f| f.get(0)) {
+            state.applied_mapping.set(None);
             worker.load_file(file);
         }
         // Let the same file be picked again after a fix.
@@ -39,6 +46,7 @@ pub fn DataSource() -> impl IntoView {
             .and_then(|dt| dt.files())
             .and_then(|f| f.get(0))
         {
+            state.applied_mapping.set(None);
             worker.load_file(file);
         }
     };
@@ -50,8 +58,11 @@ pub fn DataSource() -> impl IntoView {
                 id="ns-load-sample"
                 class="ns-button ns-button--primary ns-source__sample"
                 type="button"
-                disabled=move || state.busy()
-                on:click=move |_| worker.load_sample(state.sample.get_untracked())
+                disabled=move || state.busy() || sample_invalid.get()
+                on:click=move |_| {
+                    state.applied_mapping.set(None);
+                    worker.load_sample(state.sample.get_untracked());
+                }
             >
                 "Load sample data"
             </button>
@@ -60,10 +71,12 @@ pub fn DataSource() -> impl IntoView {
                     {move || {
                         let p = state.sample.get();
                         format!(
-                            "{} synthetic flows, {:.0} % anomalies, seed {}",
+                            "{} synthetic flows, {:.0} % anomalies, seed {}, from {} over {}",
                             format::count(p.rows),
                             p.anomaly_ratio * 100.0,
-                            p.seed
+                            p.seed,
+                            datetime_local(p.start).replace('T', " "),
+                            format::seconds(p.duration_s)
                         )
                     }}
                 </summary>
@@ -76,6 +89,7 @@ pub fn DataSource() -> impl IntoView {
                         step=1.0
                         get=Signal::derive(move || state.sample.with(|p| p.rows as f64))
                         set=Callback::new(move |v: f64| state.sample.update(|p| p.rows = v as usize))
+                        on_check=Callback::new(move |bad: bool| mark(1, bad))
                     />
                     <NumberField
                         id="ns-sample-ratio"
@@ -85,6 +99,7 @@ pub fn DataSource() -> impl IntoView {
                         step=0.5
                         get=Signal::derive(move || state.sample.with(|p| p.anomaly_ratio * 100.0))
                         set=Callback::new(move |v: f64| state.sample.update(|p| p.anomaly_ratio = v / 100.0))
+                        on_check=Callback::new(move |bad: bool| mark(2, bad))
                     />
                     <NumberField
                         id="ns-sample-seed"
@@ -94,6 +109,18 @@ pub fn DataSource() -> impl IntoView {
                         step=1.0
                         get=Signal::derive(move || state.sample.with(|p| p.seed as f64))
                         set=Callback::new(move |v: f64| state.sample.update(|p| p.seed = v as u64))
+                        on_check=Callback::new(move |bad: bool| mark(4, bad))
+                    />
+                    <StartField on_check=Callback::new(move |bad: bool| mark(8, bad)) />
+                    <NumberField
+                        id="ns-sample-duration"
+                        label="Duration (s)"
+                        min=0.0
+                        max=31_622_400.0
+                        step=1.0
+                        get=Signal::derive(move || state.sample.with(|p| p.duration_s))
+                        set=Callback::new(move |v: f64| state.sample.update(|p| p.duration_s = v))
+                        on_check=Callback::new(move |bad: bool| mark(16, bad))
                     />
                 </div>
             </details>
@@ -113,13 +140,13 @@ pub fn DataSource() -> impl IntoView {
                     id="ns-file"
                     class="ns-visually-hidden"
                     type="file"
-                    accept=".csv,.txt,text/csv"
+                    accept=".csv,.tsv,.txt,.log,.json,.ndjson,.gz,.pcap,.pcapng,.cap,text/csv"
                     disabled=move || state.busy()
                     on:change=on_file
                 />
                 <label for="ns-file" class="ns-drop__label">
                     <span class="ns-drop__icon" aria-hidden="true">"⇪"</span>
-                    <span>"Drop a CSV file here"</span>
+                    <span>"Drop a flow CSV, Zeek log, JSON or pcap here"</span>
                     <span class="ns-drop__or">"or " <u>"choose a file"</u></span>
                 </label>
             </div>
@@ -144,6 +171,7 @@ pub fn DataOverview() -> impl IntoView {
                 fallback=|| view! { <p class="ns-empty">"No data loaded yet. Load the sample data or drop a CSV file."</p> }
             >
                 <DatasetFacts />
+                <crate::ui::components::mapping::MappingPanel />
                 <h3 class="ns-panel__subtitle">"First rows"</h3>
                 <PreviewTable />
                 <h3 class="ns-panel__subtitle">"Columns"</h3>
@@ -172,6 +200,7 @@ fn DatasetFacts() -> impl IntoView {
                 } else {
                     "no labels".into()
                 };
+                let detected = detected_columns(d);
                 let warnings = d.warnings.clone();
                 view! {
                     <p id="ns-dataset-facts" class="ns-facts">
@@ -181,12 +210,82 @@ fn DatasetFacts() -> impl IntoView {
                         " · " {d.columns.len()} " columns"
                         " · " {labels}
                     </p>
+                    <p id="ns-dataset-detected" class="ns-facts ns-facts--detected">{detected}</p>
                     <ul class="ns-warnings">
                         {warnings.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
                     </ul>
                 }
             })
         })
+    }
+}
+
+/// "label: `label`, 2 classes; timestamp: `timestamp`" (or what is missing).
+pub fn detected_columns(d: &crate::worker::protocol::DatasetSummary) -> String {
+    let named = |role: Role| {
+        d.columns
+            .iter()
+            .find(|c| c.role == role)
+            .map(|c| c.name.clone())
+    };
+    let label = match named(Role::Label) {
+        Some(n) => {
+            let k = d.label_classes.len();
+            let classes = if k >= 50 {
+                "50+ classes".to_string()
+            } else {
+                format!("{k} class{}", if k == 1 { "" } else { "es" })
+            };
+            format!("label: `{n}`, {classes}")
+        }
+        None => "no label column".into(),
+    };
+    let time = match named(Role::Timestamp) {
+        Some(n) => format!("timestamp: `{n}`"),
+        None => "no timestamp column (row order is used)".into(),
+    };
+    format!("{label}; {time}")
+}
+
+/// `YYYY-MM-DDTHH:MM` (UTC) for a `datetime-local` input.
+fn datetime_local(epoch: f64) -> String {
+    crate::engine::rules::iso8601(epoch)
+        .chars()
+        .take(16)
+        .collect()
+}
+
+/// The sample's first timestamp, as a UTC `datetime-local` input.
+#[component]
+fn StartField(
+    /// Called after each edit with `true` when the text is not a valid time.
+    on_check: Callback<bool>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let invalid = RwSignal::new(false);
+    view! {
+        <label class="ns-field ns-field--inline" for="ns-sample-start">
+            <span class="ns-field__label">"Start (UTC)"</span>
+            <input
+                id="ns-sample-start"
+                class="ns-input"
+                type="datetime-local"
+                step="1"
+                prop:value=move || state.sample.with(|p| datetime_local(p.start))
+                aria-invalid=move || invalid.get().to_string()
+                on:change=move |ev| {
+                    let parsed = crate::engine::ingest::timestamp::parse_date_time(&event_target_value(&ev));
+                    if let Some(t) = parsed {
+                        state.sample.update(|p| p.start = t);
+                    }
+                    invalid.set(parsed.is_none());
+                    on_check.run(parsed.is_none());
+                }
+            />
+        </label>
+        <Show when=move || invalid.get()>
+            <p class="ns-field-error" role="alert">"Start: pick a date and time (UTC)."</p>
+        </Show>
     }
 }
 
@@ -315,8 +414,13 @@ fn NumberField(
     get: Signal<f64>,
     /// Called with each valid value.
     set: Callback<f64>,
+    /// Called after each edit with `true` when the text is not a valid value.
+    #[prop(optional)]
+    on_check: Option<Callback<bool>>,
 ) -> impl IntoView {
     let invalid = RwSignal::new(false);
+    let error_id = format!("{id}-error");
+    let described = error_id.clone();
     view! {
         <label class="ns-field ns-field--inline" for=id>
             <span class="ns-field__label">{label}</span>
@@ -329,19 +433,26 @@ fn NumberField(
                 step=step
                 prop:value=move || get.get().to_string()
                 aria-invalid=move || invalid.get().to_string()
+                aria-describedby=move || invalid.get().then(|| described.clone())
                 on:input=move |ev| {
-                    match event_target_value(&ev).parse::<f64>() {
+                    let ok = match event_target_value(&ev).trim().parse::<f64>() {
                         Ok(v) if v >= min && v <= max => {
-                            invalid.set(false);
                             set.run(v);
+                            true
                         }
-                        _ => invalid.set(true),
+                        _ => false,
+                    };
+                    invalid.set(!ok);
+                    if let Some(check) = on_check {
+                        check.run(!ok);
                     }
                 }
             />
         </label>
         <Show when=move || invalid.get()>
-            <p class="ns-field-error">{format!("{label}: enter a number from {min} to {max}.")}</p>
+            <p id=error_id.clone() class="ns-field-error" role="alert">
+                {format!("{label}: enter a number from {min} to {max}.")}
+            </p>
         </Show>
     }
 }

@@ -272,6 +272,8 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
     }
     match body {
         ResponseBody::Progress(_) => {}
+        // Answers to `call`s only (the mapping panel).
+        ResponseBody::Mapping(_) | ResponseBody::Remapped(_) => {}
         ResponseBody::Loaded(summary) => {
             if let Some(first) = summary
                 .warnings
