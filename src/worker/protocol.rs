@@ -66,6 +66,8 @@ pub enum RequestBody {
         /// Ensemble-score threshold chosen on the slider; `None` = the vote decision.
         ensemble_threshold: Option<f64>,
     },
+    /// The data behind the analysis charts of the last run (`engine::views`).
+    Views,
 }
 
 /// Worker → page.
@@ -96,6 +98,8 @@ pub enum ResponseBody {
     Failed(WorkerError),
     /// The job stopped on request.
     Cancelled,
+    /// The analysis views of the last run.
+    Views(Box<crate::engine::views::ResultViews>),
 }
 
 /// What the page shows about a loaded data set.

@@ -27,3 +27,4 @@ mod report;
 mod rules;
 mod storage;
 mod tune;
+mod views;
