@@ -18,7 +18,8 @@ pub fn model_comparison(result: &RunResult, palette: &Palette) -> Plot {
     let mut colours = Vec::new();
     let mut hover = Vec::new();
     for m in &result.members {
-        names.push(m.kind.label().to_owned());
+        // Two-line tick labels: five long names side by side would be rotated and collide.
+        names.push(m.kind.label().replacen(' ', "<br>", 1));
         counts.push(m.n_anomalies);
         colours.push(frame::detector_colour(palette, m.kind));
         hover.push(format!(
@@ -27,7 +28,7 @@ pub fn model_comparison(result: &RunResult, palette: &Palette) -> Plot {
         ));
     }
     let flagged = result.is_anomaly.iter().filter(|&&a| a).count();
-    names.push(format!("Ensemble (≥ {} votes)", result.min_votes));
+    names.push(format!("Ensemble<br>(≥ {} votes)", result.min_votes));
     counts.push(flagged);
     colours.push(frame::ensemble_colour(palette));
     hover.push(format!(
@@ -44,13 +45,14 @@ pub fn model_comparison(result: &RunResult, palette: &Palette) -> Plot {
             .text_array(text)
             .text_position(TextPosition::Outside)
             .hover_text_array(hover)
-            .hover_template("<b>%{x}</b>: %{y} anomalies<br>%{hovertext}<extra></extra>")
+            .hover_template("%{y} anomalies<br>%{hovertext}<extra></extra>")
             .marker(Marker::new().color_array(colours)),
     );
     plot.set_layout(
         frame::layout(palette, "Anomalies flagged per detector and by the ensemble", 300)
             .show_legend(false)
-            .x_axis(frame::axis(palette, "detector"))
+            .margin(plotly::layout::Margin::new().left(56).right(16).top(40).bottom(56))
+            .x_axis(frame::axis(palette, ""))
             .y_axis(frame::axis(palette, "rows flagged")),
     );
     plot.set_configuration(frame::config("model_comparison"));
@@ -185,7 +187,7 @@ pub(crate) mod tests {
         let v = spec(&model_comparison(&result(), &Palette::DARK));
         let bar = &v["data"][0];
         assert_eq!(bar["y"], serde_json::json!([2, 1, 2]));
-        assert_eq!(bar["x"][2], "Ensemble (≥ 2 votes)");
+        assert_eq!(bar["x"][2], "Ensemble<br>(≥ 2 votes)");
         assert!(bar["hovertext"][0]
             .as_str()
             .unwrap()

@@ -179,6 +179,10 @@ pub fn AnalysisCharts() -> impl IntoView {
                 let Some(plot) = kind.build(&v, &r, &palette) else {
                     continue;
                 };
+                let perf = web_sys::window().and_then(|w| w.performance());
+                if let Some(p) = &perf {
+                    let _ = p.mark(&format!("ns-draw:{}", kind.id()));
+                }
                 match chart::render(&el, &plot).await {
                     Ok(()) => {
                         let _ = el.set_attribute("data-state", "drawn");

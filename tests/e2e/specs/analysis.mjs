@@ -89,7 +89,6 @@ export default function register(spec) {
     const [votes] = await traces(page, "ns-chart-votes");
     expectEq(votes.y.reduce((a, b) => a + b, 0), rows, "voting bars sum to rows");
     expectEq(votes.y.slice(json.min_votes).reduce((a, b) => a + b, 0), anomalies, "≥ min_votes bars vs anomalies");
-    json.votes.forEach((v, i) => void v);
     const perVotes = json.votes.reduce((acc, v) => ((acc[v] = (acc[v] ?? 0) + 1), acc), []);
     votes.y.forEach((n, v) => expectEq(n, perVotes[v] ?? 0, `rows with ${v} votes`));
 
@@ -131,6 +130,18 @@ export default function register(spec) {
     const drawTasks = await longTasksBetween(page, "ns-result-received", "ns-analysis-drawn");
     const longest = drawTasks.length ? Math.max(...drawTasks) : 0;
     log(`main-thread long tasks from result to all ${drawn.length} charts drawn: ${drawTasks.length}, longest ${longest} ms`);
+    // Which chart each long task followed (the drawing loop marks ns-draw:<id> before each chart).
+    log(await page.evaluate(() => {
+      const marks = performance.getEntriesByType("mark").filter((m) => /^ns-(draw:|result-received)/.test(m.name));
+      const start = performance.getEntriesByName("ns-result-received").at(-1)?.startTime ?? 0;
+      return (window.__nsLongTasks ?? [])
+        .filter((t) => t.startTime + t.duration >= start)
+        .map((t) => {
+          const before = marks.filter((m) => m.startTime <= t.startTime + 1).at(-1);
+          return `${Math.round(t.duration)} ms after ${before?.name ?? "start"}`;
+        })
+        .join("; ");
+    }));
     await page.locator("#ns-analysis").scrollIntoViewIfNeeded();
     await screenshot(page, "analysis-dark");
     expect(longest < 200, `no main-thread task over 200 ms while drawing (longest ${longest} ms)`);
