@@ -321,7 +321,10 @@ pub fn categorical_histogram(
         .filter(|&l| per_level[l][0] + per_level[l][1] > 0)
         .collect();
     order.sort_by(|&a, &b| {
-        let (ca, cb) = (per_level[a][0] + per_level[a][1], per_level[b][0] + per_level[b][1]);
+        let (ca, cb) = (
+            per_level[a][0] + per_level[a][1],
+            per_level[b][0] + per_level[b][1],
+        );
         cb.cmp(&ca).then_with(|| levels[a].cmp(&levels[b]))
     });
     let mut other = [0usize; 2];
@@ -626,7 +629,13 @@ pub fn correlation(table: &Table) -> Option<Correlation> {
         .map(|(_, c)| {
             c.values
                 .iter()
-                .map(|&x| if x.is_finite() { (x - c.mean) / c.sd } else { 0.0 })
+                .map(|&x| {
+                    if x.is_finite() {
+                        (x - c.mean) / c.sd
+                    } else {
+                        0.0
+                    }
+                })
                 .collect()
         })
         .collect();
@@ -700,7 +709,13 @@ mod tests {
     fn categorical_histogram_keeps_top_levels_and_other() {
         let levels: Vec<String> = (0..15).map(|i| format!("l{i}")).collect();
         let codes: Vec<u32> = (0..300)
-            .map(|i| if i == 0 { MISSING_CODE } else { (i % 15) as u32 })
+            .map(|i| {
+                if i == 0 {
+                    MISSING_CODE
+                } else {
+                    (i % 15) as u32
+                }
+            })
             .collect();
         let anomalous: Vec<bool> = (0..300).map(|i| i % 15 == 1).collect();
         let h = categorical_histogram("c", &levels, &codes, &anomalous);

@@ -49,11 +49,21 @@ pub fn model_comparison(result: &RunResult, palette: &Palette) -> Plot {
             .marker(Marker::new().color_array(colours)),
     );
     plot.set_layout(
-        frame::layout(palette, "Anomalies flagged per detector and by the ensemble", 300)
-            .show_legend(false)
-            .margin(plotly::layout::Margin::new().left(56).right(16).top(40).bottom(56))
-            .x_axis(frame::axis(palette, ""))
-            .y_axis(frame::axis(palette, "rows flagged")),
+        frame::layout(
+            palette,
+            "Anomalies flagged per detector and by the ensemble",
+            300,
+        )
+        .show_legend(false)
+        .margin(
+            plotly::layout::Margin::new()
+                .left(56)
+                .right(16)
+                .top(40)
+                .bottom(56),
+        )
+        .x_axis(frame::axis(palette, ""))
+        .y_axis(frame::axis(palette, "rows flagged")),
     );
     plot.set_configuration(frame::config("model_comparison"));
     plot
@@ -123,11 +133,7 @@ pub fn severity(result: &RunResult, palette: &Palette) -> Plot {
             .text_array(counts.iter().map(|c| c.to_string()).collect())
             .text_position(TextPosition::Outside)
             .hover_template("%{x}: %{y} anomalies<extra></extra>")
-            .marker(Marker::new().color_array(vec![
-                palette.low,
-                palette.medium,
-                palette.high,
-            ])),
+            .marker(Marker::new().color_array(vec![palette.low, palette.medium, palette.high])),
     );
     plot.set_layout(
         frame::layout(palette, "Severity distribution of the anomalies", 300)
@@ -169,7 +175,12 @@ pub(crate) mod tests {
             min_votes: 2,
             ensemble_score: vec![0.1, 0.5, 0.9, 0.95],
             is_anomaly: vec![false, false, true, true],
-            severity: vec![Severity::None, Severity::None, Severity::High, Severity::Low],
+            severity: vec![
+                Severity::None,
+                Severity::None,
+                Severity::High,
+                Severity::Low,
+            ],
             confidence: vec![1.0; 4],
             agreement: vec![],
             metrics: None,
@@ -193,7 +204,10 @@ pub(crate) mod tests {
             .unwrap()
             .contains("threshold 0.6100"));
         assert_eq!(v["config"]["toImageButtonOptions"]["format"], "png");
-        assert!(v["layout"]["title"]["text"].as_str().unwrap().contains("Anomalies"));
+        assert!(v["layout"]["title"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Anomalies"));
     }
 
     #[test]

@@ -35,7 +35,9 @@ pub fn curves(result: &RunResult, which: Curve, palette: &Palette) -> Option<Plo
                 .mode(Mode::Lines)
                 .hover_template(match which {
                     Curve::Roc => "FPR %{x:.3f} · TPR %{y:.3f}<extra>%{fullData.name}</extra>",
-                    Curve::Pr => "recall %{x:.3f} · precision %{y:.3f}<extra>%{fullData.name}</extra>",
+                    Curve::Pr => {
+                        "recall %{x:.3f} · precision %{y:.3f}<extra>%{fullData.name}</extra>"
+                    }
                 })
                 .line(Line::new().color(colour.to_owned()).width(width)),
         );
@@ -126,7 +128,11 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["Isolation Forest (AUC 1.000)", "Ensemble (AUC 1.000)", "chance"]
+            [
+                "Isolation Forest (AUC 1.000)",
+                "Ensemble (AUC 1.000)",
+                "chance"
+            ]
         );
         let pr = curves(&r, Curve::Pr, &Palette::DARK).unwrap().to_json();
         assert!(pr.contains("Ensemble (AP 1.000)"));

@@ -13,16 +13,10 @@ use crate::viz::palette::Palette;
 
 /// The histogram of one feature.
 pub fn feature_histogram(h: &FeatureHistogram, palette: &Palette) -> Plot {
-    let n0: usize = h.normal.iter().sum::<usize>()
-        + h.below[0]
-        + h.above[0]
-        + h.other[0]
-        + h.missing[0];
-    let n1: usize = h.anomalous.iter().sum::<usize>()
-        + h.below[1]
-        + h.above[1]
-        + h.other[1]
-        + h.missing[1];
+    let n0: usize =
+        h.normal.iter().sum::<usize>() + h.below[0] + h.above[0] + h.other[0] + h.missing[0];
+    let n1: usize =
+        h.anomalous.iter().sum::<usize>() + h.below[1] + h.above[1] + h.other[1] + h.missing[1];
     let share = |c: usize, n: usize| if n == 0 { 0.0 } else { c as f64 / n as f64 };
     let mut plot = Plot::new();
     let mut notes = Vec::new();
@@ -37,9 +31,7 @@ pub fn feature_histogram(h: &FeatureHistogram, palette: &Palette) -> Plot {
                 .collect();
             let labels: Vec<String> = edges
                 .windows(2)
-                .map(|w| {
-                    format!("{} – {}", short(w[0]), short(w[1]))
-                })
+                .map(|w| format!("{} – {}", short(w[0]), short(w[1])))
                 .collect();
             let below = h.below[0] + h.below[1];
             let above = h.above[0] + h.above[1];
@@ -190,7 +182,12 @@ mod tests {
         let h = numeric_histogram("x", &values, &anomalous);
         let v = spec(&feature_histogram(&h, &Palette::DARK));
         for t in v["data"].as_array().unwrap() {
-            let s: f64 = t["y"].as_array().unwrap().iter().map(|y| y.as_f64().unwrap()).sum();
+            let s: f64 = t["y"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|y| y.as_f64().unwrap())
+                .sum();
             assert!((s - 1.0).abs() < 1e-9, "{s}");
         }
         assert_eq!(v["layout"]["barmode"], "overlay");
@@ -205,7 +202,10 @@ mod tests {
         let h = numeric_histogram("bytes", &values, &vec![false; 1000]);
         let v = spec(&feature_histogram(&h, &Palette::DARK));
         let title = v["layout"]["title"]["text"].as_str().unwrap();
-        assert!(title.contains("above p99") && title.contains("1 missing"), "{title}");
+        assert!(
+            title.contains("above p99") && title.contains("1 missing"),
+            "{title}"
+        );
     }
 
     #[test]

@@ -196,7 +196,10 @@ mod tests {
         let v = spec(&pca(&p, &result(), &Palette::DARK));
         assert_eq!(v["data"][0]["x"], serde_json::json!([0.0]));
         assert_eq!(v["data"][1]["x"], serde_json::json!([1.0, 2.0]));
-        assert_eq!(v["data"][1]["marker"]["color"], serde_json::json!([0.9, 0.95]));
+        assert_eq!(
+            v["data"][1]["marker"]["color"],
+            serde_json::json!([0.9, 0.95])
+        );
         assert_eq!(v["data"][0]["marker"]["cmax"], 1.0);
         assert!(v["layout"]["xaxis"]["title"]["text"]
             .as_str()
@@ -213,7 +216,10 @@ mod tests {
         };
         let v = spec(&correlation(&c, &Palette::DARK));
         let t = &v["data"][0];
-        assert_eq!((t["zmin"].as_f64(), t["zmax"].as_f64()), (Some(-1.0), Some(1.0)));
+        assert_eq!(
+            (t["zmin"].as_f64(), t["zmax"].as_f64()),
+            (Some(-1.0), Some(1.0))
+        );
         assert_eq!(t["y"], serde_json::json!(["b", "a"]));
         assert_eq!(t["z"][0], serde_json::json!([-0.5, 1.0]));
     }

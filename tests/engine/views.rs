@@ -33,9 +33,12 @@ fn pca_matches_scikit_learn() {
     let table = Table::new(columns).unwrap();
     let n = table.n_rows();
     let all: Vec<usize> = (0..n).collect();
-    let pre = Preprocessor::fit(&table, &all, &FeatureParams::default().for_training(false)).unwrap();
+    let pre =
+        Preprocessor::fit(&table, &all, &FeatureParams::default().for_training(false)).unwrap();
     // Every row normal: all of them are projected (n < the point cap), in row order.
-    let p = views::projection(&table, &pre, &vec![false; n]).unwrap().unwrap();
+    let p = views::projection(&table, &pre, &vec![false; n])
+        .unwrap()
+        .unwrap();
     assert_eq!(p.rows, (0..n as u32).collect::<Vec<_>>());
     for k in 0..2 {
         assert!(
@@ -67,11 +70,8 @@ fn views_of_a_sample_run_are_consistent() {
     assert!(!v.histograms.is_empty() && v.histograms.len() <= views::MAX_HISTOGRAMS);
     for h in &v.histograms {
         assert_eq!(h.total(), n, "{}: every row counted once", h.name);
-        let anomalous: usize = h.anomalous.iter().sum::<usize>()
-            + h.below[1]
-            + h.above[1]
-            + h.other[1]
-            + h.missing[1];
+        let anomalous: usize =
+            h.anomalous.iter().sum::<usize>() + h.below[1] + h.above[1] + h.other[1] + h.missing[1];
         assert_eq!(anomalous, flagged, "{}", h.name);
     }
     assert!(v
@@ -92,14 +92,21 @@ fn views_of_a_sample_run_are_consistent() {
         }
     }
     // Deterministic.
-    assert_eq!(views::compute(&table, &model.preprocessor, &result).unwrap(), v);
+    assert_eq!(
+        views::compute(&table, &model.preprocessor, &result).unwrap(),
+        v
+    );
 }
 
 /// CPU time of this thread in seconds (Linux; NaN elsewhere).
 fn cpu_s() -> f64 {
     std::fs::read_to_string("/proc/thread-self/schedstat")
         .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|v| v.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.split_whitespace()
+                .next()
+                .and_then(|v| v.parse::<f64>().ok())
+        })
         .map_or(f64::NAN, |ns| ns / 1e9)
 }
 

@@ -77,7 +77,11 @@ impl ChartKind {
 
 /// The charts present for these views, in drawing order (top of the page first).
 fn chart_list(v: &ResultViews, r: &RunResult) -> Vec<ChartKind> {
-    let mut list = vec![ChartKind::Comparison, ChartKind::Voting, ChartKind::Severity];
+    let mut list = vec![
+        ChartKind::Comparison,
+        ChartKind::Voting,
+        ChartKind::Severity,
+    ];
     if r.metrics.is_some() && v.truth.is_some() {
         list.extend([ChartKind::Roc, ChartKind::Pr]);
     }
