@@ -26,6 +26,7 @@
 //! | [`narrative`] | offline written analysis per alert in analyst personas (templates, no AI service) |
 //! | [`report`] | CSV (formula-safe) and JSON exports |
 //! | [`progress`] | progress reporting with cancellation |
+//! | [`views`] | the data behind the analysis charts: feature histograms, PCA, correlation, ground truth |
 //! | [`rng`], [`math`] | seeded PRNG and platform-independent floating-point functions |
 //!
 //! Determinism: every random choice takes a seed, the PRNG algorithm is fixed, transcendental
@@ -56,6 +57,7 @@ pub mod report;
 pub mod rng;
 pub mod rules;
 pub mod summary;
+pub mod views;
 
 pub use error::{Error, Result};
 pub mod live;

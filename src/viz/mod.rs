@@ -5,8 +5,20 @@
 //! |---|---|
 //! | ensemble score per row, anomalies marked by severity | [`timeline::timeline`] |
 //! | histogram of the ensemble score split at the threshold | [`score_histogram::score_histogram`] |
+//! | anomalies per detector and by the ensemble | [`comparison::model_comparison`] |
+//! | rows per number of votes | [`comparison::voting`] |
+//! | anomalies per severity | [`comparison::severity`] |
+//! | one feature, normal vs anomalous | [`distributions::feature_histogram`] |
+//! | 2-D PCA coloured by score | [`projection::pca`] |
+//! | feature correlation heatmap | [`projection::correlation`] |
+//! | ROC / precision–recall curves | [`curves::curves`] |
 
+pub mod comparison;
+pub mod curves;
+pub mod distributions;
+pub mod frame;
 pub mod palette;
+pub mod projection;
 pub mod timeline;
 
 pub use timeline::timeline;

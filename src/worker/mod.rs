@@ -10,3 +10,5 @@ pub mod results;
 pub mod live;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod runtime;
+#[cfg(all(feature = "ui", target_arch = "wasm32"))]
+pub mod views;

@@ -109,6 +109,8 @@ pub enum RequestBody {
         /// Column name → use.
         roles: Vec<(String, crate::engine::mapping::ColumnUse)>,
     },
+    /// The data behind the analysis charts of the last run (`engine::views`).
+    Views,
 }
 
 /// Worker → page.
@@ -153,6 +155,8 @@ pub enum ResponseBody {
     Mapping(crate::engine::mapping::MappingView),
     /// The data set after a remap: its new summary and mapping.
     Remapped(Box<(DatasetSummary, crate::engine::mapping::MappingView)>),
+    /// The analysis views of the last run.
+    Views(Box<crate::engine::views::ResultViews>),
 }
 
 /// What the page shows about a loaded data set.

@@ -193,6 +193,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
         RequestBody::LiveStop => super::live::stop(),
         RequestBody::Mapping => super::mapping::mapping(),
         RequestBody::Remap { roles } => super::mapping::remap(&roles),
+        RequestBody::Views => crate::worker::views::views(),
         RequestBody::Benchmark {
             seed,
             contamination,

@@ -29,3 +29,4 @@ mod saved_models;
 mod storage;
 mod tune;
 mod live;
+mod views;

@@ -1,10 +1,420 @@
 //! The analysis charts under the results: model comparison, voting, severity, feature
 //! distributions, PCA, correlation, and (with labels) confusion matrix and ROC/PR curves.
+//!
+//! When a result arrives the page asks the worker for its [`ResultViews`] (histograms, PCA,
+//! correlation, per-row truth; `engine::views`), then draws the charts one per task, so the page
+//! keeps answering input between them. The label tiles and the confusion matrix are plain HTML
+//! recounted from the per-row truth whenever the threshold moves: one O(n) pass, no worker trip.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsCast;
+
+use crate::engine::metrics::Confusion;
+use crate::engine::pipeline::RunResult;
+use crate::engine::views::ResultViews;
+use crate::ui::chart;
+use crate::ui::format;
+use crate::ui::hooks::use_worker;
+use crate::ui::state::{use_app_state, UiError};
+use crate::viz::palette::Palette;
+use crate::worker::protocol::{RequestBody, ResponseBody};
+
+/// One chart of the section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChartKind {
+    Comparison,
+    Voting,
+    Severity,
+    Roc,
+    Pr,
+    Pca,
+    Correlation,
+    Feature(usize),
+}
+
+impl ChartKind {
+    /// Element id of the chart's container.
+    fn id(self) -> String {
+        match self {
+            ChartKind::Comparison => "ns-chart-comparison".into(),
+            ChartKind::Voting => "ns-chart-votes".into(),
+            ChartKind::Severity => "ns-chart-severity".into(),
+            ChartKind::Roc => "ns-chart-roc".into(),
+            ChartKind::Pr => "ns-chart-pr".into(),
+            ChartKind::Pca => "ns-chart-pca".into(),
+            ChartKind::Correlation => "ns-chart-correlation".into(),
+            ChartKind::Feature(i) => format!("ns-chart-feature-{i}"),
+        }
+    }
+
+    /// The plotly spec (`None` when the chart has nothing to show).
+    fn build(self, v: &ResultViews, r: &RunResult, palette: &Palette) -> Option<plotly::Plot> {
+        use crate::viz::{comparison, curves, distributions, projection};
+        match self {
+            ChartKind::Comparison => Some(comparison::model_comparison(r, palette)),
+            ChartKind::Voting => Some(comparison::voting(&v.vote_counts, r.min_votes, palette)),
+            ChartKind::Severity => Some(comparison::severity(r, palette)),
+            ChartKind::Roc => curves::curves(r, curves::Curve::Roc, palette),
+            ChartKind::Pr => curves::curves(r, curves::Curve::Pr, palette),
+            ChartKind::Pca => v
+                .projection
+                .as_ref()
+                .map(|p| projection::pca(p, r, palette)),
+            ChartKind::Correlation => v
+                .correlation
+                .as_ref()
+                .map(|c| projection::correlation(c, palette)),
+            ChartKind::Feature(i) => v
+                .histograms
+                .get(i)
+                .map(|h| distributions::feature_histogram(h, palette)),
+        }
+    }
+}
+
+/// The charts present for these views, in drawing order (top of the page first).
+fn chart_list(v: &ResultViews, r: &RunResult) -> Vec<ChartKind> {
+    let mut list = vec![
+        ChartKind::Comparison,
+        ChartKind::Voting,
+        ChartKind::Severity,
+    ];
+    if r.metrics.is_some() && v.truth.is_some() {
+        list.extend([ChartKind::Roc, ChartKind::Pr]);
+    }
+    if v.projection.is_some() {
+        list.push(ChartKind::Pca);
+    }
+    if v.correlation.is_some() {
+        list.push(ChartKind::Correlation);
+    }
+    list.extend((0..v.histograms.len()).map(ChartKind::Feature));
+    list
+}
+
+/// Confusion counts of `decisions` against the rows that have a label.
+pub fn confusion_at(truth: &[Option<bool>], decisions: &[bool]) -> Confusion {
+    let mut c = Confusion::default();
+    for (t, &p) in truth.iter().zip(decisions) {
+        match (t, p) {
+            (Some(true), true) => c.tp += 1,
+            (Some(false), true) => c.fp += 1,
+            (Some(false), false) => c.tn += 1,
+            (Some(true), false) => c.fn_ += 1,
+            (None, _) => {}
+        }
+    }
+    c
+}
 
 /// The charts that explain a run (empty until a result exists).
 #[component]
 pub fn AnalysisCharts() -> impl IntoView {
-    view! { <div id="ns-analysis" class="ns-analysis"></div> }
+    let state = use_app_state();
+    let worker = use_worker();
+    let views: RwSignal<Option<Arc<ResultViews>>> = RwSignal::new(None);
+    let loading = RwSignal::new(false);
+    // Generations: an answer or a drawing loop that belongs to an older result gives up.
+    let request_gen = StoredValue::new(0u32);
+    let draw_gen = StoredValue::new(0u32);
+
+    // -- effects --
+    // Ask the worker for the views of each new result.
+    Effect::new(move |_| {
+        let has_result = state.result.with(Option::is_some);
+        views.set(None);
+        let g = request_gen.get_value().wrapping_add(1);
+        request_gen.set_value(g);
+        if !has_result {
+            loading.set(false);
+            return;
+        }
+        loading.set(true);
+        worker.call(RequestBody::Views, &[], move |answer| {
+            if request_gen.try_get_value() != Some(g) {
+                return;
+            }
+            loading.try_set(false);
+            match answer {
+                ResponseBody::Views(v) => {
+                    views.try_set(Some(Arc::new(*v)));
+                }
+                ResponseBody::Failed(e) => {
+                    state.error.set(Some(UiError {
+                        title: "The analysis charts could not be computed".into(),
+                        message: format!(
+                            "{} — the results above are unaffected; train again to retry the charts.",
+                            e.message
+                        ),
+                    }));
+                }
+                _ => {}
+            }
+        });
+    });
+
+    // Draw (or redraw, on a theme change) every chart, one per task.
+    Effect::new(move |_| {
+        let v = views.get();
+        let result = state.result.get();
+        let palette = state.theme.get().palette();
+        let my = draw_gen.get_value().wrapping_add(1);
+        draw_gen.set_value(my);
+        let (Some(v), Some(r)) = (v, result) else {
+            return;
+        };
+        let list = chart_list(&v, &r);
+        spawn_local(async move {
+            for kind in list {
+                // A task of its own per chart, so the page answers input in between.
+                gloo_timers::future::TimeoutFuture::new(0).await;
+                if draw_gen.try_get_value() != Some(my) {
+                    return;
+                }
+                let Some(el) = document()
+                    .get_element_by_id(&kind.id())
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                else {
+                    continue;
+                };
+                let Some(plot) = kind.build(&v, &r, &palette) else {
+                    continue;
+                };
+                let perf = web_sys::window().and_then(|w| w.performance());
+                if let Some(p) = &perf {
+                    let _ = p.mark(&format!("ns-draw:{}", kind.id()));
+                }
+                match chart::render(&el, &plot).await {
+                    Ok(()) => {
+                        let _ = el.set_attribute("data-state", "drawn");
+                    }
+                    Err(e) => {
+                        state.error.set(Some(UiError {
+                            title: "An analysis chart could not be drawn".into(),
+                            message: format!(
+                                "{e} ({}) — the numbers are still in the cards, the table and the downloads; reload the page to retry.",
+                                kind.id()
+                            ),
+                        }));
+                        return;
+                    }
+                }
+            }
+        });
+    });
+
+    let status = move || {
+        if state.result.with(Option::is_none) {
+            "Train to see the analysis charts."
+        } else if loading.get() {
+            "Computing the analysis views…"
+        } else {
+            ""
+        }
+    };
+
+    view! {
+        <section
+            id="ns-analysis"
+            class="ns-panel ns-analysis"
+            aria-labelledby="ns-analysis-title"
+            data-state=move || {
+                if views.with(Option::is_some) { "ready" } else if loading.get() { "loading" } else { "empty" }
+            }
+        >
+            <div class="ns-panel__head">
+                <h2 id="ns-analysis-title" class="ns-panel__title">"4 · Analysis"</h2>
+                <span class="ns-muted ns-analysis__status" aria-live="polite">{status}</span>
+            </div>
+            {move || {
+                let v = views.get()?;
+                let r = state.result.get()?;
+                Some(view! { <AnalysisBody views=v result=r /> })
+            }}
+        </section>
+    }
+}
+
+/// A chart container with its fixed height (no jump when plotly fills it).
+#[component]
+fn ChartBox(
+    /// Which chart.
+    kind: ChartKind,
+    /// Height in pixels (the plotly layout's).
+    height: usize,
+    /// Extra class (`ns-analysis__wide`, …).
+    #[prop(optional)]
+    class: &'static str,
+) -> impl IntoView {
+    view! {
+        <div
+            id=kind.id()
+            class=format!("ns-analysis__plot {class}")
+            style=format!("height:{height}px")
+            data-state="empty"
+        ></div>
+    }
+}
+
+/// The charts and tiles of one result.
+#[component]
+fn AnalysisBody(
+    /// The views of the result.
+    views: Arc<ResultViews>,
+    /// The result.
+    result: Arc<RunResult>,
+) -> impl IntoView {
+    let has_labels = views.truth.is_some();
+    let has_curves = has_labels && result.metrics.is_some();
+    let n_hist = views.histograms.len();
+    let corr_height = views
+        .correlation
+        .as_ref()
+        .map_or(0, |c| (220 + 16 * c.names.len()).clamp(320, 640));
+    let feature_caption = format!(
+        "{} of {} features, most discriminating first: ordered by how differently normal and \
+         anomalous rows (the vote decision) are distributed — the total-variation distance \
+         between the two histograms. Bars are shares of each group; numeric bins span p1–p99.",
+        n_hist, views.n_features
+    );
+    let pca_caption = views.projection.as_ref().map(|p| {
+        format!(
+            "The matrix the detectors saw (encoded and scaled), projected on its first two \
+             principal components. {} rows shown: every anomaly up to 2,500 plus a seeded \
+             sample of normal rows; outlined points are anomalies ({} in the data).",
+            p.rows.len(),
+            format::count(p.n_anomalies)
+        )
+    });
+    view! {
+        <div class="ns-analysis__grid">
+            <ChartBox kind=ChartKind::Comparison height=300 />
+            <ChartBox kind=ChartKind::Voting height=300 />
+            <ChartBox kind=ChartKind::Severity height=300 />
+            {has_labels.then(|| view! { <LabelPanel views=views.clone() /> })}
+        </div>
+        {has_curves.then(|| view! {
+            <div class="ns-analysis__grid">
+                <ChartBox kind=ChartKind::Roc height=360 />
+                <ChartBox kind=ChartKind::Pr height=360 />
+            </div>
+        })}
+        {pca_caption.map(|caption| view! {
+            <figure class="ns-chart ns-analysis__figure">
+                <figcaption class="ns-chart__caption">{caption}</figcaption>
+                <ChartBox kind=ChartKind::Pca height=420 />
+            </figure>
+        })}
+        {(corr_height > 0).then(|| view! {
+            <figure class="ns-chart ns-analysis__figure">
+                <figcaption class="ns-chart__caption">
+                    "Raw values of the numeric features; missing cells count as the column mean. Blue: negative, red: positive."
+                </figcaption>
+                <ChartBox kind=ChartKind::Correlation height=corr_height />
+            </figure>
+        })}
+        {(n_hist > 0).then(|| view! {
+            <figure class="ns-chart ns-analysis__figure">
+                <figcaption class="ns-chart__caption">
+                    <strong>"Feature distributions · "</strong>{feature_caption}
+                </figcaption>
+                <div id="ns-feature-grid" class="ns-analysis__features">
+                    {(0..n_hist)
+                        .map(|i| view! { <ChartBox kind=ChartKind::Feature(i) height=230 /> })
+                        .collect_view()}
+                </div>
+            </figure>
+        })}
+    }
+}
+
+/// Accuracy, precision, recall, F1 and the confusion matrix at the current threshold.
+#[component]
+fn LabelPanel(
+    /// The views (with the per-row truth).
+    views: Arc<ResultViews>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let truth = views.truth.clone().unwrap_or_default();
+    let confusion = Memo::new(move |_| {
+        let threshold = state.threshold.get();
+        state.result.with(|r| {
+            r.as_deref().map_or_else(Confusion::default, |r| {
+                confusion_at(&truth, &crate::ui::relabel::decisions(r, threshold))
+            })
+        })
+    });
+    let at = move || match state.threshold.get() {
+        None => "at the vote decision".to_owned(),
+        Some(t) => format!("at ensemble score ≥ {t:.3}"),
+    };
+    let tile = move |name: &'static str, label: &'static str, f: fn(&Confusion) -> f64| {
+        view! {
+            <div class="ns-analysis__tile">
+                <span class="ns-analysis__tile-value" data-metric=name>
+                    {move || format!("{:.3}", f(&confusion.get()))}
+                </span>
+                <span class="ns-analysis__tile-label">{label}</span>
+            </div>
+        }
+    };
+    let cell = move |name: &'static str, class: &'static str, f: fn(&Confusion) -> usize| {
+        view! {
+            <td class=format!("ns-num ns-analysis__cell {class}") data-cell=name>
+                {move || format::count(f(&confusion.get()))}
+            </td>
+        }
+    };
+    view! {
+        <div id="ns-label-metrics" class="ns-analysis__labels">
+            <h3 class="ns-panel__subtitle">
+                "Against the labels "<span class="ns-muted">{at}</span>
+            </h3>
+            <div class="ns-analysis__tiles">
+                {tile("accuracy", "accuracy", Confusion::accuracy)}
+                {tile("precision", "precision", Confusion::precision)}
+                {tile("recall", "recall", Confusion::recall)}
+                {tile("f1", "F1", Confusion::f1)}
+            </div>
+            <table id="ns-confusion" class="ns-table ns-analysis__confusion">
+                <caption class="ns-muted">"Confusion matrix (rows: label, columns: decision)"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col"></th>
+                        <th scope="col" class="ns-num">"flagged"</th>
+                        <th scope="col" class="ns-num">"passed"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr>
+                        <th scope="row">"attack"</th>
+                        {cell("tp", "ns-analysis__cell--good", |c| c.tp)}
+                        {cell("fn", "ns-analysis__cell--bad", |c| c.fn_)}
+                    </tr>
+                    <tr>
+                        <th scope="row">"normal"</th>
+                        {cell("fp", "ns-analysis__cell--bad", |c| c.fp)}
+                        {cell("tn", "ns-analysis__cell--good", |c| c.tn)}
+                    </tr>
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn confusion_skips_rows_without_a_label() {
+        let c = confusion_at(
+            &[Some(true), None, Some(false), Some(false), Some(true)],
+            &[true, true, true, false, false],
+        );
+        assert_eq!((c.tp, c.fp, c.tn, c.fn_), (1, 1, 1, 1));
+    }
 }

@@ -367,6 +367,8 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
                 state.notice.set(Some("Cancelled.".into()));
             }
         }
+        // Answers to `call`/`run` requests went to their callbacks above.
+        _ => {}
     }
 }
 

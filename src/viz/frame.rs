@@ -1,0 +1,92 @@
+//! The common frame of the analysis charts: transparent background, theme text and grid,
+//! a title, the toolbar with a PNG download named after the chart, and the few extra colours
+//! (detector series, the neutral middle of a diverging scale) the theme palette does not carry.
+
+use plotly::common::{Font, Title};
+use plotly::configuration::{Configuration, ImageButtonFormats, ToImageButtonOptions};
+use plotly::layout::{Axis, Margin};
+use plotly::Layout;
+
+use crate::engine::models::DetectorKind;
+use crate::viz::palette::Palette;
+
+/// A layout with the theme's text colour, a transparent background and a left-aligned title.
+pub fn layout(palette: &Palette, title: &str, height: usize) -> Layout {
+    Layout::new()
+        .title(
+            Title::with_text(title)
+                .x(0.0)
+                .font(Font::new().size(13).color(palette.text)),
+        )
+        .height(height)
+        .margin(Margin::new().left(56).right(16).top(40).bottom(48))
+        .paper_background_color("rgba(0,0,0,0)")
+        .plot_background_color("rgba(0,0,0,0)")
+        .font(Font::new().color(palette.text).size(11))
+}
+
+/// An axis with a title in the theme's colours.
+pub fn axis(palette: &Palette, title: &str) -> Axis {
+    Axis::new()
+        .title(Title::with_text(title))
+        .grid_color(palette.grid)
+        .zero_line(false)
+        .color(palette.text)
+}
+
+/// Responsive, no logo, the toolbar's PNG download named `netsift_<file>.png`.
+pub fn config(file: &str) -> Configuration {
+    Configuration::new()
+        .responsive(true)
+        .display_logo(false)
+        .show_send_to_cloud(false)
+        .to_image_button_options(
+            ToImageButtonOptions::new()
+                .format(ImageButtonFormats::Png)
+                .filename(&format!("netsift_{file}"))
+                .scale(2),
+        )
+}
+
+/// Whether `palette` is the light theme's.
+fn is_light(palette: &Palette) -> bool {
+    *palette == Palette::LIGHT
+}
+
+/// The colour of a detector's series (curves, bars).
+pub fn detector_colour(palette: &Palette, kind: DetectorKind) -> &'static str {
+    let light = is_light(palette);
+    match (kind, light) {
+        (DetectorKind::IsolationForest, false) => "#4f8fba",
+        (DetectorKind::IsolationForest, true) => "#2f6f9f",
+        (DetectorKind::OneClassSvm, false) => "#9f7aea",
+        (DetectorKind::OneClassSvm, true) => "#6b46c1",
+        (DetectorKind::Lof, false) => "#4fd1c5",
+        (DetectorKind::Lof, true) => "#0f8f86",
+        (DetectorKind::Autoencoder, false) => "#e8b44a",
+        (DetectorKind::Autoencoder, true) => "#b7791f",
+    }
+}
+
+/// The ensemble's series colour (stands out from every detector).
+pub fn ensemble_colour(palette: &Palette) -> &'static str {
+    palette.high
+}
+
+/// The middle of a diverging colour scale: close to the chart background.
+pub fn neutral(palette: &Palette) -> &'static str {
+    if is_light(palette) {
+        "#f1f3f6"
+    } else {
+        "#1c2733"
+    }
+}
+
+/// Muted bars (the rows below the vote threshold).
+pub fn muted(palette: &Palette) -> &'static str {
+    if is_light(palette) {
+        "#a9b6c4"
+    } else {
+        "#3a4b5e"
+    }
+}
