@@ -51,7 +51,11 @@ static ALLOC: Counting = Counting;
 #[test]
 fn one_hour_at_1000_flows_per_second_stays_bounded() {
     let config = RunConfig {
-        detectors: vec![AnyParams::default_for(DetectorKind::IsolationForest, 0.15, 42)],
+        detectors: vec![AnyParams::default_for(
+            DetectorKind::IsolationForest,
+            0.15,
+            42,
+        )],
         min_votes: 1,
         ..RunConfig::default()
     };
@@ -103,5 +107,8 @@ fn one_hour_at_1000_flows_per_second_stays_bounded() {
     assert!(s.live_rule_engines() <= 3);
     let [warm, recent, groups, queued] = s.bounded_sizes();
     assert_eq!(warm, 0);
-    assert!(recent < 100 && groups <= 21 && queued <= 400, "{recent} {groups} {queued}");
+    assert!(
+        recent < 100 && groups <= 21 && queued <= 400,
+        "{recent} {groups} {queued}"
+    );
 }

@@ -3,7 +3,9 @@
 
 use std::collections::VecDeque;
 
-use crate::engine::live::{AlertOrigin, LiveAlert, LiveAnomaly, LiveBatch, LiveStarted, ModelStatus, SecondAgg};
+use crate::engine::live::{
+    AlertOrigin, LiveAlert, LiveAnomaly, LiveBatch, LiveStarted, ModelStatus, SecondAgg,
+};
 use crate::engine::rules::ThreatLevel;
 
 /// Stream seconds kept for the rate chart (5 minutes).
@@ -114,7 +116,11 @@ impl LiveView {
         // Over the bound, groups of model anomalies go first (they recur every few seconds;
         // rule alerts are rarer and matter longer).
         while self.feed.len() > FEED_LEN {
-            match self.feed.iter().rposition(|a| a.origin == AlertOrigin::Model) {
+            match self
+                .feed
+                .iter()
+                .rposition(|a| a.origin == AlertOrigin::Model)
+            {
                 Some(i) => {
                     self.feed.remove(i);
                 }
