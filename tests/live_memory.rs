@@ -3,7 +3,8 @@
 //! counter).
 //!
 //! `cargo test --release --no-default-features --test live_memory -- --nocapture` prints the
-//! live heap every ten simulated minutes.
+//! live heap every ten simulated minutes. `LIVE_MEMORY_MINUTES=20` shortens the run (for debug
+//! builds); the default is the full hour.
 #![allow(unsafe_code)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -51,7 +52,11 @@ static ALLOC: Counting = Counting;
 #[test]
 fn one_hour_at_1000_flows_per_second_stays_bounded() {
     let config = RunConfig {
-        detectors: vec![AnyParams::default_for(DetectorKind::IsolationForest, 0.15, 42)],
+        detectors: vec![AnyParams::default_for(
+            DetectorKind::IsolationForest,
+            0.15,
+            42,
+        )],
         min_votes: 1,
         ..RunConfig::default()
     };
@@ -64,7 +69,12 @@ fn one_hour_at_1000_flows_per_second_stays_bounded() {
     let mut flows = 0;
     let mut rule_alerts = 0;
     // Ticks of 1 s of stream time; a batch is dropped right away, as the worker posts it.
-    for second in 1..=3600u32 {
+    let minutes: u32 = std::env::var("LIVE_MEMORY_MINUTES")
+        .ok()
+        .and_then(|m| m.parse().ok())
+        .filter(|&m| m >= 20)
+        .unwrap_or(60);
+    for second in 1..=minutes * 60 {
         let b = s.tick(1.0, None);
         flows = b.flows_total;
         rule_alerts += b
@@ -85,15 +95,19 @@ fn one_hour_at_1000_flows_per_second_stays_bounded() {
             samples.push(heap);
         }
     }
-    assert!(flows > 3_500_000, "{flows}");
-    assert!(rule_alerts >= 80, "every burst is reported: {rule_alerts}");
+    assert!(flows as f64 > 0.97 * f64::from(minutes) * 60_000.0, "{flows}");
+    // One burst every 40 s, each reported once.
+    assert!(
+        rule_alerts as f64 >= 0.9 * f64::from(minutes) * 1.5,
+        "every burst is reported: {rule_alerts}"
+    );
     let first = samples[0] as f64;
     let peak = samples.iter().copied().max().unwrap_or(0) as f64;
     println!(
-        "heap after 10 min {:.2} MB, peak sample {:.2} MB, after 60 min {:.2} MB",
+        "heap after 10 min {:.2} MB, peak sample {:.2} MB, at the end {:.2} MB",
         first / 1_048_576.0,
         peak / 1_048_576.0,
-        samples[5] as f64 / 1_048_576.0
+        samples.last().copied().unwrap_or(0) as f64 / 1_048_576.0
     );
     // Flat: no sample more than 25 % (or 2 MB) above the 10-minute one.
     assert!(
@@ -103,5 +117,8 @@ fn one_hour_at_1000_flows_per_second_stays_bounded() {
     assert!(s.live_rule_engines() <= 3);
     let [warm, recent, groups, queued] = s.bounded_sizes();
     assert_eq!(warm, 0);
-    assert!(recent < 100 && groups <= 21 && queued <= 400, "{recent} {groups} {queued}");
+    assert!(
+        recent < 100 && groups <= 21 && queued <= 400,
+        "{recent} {groups} {queued}"
+    );
 }

@@ -132,7 +132,8 @@ mod tests {
             })
             .collect();
         let json: serde_json::Value =
-            serde_json::from_str(&rate_chart(secs.iter(), 100.0, &Palette::DARK).to_json()).unwrap();
+            serde_json::from_str(&rate_chart(secs.iter(), 100.0, &Palette::DARK).to_json())
+                .unwrap();
         let data = json["data"].as_array().unwrap();
         assert_eq!(data.len(), 2);
         assert_eq!(data[0]["x"].as_array().unwrap().len(), 5);

@@ -4,6 +4,8 @@
 pub mod models;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod mapping;
+#[cfg(all(feature = "ui", target_arch = "wasm32"))]
+pub mod live;
 pub mod protocol;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod results;

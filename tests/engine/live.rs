@@ -11,13 +11,21 @@ use netsift::engine::pipeline::RunConfig;
 /// Isolation Forest only: fast enough for long simulated runs in debug builds.
 pub fn fast_config() -> RunConfig {
     RunConfig {
-        detectors: vec![AnyParams::default_for(DetectorKind::IsolationForest, 0.15, 42)],
+        detectors: vec![AnyParams::default_for(
+            DetectorKind::IsolationForest,
+            0.15,
+            42,
+        )],
         min_votes: 1,
         ..RunConfig::default()
     }
 }
 
-fn run(params: SimParams, seconds: usize, config: RunConfig) -> (Vec<netsift::engine::live::LiveAlert>, u64, u64) {
+fn run(
+    params: SimParams,
+    seconds: usize,
+    config: RunConfig,
+) -> (Vec<netsift::engine::live::LiveAlert>, u64, u64) {
     let (mut s, _) = LiveSession::start(LiveSource::Simulator(params), config, None, None).unwrap();
     let mut alerts = Vec::new();
     let (mut flows, mut anomalies) = (0, 0);
@@ -32,19 +40,33 @@ fn run(params: SimParams, seconds: usize, config: RunConfig) -> (Vec<netsift::en
 
 #[test]
 fn simulator_is_deterministic_and_ordered() {
-    let p = SimParams { rate: 200.0, ..SimParams::default() };
+    let p = SimParams {
+        rate: 200.0,
+        ..SimParams::default()
+    };
     let mut a = Simulator::new(p.clone()).unwrap();
     let mut b = Simulator::new(p).unwrap();
     let fa: Vec<_> = (0..40).flat_map(|_| a.advance(0.5)).collect();
     let fb: Vec<_> = (0..20).flat_map(|_| b.advance(1.0)).collect();
     assert_eq!(fa.len(), fb.len());
-    assert_eq!(fa, fb, "slicing the stream differently gives the same flows");
+    assert_eq!(
+        fa, fb,
+        "slicing the stream differently gives the same flows"
+    );
     assert!(fa.windows(2).all(|w| w[0].record.ts <= w[1].record.ts));
     assert!(fa.iter().enumerate().all(|(i, f)| f.record.row == i));
     // ≈ 200 flows/s of background plus the first bursts.
     assert!((3500..5200).contains(&fa.len()), "{}", fa.len());
     let kinds: BTreeSet<Truth> = fa.iter().map(|f| f.truth).collect();
-    for k in [Truth::Normal, Truth::SuspiciousPort, Truth::LargePacket, Truth::LongDuration, Truth::UnknownProtocol, Truth::UnusualSize, Truth::PortScan] {
+    for k in [
+        Truth::Normal,
+        Truth::SuspiciousPort,
+        Truth::LargePacket,
+        Truth::LongDuration,
+        Truth::UnknownProtocol,
+        Truth::UnusualSize,
+        Truth::PortScan,
+    ] {
         assert!(kinds.contains(&k), "{k:?} missing");
     }
 }
@@ -52,19 +74,35 @@ fn simulator_is_deterministic_and_ordered() {
 #[test]
 fn simulator_rejects_rates_outside_the_range() {
     for rate in [0.1, 1001.0, f64::NAN] {
-        let e = Simulator::new(SimParams { rate, ..SimParams::default() }).unwrap_err();
+        let e = Simulator::new(SimParams {
+            rate,
+            ..SimParams::default()
+        })
+        .unwrap_err();
         assert_eq!(e.field, "rate");
     }
-    assert!(Simulator::new(SimParams { rate: 0.5, ..SimParams::default() }).is_ok());
+    assert!(Simulator::new(SimParams {
+        rate: 0.5,
+        ..SimParams::default()
+    })
+    .is_ok());
 }
 
 #[test]
 fn injected_bursts_raise_exactly_their_rules() {
     // 6 bursts at 5, 45, …, 205 s (the 7th, at 245 s, is not reached); by 244 s the rule
     // engines covering the last burst (the IP scan, 205–215 s) have finished.
-    let p = SimParams { rate: 200.0, seed: 3, ..SimParams::default() };
+    let p = SimParams {
+        rate: 200.0,
+        seed: 3,
+        ..SimParams::default()
+    };
     let (alerts, flows, anomalies) = run(p, 244, fast_config());
-    let rules: Vec<&str> = alerts.iter().filter(|a| a.origin == AlertOrigin::Rule).map(|a| a.kind.as_str()).collect();
+    let rules: Vec<&str> = alerts
+        .iter()
+        .filter(|a| a.origin == AlertOrigin::Rule)
+        .map(|a| a.kind.as_str())
+        .collect();
     let mut want: Vec<&str> = Truth::BURSTS.iter().filter_map(|t| t.rule_id()).collect();
     want.sort();
     let mut got = rules.clone();
@@ -81,20 +119,39 @@ fn injected_bursts_raise_exactly_their_rules() {
 #[test]
 fn background_alone_raises_no_rule_alert() {
     for rate in [5.0, 1000.0] {
-        let p = SimParams { rate, attacks: false, ..SimParams::default() };
+        let p = SimParams {
+            rate,
+            attacks: false,
+            ..SimParams::default()
+        };
         let (alerts, _, _) = run(p, 90, fast_config());
-        let rules: Vec<_> = alerts.iter().filter(|a| a.origin == AlertOrigin::Rule).collect();
+        let rules: Vec<_> = alerts
+            .iter()
+            .filter(|a| a.origin == AlertOrigin::Rule)
+            .collect();
         assert!(rules.is_empty(), "rate {rate}: {rules:#?}");
     }
 }
 
 #[test]
 fn warm_up_trains_then_scores() {
-    let p = SimParams { rate: 50.0, ..SimParams::default() };
-    let (mut s, started) = LiveSession::start(LiveSource::Simulator(p), fast_config(), None, None).unwrap();
-    assert!(started.model_note.contains("warm-up"), "{}", started.model_note);
+    let p = SimParams {
+        rate: 50.0,
+        ..SimParams::default()
+    };
+    let (mut s, started) =
+        LiveSession::start(LiveSource::Simulator(p), fast_config(), None, None).unwrap();
+    assert!(
+        started.model_note.contains("warm-up"),
+        "{}",
+        started.model_note
+    );
     let b = s.tick(1.0, None);
-    assert!(matches!(b.model, ModelStatus::WarmingUp { need: 1000, .. }), "{:?}", b.model);
+    assert!(
+        matches!(b.model, ModelStatus::WarmingUp { need: 1000, .. }),
+        "{:?}",
+        b.model
+    );
     let mut notes = Vec::new();
     let mut last = b;
     for _ in 0..30 {
@@ -102,6 +159,9 @@ fn warm_up_trains_then_scores() {
         notes.extend(last.notes.clone());
     }
     assert_eq!(last.model, ModelStatus::Scoring);
-    assert!(notes.iter().any(|n| n.contains("Warm-up done")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.contains("Warm-up done")),
+        "{notes:?}"
+    );
     assert!(!last.scores.is_empty());
 }

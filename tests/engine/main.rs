@@ -14,6 +14,7 @@ mod iforest_reference;
 mod ingest;
 mod ingest_bench;
 mod ingest_presets;
+mod live;
 mod lof_nsl_kdd;
 mod lof_reference;
 mod metrics;

@@ -26,12 +26,16 @@ use serde::{Deserialize, Serialize};
 
 use super::sim::{SimFlow, SimParams, Simulator};
 use crate::engine::data::{Column, Meaning, Role, Table};
-use crate::engine::enrich::{combined_severity, value_types, AnomalyType, Baseline, Facts, ModelFacts};
+use crate::engine::enrich::{
+    combined_severity, value_types, AnomalyType, Baseline, Facts, ModelFacts,
+};
 use crate::engine::ensemble::TrainedEnsemble;
 use crate::engine::error::Error;
 use crate::engine::pipeline::{self, RunConfig};
 use crate::engine::progress::NoProgress;
-use crate::engine::rules::{table_records, FlowRecord, RuleAlert, RuleEngine, RulesConfig, ThreatLevel};
+use crate::engine::rules::{
+    table_records, FlowRecord, RuleAlert, RuleEngine, RulesConfig, ThreatLevel,
+};
 
 /// Stream seconds between the starts of two rule engines.
 pub const RULES_PERIOD_S: f64 = 10.0;
@@ -250,7 +254,12 @@ impl RotatingRules {
     fn report(&mut self, alerts: Vec<RuleAlert>, out: &mut Vec<RuleAlert>) {
         let cooldown = self.cfg.cooldown_s;
         for a in alerts {
-            let key = (a.rule.id().to_owned(), a.source.clone(), a.target.clone(), a.port);
+            let key = (
+                a.rule.id().to_owned(),
+                a.source.clone(),
+                a.target.clone(),
+                a.port,
+            );
             match self.recent.get_mut(&key) {
                 Some(end) if a.window_start - *end <= cooldown => {
                     *end = end.max(a.window_end);
@@ -262,7 +271,8 @@ impl RotatingRules {
             }
         }
         if let Some(now) = self.engines.back().map(|e| e.0) {
-            self.recent.retain(|_, end| now - *end <= cooldown + RULES_LIFE_S);
+            self.recent
+                .retain(|_, end| now - *end <= cooldown + RULES_LIFE_S);
         }
     }
 
@@ -440,7 +450,11 @@ impl LiveSession {
                 };
                 let span = (last.ts - first.ts).max(1.0);
                 let rate = records.len() as f64 / span;
-                let pkts: f64 = records.iter().take(1000).map(|r| r.packets().unwrap_or(1) as f64).sum::<f64>()
+                let pkts: f64 = records
+                    .iter()
+                    .take(1000)
+                    .map(|r| r.packets().unwrap_or(1) as f64)
+                    .sum::<f64>()
                     / records.len().min(1000) as f64;
                 let start = first.ts;
                 let line = format!(
@@ -586,7 +600,11 @@ impl LiveSession {
     /// Advances the stream by `dt` seconds (cut to [`MAX_FLOWS_PER_TICK`] flows) and processes
     /// the flows of that slice. `table` is the current data set (needed by a replay).
     pub fn tick(&mut self, dt: f64, table: Option<&Table>) -> LiveBatch {
-        let dt = if dt.is_finite() { dt.clamp(0.0, 3600.0) } else { 0.0 };
+        let dt = if dt.is_finite() {
+            dt.clamp(0.0, 3600.0)
+        } else {
+            0.0
+        };
         let mut capped = false;
         let mut ended = false;
         // 1. The flows of the slice.
@@ -625,7 +643,10 @@ impl LiveSession {
                 } else {
                     ended = true;
                 }
-                (Vec::new(), (from..r.pos).map(|i| r.records[i].row).collect())
+                (
+                    Vec::new(),
+                    (from..r.pos).map(|i| r.records[i].row).collect(),
+                )
             }
         };
         let now = self.now();
@@ -646,14 +667,19 @@ impl LiveSession {
         // 3. Model.
         let batch_table = match &self.feed {
             Feed::Sim(_) => (n > 0).then(|| live_table(&sims)),
-            Feed::Replay(_) => (n > 0).then(|| table.map(|t| t.select_rows(&rows))).flatten(),
+            Feed::Replay(_) => (n > 0)
+                .then(|| table.map(|t| t.select_rows(&rows)))
+                .flatten(),
         };
         self.warm_up(&sims, &rows, table);
         let scored = match (&self.model, &batch_table) {
-            (Model::Ready { ensemble, baseline }, Some(bt)) => match ensemble.score(bt, &mut NoProgress) {
+            (Model::Ready { ensemble, baseline }, Some(bt)) => match ensemble
+                .score(bt, &mut NoProgress)
+            {
                 Ok((_, c, _)) => Some((c, ensemble.models.len(), ensemble.k(), baseline.clone())),
                 Err(e) => {
-                    self.notes.push(format!("Scoring stopped: {e}. The rules keep running."));
+                    self.notes
+                        .push(format!("Scoring stopped: {e}. The rules keep running."));
                     self.model = Model::Off;
                     None
                 }
@@ -747,7 +773,10 @@ impl LiveSession {
             seconds.drain(..seconds.len() - MAX_SECONDS_PER_BATCH);
         }
         // 5. Feed: rule alerts, then model groups that are due.
-        let mut alerts: Vec<LiveAlert> = rule_alerts.into_iter().map(|a| self.rule_entry(a)).collect();
+        let mut alerts: Vec<LiveAlert> = rule_alerts
+            .into_iter()
+            .map(|a| self.rule_entry(a))
+            .collect();
         let due: Vec<AnomalyType> = self
             .groups
             .iter()
@@ -760,7 +789,10 @@ impl LiveSession {
                 alerts.push(LiveAlert {
                     id,
                     origin: AlertOrigin::Model,
-                    kind: serde_json::to_value(k).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+                    kind: serde_json::to_value(k)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default(),
                     title: k.title().to_owned(),
                     severity: g.severity,
                     start: g.first,
@@ -870,7 +902,12 @@ impl LiveSession {
 
     /// Collects warm-up flows and trains once enough are in.
     fn warm_up(&mut self, sims: &[SimFlow], rows: &[usize], table: Option<&Table>) {
-        let Model::Warming { sim, rows: held, need } = &mut self.model else {
+        let Model::Warming {
+            sim,
+            rows: held,
+            need,
+        } = &mut self.model
+        else {
             return;
         };
         let room = need.saturating_sub(sim.len() + held.len());

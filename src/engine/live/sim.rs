@@ -58,7 +58,8 @@ pub struct SimParams {
     pub attacks: bool,
     /// Stream seconds between two bursts, in [10, 3600]. Default 40.
     pub attack_every_s: f64,
-    /// Stream start, epoch seconds. Default 2025-01-01T00:00:00Z.
+    /// Stream start, epoch seconds. Default Monday 2025-01-06T09:00:00Z (business hours, so
+    /// ordinary traffic is not "off-hours activity").
     pub start: f64,
 }
 
@@ -70,7 +71,7 @@ impl Default for SimParams {
             anomaly_ratio: 0.2,
             attacks: true,
             attack_every_s: 40.0,
-            start: 1_735_689_600.0,
+            start: 1_736_154_000.0,
         }
     }
 }
@@ -100,7 +101,10 @@ impl SimParams {
             ));
         }
         if !self.start.is_finite() {
-            return Err(ParamError::new("start", "must be a finite number of seconds"));
+            return Err(ParamError::new(
+                "start",
+                "must be a finite number of seconds",
+            ));
         }
         Ok(())
     }
@@ -361,7 +365,17 @@ impl Simulator {
                 for i in 0..40u64 {
                     let t = t0 + i as f64 * 0.2;
                     let port = (i * 23 + 1) as u16;
-                    let mut f = flow(t, "203.0.113.66".into(), target.clone(), 51000, port, 6, 1, 60.0, 0.0);
+                    let mut f = flow(
+                        t,
+                        "203.0.113.66".into(),
+                        target.clone(),
+                        51000,
+                        port,
+                        6,
+                        1,
+                        60.0,
+                        0.0,
+                    );
                     f.record.packets_bwd = Some(1);
                     f.record.bytes_bwd = Some(54);
                     f.record.rst = Some(1);
@@ -372,7 +386,17 @@ impl Simulator {
             Truth::IpScan => {
                 for i in 0..60u64 {
                     let t = t0 + i as f64 * (10.0 / 60.0);
-                    let mut f = flow(t, "203.0.113.99".into(), format!("10.0.1.{}", i + 1), 52000, 445, 6, 1, 60.0, 0.0);
+                    let mut f = flow(
+                        t,
+                        "203.0.113.99".into(),
+                        format!("10.0.1.{}", i + 1),
+                        52000,
+                        445,
+                        6,
+                        1,
+                        60.0,
+                        0.0,
+                    );
                     f.record.rst = Some(1);
                     f.record.handshake_complete = Some(false);
                     flows.push(f);
@@ -383,7 +407,17 @@ impl Simulator {
                 for i in 0..300u64 {
                     let t = t0 + i as f64 * (5.0 / 300.0);
                     let src = format!("198.51.100.{}", self.int(1, 254));
-                    let mut f = flow(t, src, target.clone(), self.int(1024, 65535) as u16, 80, 6, 1, 60.0, 0.0);
+                    let mut f = flow(
+                        t,
+                        src,
+                        target.clone(),
+                        self.int(1024, 65535) as u16,
+                        80,
+                        6,
+                        1,
+                        60.0,
+                        0.0,
+                    );
                     f.record.packets_bwd = Some(0);
                     f.record.bytes_bwd = Some(0);
                     f.record.ack = Some(0);
@@ -397,14 +431,34 @@ impl Simulator {
                 for i in 0..320u64 {
                     let t = t0 + i as f64 * (15.0 / 320.0);
                     let src = format!("198.18.0.{}", i % 40 + 1);
-                    let f = flow(t, src, target.clone(), self.int(1024, 65535) as u16, 443, 6, self.int(20, 40), 1200.0, 0.2);
+                    let f = flow(
+                        t,
+                        src,
+                        target.clone(),
+                        self.int(1024, 65535) as u16,
+                        443,
+                        6,
+                        self.int(20, 40),
+                        1200.0,
+                        0.2,
+                    );
                     flows.push(f);
                 }
             }
             Truth::Exfiltration => {
                 for i in 0..4u64 {
                     let t = t0 + i as f64 * 3.0;
-                    let mut f = flow(t, "192.168.1.77".into(), "185.220.101.5".into(), 50500 + i as u16, 443, 6, 2800, 1430.0, 2.5);
+                    let mut f = flow(
+                        t,
+                        "192.168.1.77".into(),
+                        "185.220.101.5".into(),
+                        50500 + i as u16,
+                        443,
+                        6,
+                        2800,
+                        1430.0,
+                        2.5,
+                    );
                     f.record.bytes_fwd = Some(4_000_000);
                     f.record.packets_bwd = Some(900);
                     f.record.bytes_bwd = Some(60_000);
@@ -415,7 +469,17 @@ impl Simulator {
                 for i in 0..30u64 {
                     let jitter = rng::uniform_range(&mut self.rng, -0.05, 0.05);
                     let t = t0 + i as f64 * 2.0 + jitter;
-                    let mut f = flow(t, "192.168.1.66".into(), "45.33.32.156".into(), 40000 + i as u16, 8443, 6, 4, 80.0, 0.1);
+                    let mut f = flow(
+                        t,
+                        "192.168.1.66".into(),
+                        "45.33.32.156".into(),
+                        40000 + i as u16,
+                        8443,
+                        6,
+                        4,
+                        80.0,
+                        0.1,
+                    );
                     f.record.bytes_fwd = Some(320);
                     f.record.bytes_bwd = Some(0);
                     f.record.packets_bwd = Some(0);

@@ -71,9 +71,9 @@ export default function register(spec) {
     expect(["high", "critical"].includes(await toast.getAttribute("data-severity")), "toast severity is high or critical");
     expectEq(await page.locator(".ns-live-toast-region").getAttribute("aria-live"), "assertive", "toast region aria-live");
     expect(await statNumber(page, "live-high") >= 4, "high/critical count");
-    const rateDraws = Number(await page.locator("#ns-live-rate").getAttribute("data-draws"));
+    const rateDraws = Number(await page.locator("#ns-live-rate-chart").getAttribute("data-draws"));
     expect(rateDraws >= 5 && rateDraws <= 70, `charts redrawn ≤ 2/s (${rateDraws} draws in 30 s)`);
-    expect((await page.locator("#ns-live-rate .scatterlayer .trace").count()) === 2, "rate chart has two traces");
+    expect((await page.locator("#ns-live-rate-chart .scatterlayer .trace").count()) === 2, "rate chart has two traces");
     await screenshot(page, "live-30s");
 
     // Memory: bounded growth between 10 s and 30 s.

@@ -63,12 +63,12 @@ pub fn LiveCharts() -> impl IntoView {
         <div class="ns-live-charts">
             <figure class="ns-chart">
                 <figcaption class="ns-chart__caption">"Flows and anomalies per second · last 5 min of stream time"</figcaption>
-                <div id="ns-live-rate" class="ns-chart__plot ns-live-chart" node_ref=rate_root
+                <div id="ns-live-rate-chart" class="ns-chart__plot ns-live-chart" node_ref=rate_root
                     data-draws=move || drawn.get().to_string()></div>
             </figure>
             <figure class="ns-chart">
                 <figcaption class="ns-chart__caption">"Ensemble score of sampled flows · anomalies in red"</figcaption>
-                <div id="ns-live-scores" class="ns-chart__plot ns-live-chart" node_ref=score_root></div>
+                <div id="ns-live-score-chart" class="ns-chart__plot ns-live-chart" node_ref=score_root></div>
             </figure>
         </div>
     }

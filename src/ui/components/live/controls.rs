@@ -98,9 +98,7 @@ pub fn LiveControls(
             in_flight.set_value(false);
         }
     };
-    if let Ok(handle) =
-        set_interval_with_handle(tick, std::time::Duration::from_millis(TICK_MS))
-    {
+    if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_millis(TICK_MS)) {
         on_cleanup(move || handle.clear());
     }
 

@@ -3,7 +3,9 @@
 
 use std::collections::VecDeque;
 
-use crate::engine::live::{LiveAlert, LiveAnomaly, LiveBatch, LiveStarted, ModelStatus, SecondAgg};
+use crate::engine::live::{
+    AlertOrigin, LiveAlert, LiveAnomaly, LiveBatch, LiveStarted, ModelStatus, SecondAgg,
+};
 use crate::engine::rules::ThreatLevel;
 
 /// Stream seconds kept for the rate chart (5 minutes).
@@ -111,7 +113,22 @@ impl LiveView {
             }
             self.feed.push_front(a);
         }
-        self.feed.truncate(FEED_LEN);
+        // Over the bound, groups of model anomalies go first (they recur every few seconds;
+        // rule alerts are rarer and matter longer).
+        while self.feed.len() > FEED_LEN {
+            match self
+                .feed
+                .iter()
+                .rposition(|a| a.origin == AlertOrigin::Model)
+            {
+                Some(i) => {
+                    self.feed.remove(i);
+                }
+                None => {
+                    self.feed.pop_back();
+                }
+            }
+        }
         if !b.recent.is_empty() {
             self.recent = b.recent;
         }
@@ -140,7 +157,6 @@ fn push_bounded<T>(ring: &mut VecDeque<T>, items: Vec<T>, cap: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::live::AlertOrigin;
 
     fn batch(i: u64) -> LiveBatch {
         LiveBatch {
@@ -196,5 +212,20 @@ mod tests {
         assert_eq!(v.seconds.back().map(|s| s.t), Some(500 * 50 + 49));
         assert_eq!(v.high_alerts, 500);
         assert_eq!(v.toast.as_ref().map(|a| a.id), Some(500));
+    }
+
+    #[test]
+    fn model_groups_leave_the_full_feed_before_rule_alerts() {
+        let mut v = LiveView::default();
+        let mut b = batch(1);
+        b.alerts[0].id = 0;
+        v.apply(b);
+        for i in 1..=150 {
+            let mut b = batch(i);
+            b.alerts[0].origin = AlertOrigin::Model;
+            v.apply(b);
+        }
+        assert_eq!(v.feed.len(), FEED_LEN);
+        assert_eq!(v.feed.back().map(|a| a.id), Some(0), "the rule alert stays");
     }
 }
