@@ -24,6 +24,7 @@ mod ocsvm_reference;
 mod pcap;
 mod pipeline;
 mod report;
+mod netviews;
 mod rules;
 mod storage;
 mod tune;
