@@ -162,6 +162,30 @@ pub struct AppState {
     pub feedback: RwSignal<Vec<Feedback>>,
     /// "Suppress similar" rules; matching alerts stay visible, dimmed and labelled.
     pub suppressions: RwSignal<Vec<SuppressionRule>>,
+    /// Behaviour-rule thresholds the Network page runs with (seed 002's defaults).
+    pub rules_config: RwSignal<crate::engine::rules::RulesConfig>,
+    /// The Network page's views and what they were computed for.
+    pub network: RwSignal<Option<NetworkSnapshot>>,
+}
+
+/// What the Network page's views were computed for: a change of any part asks the worker again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkKey {
+    /// Data set name and rows.
+    pub dataset: Option<(String, usize)>,
+    /// The run (its address: a new run is a new `Arc`), if any.
+    pub result: Option<usize>,
+    /// The rule thresholds.
+    pub rules: crate::engine::rules::RulesConfig,
+}
+
+/// The Network page's views with the key they were computed for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkSnapshot {
+    /// What they were computed for.
+    pub key: NetworkKey,
+    /// The views.
+    pub views: Arc<crate::engine::netviews::NetworkViews>,
 }
 
 /// The pages of the app, one tab each.
@@ -232,6 +256,8 @@ impl AppState {
             selected_row: RwSignal::new(None),
             feedback: RwSignal::new(Vec::new()),
             suppressions: RwSignal::new(Vec::new()),
+            rules_config: RwSignal::new(crate::engine::rules::RulesConfig::default()),
+            network: RwSignal::new(None),
         }
     }
 

@@ -4,7 +4,9 @@
 //! | chart | function |
 //! |---|---|
 //! | ensemble score per row, anomalies marked by severity | [`timeline::timeline`] |
+//! | network views: talkers, protocols, ports, flows per minute, packet lengths | [`network::network_chart`] |
 
+pub mod network;
 pub mod palette;
 pub mod timeline;
 

@@ -66,6 +66,12 @@ pub enum RequestBody {
         /// Ensemble-score threshold chosen on the slider; `None` = the vote decision.
         ensemble_threshold: Option<f64>,
     },
+    /// Run the behaviour rules with these thresholds and compute the Network page's views over
+    /// the current data set (and the last run's anomalies, when any).
+    Network {
+        /// Rule thresholds.
+        rules: crate::engine::rules::RulesConfig,
+    },
 }
 
 /// Worker → page.
@@ -96,6 +102,8 @@ pub enum ResponseBody {
     Failed(WorkerError),
     /// The job stopped on request.
     Cancelled,
+    /// The Network page's views (answer to `Network`).
+    Network(Box<crate::engine::netviews::NetworkViews>),
 }
 
 /// What the page shows about a loaded data set.

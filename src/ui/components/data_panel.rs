@@ -113,7 +113,7 @@ pub fn DataSource() -> impl IntoView {
                     id="ns-file"
                     class="ns-visually-hidden"
                     type="file"
-                    accept=".csv,.txt,text/csv"
+                    accept=".csv,.txt,.json,.log,.pcap,.pcapng,.cap,text/csv"
                     disabled=move || state.busy()
                     on:change=on_file
                 />

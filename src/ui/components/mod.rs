@@ -17,3 +17,4 @@ pub use header::Header;
 pub use page_tabs::PageTabs;
 pub use results::Results;
 pub use train_panel::{ProgressBar, TrainPanel};
+pub mod network;
