@@ -320,6 +320,8 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             }
         }
         ResponseBody::Benchmark(lines) => state.bench.set(Some(lines)),
+        // Answered through `call` callbacks only (the Network page).
+        ResponseBody::Network(_) => {}
         ResponseBody::Rows(page) => {
             if pending == Pending::TopRows {
                 state.top_rows.set(Some(page));
