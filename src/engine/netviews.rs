@@ -41,7 +41,8 @@ pub const MAX_CONVERSATIONS: usize = 200;
 /// Anomalies enriched with a written analysis (highest ensemble score first).
 pub const MAX_ENRICHED_ANOMALIES: usize = 100;
 /// Upper edges of the packet-length bins, bytes (the last bin is open).
-pub const PACKET_LENGTH_EDGES: [f64; 8] = [64.0, 128.0, 256.0, 512.0, 1024.0, 1518.0, 4096.0, 9000.0];
+pub const PACKET_LENGTH_EDGES: [f64; 8] =
+    [64.0, 128.0, 256.0, 512.0, 1024.0, 1518.0, 4096.0, 9000.0];
 
 /// A view the data cannot feed, and why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -373,8 +374,9 @@ pub fn network_views(
     } else {
         missing.push(MissingView {
             view: "packet-length distribution".into(),
-            reason: "no byte column (bytes per packet need bytes, and packets when flows hold several)"
-                .into(),
+            reason:
+                "no byte column (bytes per packet need bytes, and packets when flows hold several)"
+                    .into(),
         });
         Vec::new()
     };
@@ -551,7 +553,9 @@ mod tests {
         let ts = [120.0, 125.0, 300.5, f64::NAN];
         let bins = per_minute(&ts, &|r| r == 2);
         assert_eq!(
-            bins.iter().map(|b| (b.start, b.flows, b.anomalies)).collect::<Vec<_>>(),
+            bins.iter()
+                .map(|b| (b.start, b.flows, b.anomalies))
+                .collect::<Vec<_>>(),
             vec![(120.0, 2, 0), (180.0, 0, 0), (240.0, 0, 0), (300.0, 1, 1)]
         );
     }
@@ -564,7 +568,9 @@ mod tests {
         m.insert("22".to_owned(), (1, 1));
         let v = ranked(m, 2);
         assert_eq!(
-            v.iter().map(|b| (b.label.as_str(), b.count, b.anomalies)).collect::<Vec<_>>(),
+            v.iter()
+                .map(|b| (b.label.as_str(), b.count, b.anomalies))
+                .collect::<Vec<_>>(),
             vec![("443", 7, 0), ("80", 5, 1), ("other", 1, 1)]
         );
     }

@@ -91,7 +91,14 @@ pub fn network_chart(which: NetChart, v: &NetworkViews, palette: &Palette) -> Pl
                 );
             }
             let mut plot = finish(plot, palette, "minute (UTC)", "flows", v.scored, false);
-            plot.set_layout(layout(palette, "minute (UTC)", "flows", v.scored, false, true));
+            plot.set_layout(layout(
+                palette,
+                "minute (UTC)",
+                "flows",
+                v.scored,
+                false,
+                true,
+            ));
             plot
         }
     }
@@ -168,15 +175,21 @@ fn layout(
         x = x.type_(AxisType::Category);
     }
     Layout::new()
-            .height(280)
-            .margin(Margin::new().left(56).right(16).top(if legend { 28 } else { 12 }).bottom(48))
-            .paper_background_color("rgba(0,0,0,0)")
-            .plot_background_color("rgba(0,0,0,0)")
-            .font(Font::new().color(palette.text).size(12))
-            .hover_mode(HoverMode::Closest)
-            .bar_mode(BarMode::Overlay)
-            .show_legend(legend)
-            .legend(Legend::new().orientation(Orientation::Horizontal).y(1.14))
+        .height(280)
+        .margin(
+            Margin::new()
+                .left(56)
+                .right(16)
+                .top(if legend { 28 } else { 12 })
+                .bottom(48),
+        )
+        .paper_background_color("rgba(0,0,0,0)")
+        .plot_background_color("rgba(0,0,0,0)")
+        .font(Font::new().color(palette.text).size(12))
+        .hover_mode(HoverMode::Closest)
+        .bar_mode(BarMode::Overlay)
+        .show_legend(legend)
+        .legend(Legend::new().orientation(Orientation::Horizontal).y(1.14))
         .x_axis(x)
         .y_axis(y)
 }
@@ -235,10 +248,14 @@ mod tests {
 
     #[test]
     fn top_talkers_are_drawn_largest_on_top() {
-        let json: serde_json::Value =
-            serde_json::from_str(&network_chart(NetChart::Talkers, &views(), &Palette::DARK).to_json())
-                .unwrap();
-        assert_eq!(json["data"][0]["y"], serde_json::json!(["10.0.0.2", "10.0.0.1"]));
+        let json: serde_json::Value = serde_json::from_str(
+            &network_chart(NetChart::Talkers, &views(), &Palette::DARK).to_json(),
+        )
+        .unwrap();
+        assert_eq!(
+            json["data"][0]["y"],
+            serde_json::json!(["10.0.0.2", "10.0.0.1"])
+        );
         assert_eq!(json["data"][0]["x"], serde_json::json!([100.0, 900.0]));
         assert_eq!(json["data"][0]["orientation"], "h");
     }

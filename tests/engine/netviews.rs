@@ -6,9 +6,9 @@ use netsift::engine::data::{Column, Meaning, Role, Table};
 use netsift::engine::ingest::capture::generate::{generate_capture, CaptureGenParams};
 use netsift::engine::ingest::capture::{flows_to_table, read_flows_from_bytes, FlowConfig};
 use netsift::engine::netviews::{network_views, NetworkViews};
-use netsift::engine::rules::{RuleKind, RulesConfig};
 use netsift::engine::pipeline::{run, RunConfig};
 use netsift::engine::progress::NoProgress;
+use netsift::engine::rules::{RuleKind, RulesConfig};
 
 const T0: f64 = 1_700_000_000.0;
 
@@ -29,7 +29,7 @@ fn crafted() -> Table {
             Column::numeric("dport", vec![443.0, 443.0, 53.0, 22.0, 443.0])
                 .with_meaning(Meaning::DstPort),
             Column::categorical("proto", vec!["tcp", "tcp", "udp", "tcp", "tcp"])
-            .with_meaning(Meaning::Protocol),
+                .with_meaning(Meaning::Protocol),
             Column::numeric("bytes", vec![1000.0, 3000.0, 80.0, 20_000.0, 5.0])
                 .with_meaning(Meaning::Bytes),
             Column::numeric("packets", vec![10.0, 10.0, 1.0, 10.0, 1.0])
@@ -53,19 +53,24 @@ fn crafted_flows_give_exact_talkers_conversations_and_distributions() {
         .collect();
     assert_eq!(
         talkers,
-        vec![
-            ("10.0.0.4", 1, 20_000, 10, 1),
-            ("10.0.0.1", 3, 4080, 21, 2)
-        ]
+        vec![("10.0.0.4", 1, 20_000, 10, 1), ("10.0.0.1", 3, 4080, 21, 2)]
     );
     assert_eq!(v.conversation_count, 3);
     let ab = &v.conversations[1];
     assert_eq!((ab.src.as_str(), ab.dst.as_str()), ("10.0.0.1", "10.0.0.2"));
     assert_eq!((ab.flows, ab.bytes, ab.packets), (2, 4000, 20));
     assert_eq!((ab.first_seen, ab.last_seen), (T0, T0 + 32.0));
-    let protos: Vec<_> = v.protocols.iter().map(|b| (b.label.as_str(), b.count)).collect();
+    let protos: Vec<_> = v
+        .protocols
+        .iter()
+        .map(|b| (b.label.as_str(), b.count))
+        .collect();
     assert_eq!(protos, vec![("tcp", 4), ("udp", 1)]);
-    let ports: Vec<_> = v.dst_ports.iter().map(|b| (b.label.as_str(), b.count)).collect();
+    let ports: Vec<_> = v
+        .dst_ports
+        .iter()
+        .map(|b| (b.label.as_str(), b.count))
+        .collect();
     assert_eq!(ports, vec![("443", 3), ("22", 1), ("53", 1)]);
     let minutes: Vec<_> = v.per_minute.iter().map(|m| m.flows).collect();
     // T0 = 1_700_000_000 is 20 s into its minute: rows at +0, +10, +30 share it.
@@ -92,7 +97,11 @@ fn a_table_without_addresses_names_the_views_that_need_them() {
             "flows per minute",
         ]
     );
-    assert!(v.missing[0].reason.contains("source address"), "{:?}", v.missing[0]);
+    assert!(
+        v.missing[0].reason.contains("source address"),
+        "{:?}",
+        v.missing[0]
+    );
     assert_eq!(v.packet_lengths.iter().map(|b| b.count).sum::<usize>(), 2);
 }
 
@@ -118,7 +127,11 @@ fn e2e_params() -> CaptureGenParams {
 }
 
 fn capture_table(bytes: &[u8]) -> Table {
-    flows_to_table(&read_flows_from_bytes(bytes, FlowConfig::default()).unwrap().flows)
+    flows_to_table(
+        &read_flows_from_bytes(bytes, FlowConfig::default())
+            .unwrap()
+            .flows,
+    )
 }
 
 fn alert_keys(v: &NetworkViews) -> Vec<(RuleKind, Option<String>, Option<String>)> {
@@ -199,7 +212,10 @@ fn anomalies_of_a_run_feed_suspicious_ips_and_enriched_anomalies() {
         .suspicious_ips
         .iter()
         .all(|t| t.anomalies >= netsift::engine::netviews::SUSPICIOUS_MIN_ANOMALIES));
-    assert!(!v.suspicious_ips.is_empty(), "attack sources raise anomalies");
+    assert!(
+        !v.suspicious_ips.is_empty(),
+        "attack sources raise anomalies"
+    );
 }
 
 /// The fixture the e2e spec (tests/e2e/specs/network.mjs) uploads and the numbers it expects.
@@ -236,7 +252,10 @@ fn the_e2e_capture_fixture_matches_its_expected_numbers() {
         std::fs::write(dir.join("expected.json"), &text).unwrap();
     }
     let stored = std::fs::read(dir.join("capture.pcap")).unwrap();
-    assert!(stored == cap.bytes, "the generator changed: rerun with NETSIFT_BLESS=1");
+    assert!(
+        stored == cap.bytes,
+        "the generator changed: rerun with NETSIFT_BLESS=1"
+    );
     let stored = std::fs::read_to_string(dir.join("expected.json")).unwrap();
     assert_eq!(stored, text, "rerun with NETSIFT_BLESS=1");
 }

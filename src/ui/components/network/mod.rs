@@ -9,7 +9,7 @@ pub mod tables;
 
 pub use alerts::AlertsPanel;
 pub use charts::NetChartView;
-pub use enriched::{AnalysisView, EnrichmentView, EnrichedAnomalies};
+pub use enriched::{AnalysisView, EnrichedAnomalies, EnrichmentView};
 pub use rules_form::RulesForm;
 pub use tables::{Conversations, SuspiciousIps, TopTalkers};
 

@@ -141,15 +141,23 @@ pub fn RulesForm() -> impl IntoView {
             .collect()
     };
     let drafts = StoredValue::new(drafts);
-    let setters: StoredValue<Vec<(&'static str, fn(&mut RulesConfig, &str) -> Result<(), String>)>> =
-        StoredValue::new(
-            groups
-                .iter()
-                .flat_map(|(_, fs)| fs.iter().map(|f| (f.name, f.set)))
-                .collect(),
-        );
-    let getters: StoredValue<Vec<fn(&RulesConfig) -> String>> =
-        StoredValue::new(groups.iter().flat_map(|(_, fs)| fs.iter().map(|f| f.get)).collect());
+    let setters: StoredValue<
+        Vec<(
+            &'static str,
+            fn(&mut RulesConfig, &str) -> Result<(), String>,
+        )>,
+    > = StoredValue::new(
+        groups
+            .iter()
+            .flat_map(|(_, fs)| fs.iter().map(|f| (f.name, f.set)))
+            .collect(),
+    );
+    let getters: StoredValue<Vec<fn(&RulesConfig) -> String>> = StoredValue::new(
+        groups
+            .iter()
+            .flat_map(|(_, fs)| fs.iter().map(|f| f.get))
+            .collect(),
+    );
     let form_error = RwSignal::new(None::<String>);
     let _ = all;
 
@@ -171,7 +179,9 @@ pub fn RulesForm() -> impl IntoView {
             })
         });
         if !ok {
-            form_error.set(Some("Fix the marked fields; the rules still run with the last valid thresholds.".into()));
+            form_error.set(Some(
+                "Fix the marked fields; the rules still run with the last valid thresholds.".into(),
+            ));
             return;
         }
         if let Err(e) = c.validate() {
