@@ -24,6 +24,7 @@
 //! | [`enrich`] | anomaly types, tags and a combined severity for anomalies and rule alerts |
 //! | [`advice`] | mitigation advice with concrete actions |
 //! | [`narrative`] | offline written analysis per alert in analyst personas (templates, no AI service) |
+//! | [`netviews`] | the Network page's views: alerts with enrichment, talkers, distributions, conversations |
 //! | [`report`] | CSV (formula-safe) and JSON exports |
 //! | [`progress`] | progress reporting with cancellation |
 //! | [`views`] | the data behind the analysis charts: feature histograms, PCA, correlation, ground truth |
@@ -51,6 +52,7 @@ pub mod metrics;
 pub mod model_file;
 pub mod models;
 pub mod narrative;
+pub mod netviews;
 pub mod pipeline;
 pub mod progress;
 pub mod report;

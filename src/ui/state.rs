@@ -182,6 +182,30 @@ pub struct AppState {
     /// The column mapping the user applied to the current data set (data set name, column →
     /// use), so a replacement worker (after a cancel) gets it again. `None` after a fresh load.
     pub applied_mapping: RwSignal<Option<AppliedMapping>>,
+    /// Behaviour-rule thresholds the Network page runs with (seed 002's defaults).
+    pub rules_config: RwSignal<crate::engine::rules::RulesConfig>,
+    /// The Network page's views and what they were computed for.
+    pub network: RwSignal<Option<NetworkSnapshot>>,
+}
+
+/// What the Network page's views were computed for: a change of any part asks the worker again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkKey {
+    /// Data set name and rows.
+    pub dataset: Option<(String, usize)>,
+    /// The run (its address: a new run is a new `Arc`), if any.
+    pub result: Option<usize>,
+    /// The rule thresholds.
+    pub rules: crate::engine::rules::RulesConfig,
+}
+
+/// The Network page's views with the key they were computed for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkSnapshot {
+    /// What they were computed for.
+    pub key: NetworkKey,
+    /// The views.
+    pub views: Arc<crate::engine::netviews::NetworkViews>,
 }
 
 /// A column mapping applied to a named data set.
@@ -267,6 +291,8 @@ impl AppState {
             live: RwSignal::new(Default::default()),
             live_run: RwSignal::new(Default::default()),
             applied_mapping: RwSignal::new(None),
+            rules_config: RwSignal::new(crate::engine::rules::RulesConfig::default()),
+            network: RwSignal::new(None),
         }
     }
 

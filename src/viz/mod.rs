@@ -17,6 +17,9 @@ pub mod comparison;
 pub mod curves;
 pub mod distributions;
 pub mod frame;
+//! | network views: talkers, protocols, ports, flows per minute, packet lengths | [`network::network_chart`] |
+
+pub mod network;
 pub mod palette;
 pub mod projection;
 pub mod timeline;

@@ -6,6 +6,8 @@ pub mod models;
 pub mod mapping;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod live;
+#[cfg(all(feature = "ui", target_arch = "wasm32"))]
+pub mod network;
 pub mod protocol;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod results;

@@ -111,6 +111,12 @@ pub enum RequestBody {
     },
     /// The data behind the analysis charts of the last run (`engine::views`).
     Views,
+    /// Run the behaviour rules with these thresholds and compute the Network page's views over
+    /// the current data set (and the last run's anomalies, when any).
+    Network {
+        /// Rule thresholds.
+        rules: crate::engine::rules::RulesConfig,
+    },
 }
 
 /// Worker → page.
@@ -157,6 +163,8 @@ pub enum ResponseBody {
     Remapped(Box<(DatasetSummary, crate::engine::mapping::MappingView)>),
     /// The analysis views of the last run.
     Views(Box<crate::engine::views::ResultViews>),
+    /// The Network page's views (answer to `Network`).
+    Network(Box<crate::engine::netviews::NetworkViews>),
 }
 
 /// What the page shows about a loaded data set.

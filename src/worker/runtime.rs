@@ -210,6 +210,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
                 )),
             }
         }
+        RequestBody::Network { rules } => super::network::network(&rules),
     };
     post(
         scope,

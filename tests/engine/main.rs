@@ -19,6 +19,7 @@ mod lof_nsl_kdd;
 mod lof_reference;
 mod metrics;
 mod model_file;
+mod netviews;
 mod ocsvm;
 mod ocsvm_nslkdd;
 mod ocsvm_reference;

@@ -529,18 +529,33 @@ fn big_records(n: usize) -> Vec<FlowRecord> {
 #[ignore = "timing: cargo test --release --no-default-features --test engine rules_over_434k -- --ignored --nocapture"]
 fn rules_over_434k_flows_timing() {
     let records = big_records(434_000);
+    let cpu0 = thread_cpu_seconds();
     let t = std::time::Instant::now();
     let out = evaluate(&records, &RulesConfig::default()).unwrap();
     let s = t.elapsed().as_secs_f64();
+    let cpu = thread_cpu_seconds().zip(cpu0).map(|(b, a)| b - a);
     eprintln!(
-        "rules over {} flows: {:.3} s, {} alerts",
+        "rules over {} flows: {:.3} s wall, {} s CPU, {} alerts",
         records.len(),
         s,
+        cpu.map_or("?".into(), |c| format!("{c:.3}")),
         out.alerts.len()
     );
-    // Measured 2.0–2.4 s wall (process user time 1.2 s including building the records) on the
-    // shared, loaded 2-core machine; the bound only catches regressions.
-    assert!(s < 5.0, "{s} s");
+    // Session 1 measured 2.0–2.4 s wall on the shared, loaded 2-core machine. With the spike
+    // buckets in a ring, evidence updated without allocating and small distinct counts in a
+    // vector, this thread's CPU time is 1.3–2.0 s at load average 13 (wall 4–7 s there: the
+    // machine gives the test a third of a core). The bound, on CPU time where it can be read,
+    // only catches regressions.
+    let measured = cpu.unwrap_or(s);
+    assert!(measured < 4.0, "{measured} s");
+}
+
+/// CPU time of this thread (Linux `/proc/thread-self/schedstat`), so a loaded machine does not
+/// inflate the figure; `None` elsewhere.
+fn thread_cpu_seconds() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: f64 = s.split_whitespace().next()?.parse().ok()?;
+    Some(ns / 1e9)
 }
 
 fn cli(args: &[&std::path::Path]) -> std::process::Output {

@@ -80,8 +80,14 @@ impl Book {
             if f.start - a.end <= self.cooldown {
                 a.end = a.end.max(f.end);
                 for &(k, v) in f.evidence {
-                    let e = a.evidence.entry(k.to_owned()).or_insert(v);
-                    *e = e.max(v);
+                    // Look up before inserting: an extended alert fires once per record, and
+                    // `entry` would allocate the key every time.
+                    match a.evidence.get_mut(k) {
+                        Some(e) => *e = e.max(v),
+                        None => {
+                            a.evidence.insert(k.to_owned(), v);
+                        }
+                    }
                 }
                 let last = a.last_t;
                 let mut newest = last;
@@ -123,8 +129,26 @@ impl Book {
 
 #[derive(Debug, Default)]
 struct SpikeBuckets {
-    /// 1-second bucket → (packets, rows).
-    pending: BTreeMap<i64, (f64, Vec<u32>)>,
+    /// The bucket (whole second) of `slots[0]`.
+    base: i64,
+    /// Packets and the rows that started in each bucket from `base` on, contiguous: a ring
+    /// indexed by `bucket − base` (one `O(1)` step per bucket a flow spreads over, where an
+    /// ordered map paid a tree search).
+    slots: std::collections::VecDeque<(f64, Vec<u32>)>,
+}
+
+impl SpikeBuckets {
+    /// The slot of bucket `b` (buckets before `base` land in the first slot), grown as needed.
+    fn slot(&mut self, b: i64) -> &mut (f64, Vec<u32>) {
+        if self.slots.is_empty() {
+            self.base = b;
+        }
+        let i = usize::try_from(b - self.base).unwrap_or(0);
+        if i >= self.slots.len() {
+            self.slots.resize_with(i + 1, || (0.0, Vec::new()));
+        }
+        &mut self.slots[i]
+    }
 }
 
 #[derive(Debug)]
@@ -455,7 +479,7 @@ impl RuleEngine {
             let cap = self.cfg.max_flows_per_alert as usize;
             for key in [dst, ALL] {
                 let s = self.spike.entry(key).or_default();
-                spread(&mut s.pending, t, end, p as f64, row, cap);
+                spread(s, t, end, p as f64, row, cap);
             }
         }
     }
@@ -465,11 +489,10 @@ impl RuleEngine {
         let Some(s) = self.spike.get_mut(&key) else {
             return;
         };
-        while let Some((&b, _)) = s.pending.first_key_value() {
-            if b >= upto {
-                break;
-            }
-            let Some((_, (pkts, rows))) = s.pending.pop_first() else {
+        while !s.slots.is_empty() && s.base < upto {
+            let b = s.base;
+            s.base += 1;
+            let Some((pkts, rows)) = s.slots.pop_front() else {
                 break;
             };
             if pkts >= self.cfg.spike_pps {
@@ -523,7 +546,7 @@ impl RuleEngine {
         for k in keys {
             self.settle_spikes(k, upto);
         }
-        self.spike.retain(|_, s| !s.pending.is_empty());
+        self.spike.retain(|_, s| !s.slots.is_empty());
         self.book.sweep(now);
     }
 
@@ -664,16 +687,9 @@ fn five(src: u32, dst: u32, r: &FlowRecord) -> Key {
 
 /// Spreads `p` packets evenly over `[t, end]` into 1-second buckets; the flow's row is listed in
 /// its first bucket only (an alert lists the flows that started in the spiking second).
-fn spread(
-    pending: &mut BTreeMap<i64, (f64, Vec<u32>)>,
-    t: f64,
-    end: f64,
-    p: f64,
-    row: u32,
-    cap: usize,
-) {
+fn spread(s: &mut SpikeBuckets, t: f64, end: f64, p: f64, row: u32, cap: usize) {
     let b0 = t.floor() as i64;
-    let first = pending.entry(b0).or_insert((0.0, Vec::new()));
+    let first = s.slot(b0);
     if first.1.len() < cap {
         first.1.push(row);
     }
@@ -688,7 +704,7 @@ fn spread(
         let lo = b as f64;
         let hi = end.min(lo + 1.0);
         if hi > lo {
-            pending.entry(b).or_insert((0.0, Vec::new())).0 += p * (hi - lo) / d;
+            s.slot(b).0 += p * (hi - lo) / d;
         }
     }
 }

@@ -13,7 +13,72 @@ use super::fxmap::FxMap;
 #[derive(Debug, Clone, Default)]
 pub struct DistinctWindow {
     events: VecDeque<(f64, u32, u32)>,
-    counts: FxMap<u32, u32>,
+    counts: Counts,
+}
+
+/// Events per value. Most windows hold a handful of distinct values (one source's ports to one
+/// host, one host's sources), where a linear scan of a short vector beats hashing and allocates
+/// once; past [`SMALL`] distinct values the counts move to a hash map.
+#[derive(Debug, Clone)]
+enum Counts {
+    Small(Vec<(u32, u32)>),
+    Large(FxMap<u32, u32>),
+}
+
+/// Most distinct values kept in [`Counts::Small`].
+const SMALL: usize = 32;
+
+impl Default for Counts {
+    fn default() -> Self {
+        Counts::Small(Vec::new())
+    }
+}
+
+impl Counts {
+    fn add(&mut self, v: u32) {
+        match self {
+            Counts::Small(s) => {
+                if let Some(e) = s.iter_mut().find(|e| e.0 == v) {
+                    e.1 += 1;
+                } else if s.len() < SMALL {
+                    s.push((v, 1));
+                } else {
+                    let mut m: FxMap<u32, u32> = s.iter().copied().collect();
+                    m.insert(v, 1);
+                    *self = Counts::Large(m);
+                }
+            }
+            Counts::Large(m) => *m.entry(v).or_insert(0) += 1,
+        }
+    }
+
+    fn remove_one(&mut self, v: u32) {
+        match self {
+            Counts::Small(s) => {
+                if let Some(i) = s.iter().position(|e| e.0 == v) {
+                    s[i].1 -= 1;
+                    if s[i].1 == 0 {
+                        s.swap_remove(i);
+                    }
+                }
+            }
+            Counts::Large(m) => {
+                if let Some(c) = m.get_mut(&v) {
+                    *c -= 1;
+                    if *c == 0 {
+                        m.remove(&v);
+                    }
+                }
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Counts::Small(s) => s.len(),
+            Counts::Large(m) => m.len(),
+        }
+    }
 }
 
 impl DistinctWindow {
@@ -24,19 +89,14 @@ impl DistinctWindow {
                 break;
             }
             self.events.pop_front();
-            if let Some(c) = self.counts.get_mut(&v) {
-                *c -= 1;
-                if *c == 0 {
-                    self.counts.remove(&v);
-                }
-            }
+            self.counts.remove_one(v);
         }
     }
 
     /// Adds an event of `value` at time `t` from flow `row`.
     pub fn push(&mut self, t: f64, value: u32, row: u32) {
         self.events.push_back((t, value, row));
-        *self.counts.entry(value).or_insert(0) += 1;
+        self.counts.add(value);
     }
 
     /// Distinct values in the window.
@@ -134,6 +194,18 @@ mod tests {
         w.push(71.0, 3, 1);
         assert_eq!(w.distinct(), 1);
         assert_eq!(w.len(), 2);
+    }
+
+    #[test]
+    fn distinct_counts_survive_the_switch_to_a_map_and_back_down() {
+        let mut w = DistinctWindow::default();
+        for v in 0..100u32 {
+            w.push(f64::from(v), v % 50, v);
+        }
+        assert_eq!(w.distinct(), 50);
+        w.evict(75.0, 0.0);
+        assert_eq!(w.len(), 25);
+        assert_eq!(w.distinct(), 25, "values 25..50 remain");
     }
 
     #[test]

@@ -24,3 +24,4 @@ pub use train_panel::{ProgressBar, TrainPanel};
 pub mod score_threshold;
 pub use score_threshold::ScoreThreshold;
 pub mod live;
+pub mod network;

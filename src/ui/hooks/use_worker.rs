@@ -324,6 +324,8 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
         ResponseBody::Benchmark(lines) => state.bench.set(Some(lines)),
         // Only asked for through `call` (use_storage).
         ResponseBody::RunRecord(_) => {}
+        // Answered through `call` callbacks only (the Network page).
+        ResponseBody::Network(_) => {}
         ResponseBody::Rows(page) => {
             if pending == Pending::TopRows {
                 state.top_rows.set(Some(page));
