@@ -25,6 +25,7 @@
 //! | [`advice`] | mitigation advice with concrete actions |
 //! | [`narrative`] | offline written analysis per alert in analyst personas (templates, no AI service) |
 //! | [`report`] | CSV (formula-safe) and JSON exports |
+//! | [`triage`] | the anomaly table query (filter, sort, page), row detail and feedback counts |
 //! | [`progress`] | progress reporting with cancellation |
 //! | [`rng`], [`math`] | seeded PRNG and platform-independent floating-point functions |
 //!
@@ -54,5 +55,6 @@ pub mod progress;
 pub mod report;
 pub mod rng;
 pub mod rules;
+pub mod triage;
 
 pub use error::{Error, Result};

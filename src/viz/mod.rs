@@ -4,8 +4,11 @@
 //! | chart | function |
 //! |---|---|
 //! | ensemble score per row, anomalies marked by severity | [`timeline::timeline`] |
+//! | permutation importance per feature | [`importance::importance_bars`] |
 
 pub mod palette;
 pub mod timeline;
 
 pub use timeline::timeline;
+pub mod importance;
+pub use importance::importance_bars;

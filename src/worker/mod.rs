@@ -4,3 +4,5 @@
 pub mod protocol;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod runtime;
+#[cfg(all(feature = "ui", target_arch = "wasm32"))]
+pub mod anomalies;

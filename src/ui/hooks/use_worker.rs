@@ -359,6 +359,8 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
                 state.notice.set(Some("Cancelled.".into()));
             }
         }
+        // Answers to generic `call`/`run` requests went to their callbacks above.
+        _ => {}
     }
 }
 
