@@ -26,6 +26,7 @@
 //! | [`narrative`] | offline written analysis per alert in analyst personas (templates, no AI service) |
 //! | [`netviews`] | the Network page's views: alerts with enrichment, talkers, distributions, conversations |
 //! | [`report`] | CSV (formula-safe) and JSON exports |
+//! | [`triage`] | the anomaly table query (filter, sort, page), row detail and feedback counts |
 //! | [`progress`] | progress reporting with cancellation |
 //! | [`views`] | the data behind the analysis charts: feature histograms, PCA, correlation, ground truth |
 //! | [`rng`], [`math`] | seeded PRNG and platform-independent floating-point functions |
@@ -60,6 +61,7 @@ pub mod rng;
 pub mod rules;
 pub mod summary;
 pub mod views;
+pub mod triage;
 
 pub use error::{Error, Result};
 pub mod live;

@@ -12,6 +12,7 @@
 //! | 2-D PCA coloured by score | [`projection::pca`] |
 //! | feature correlation heatmap | [`projection::correlation`] |
 //! | ROC / precision–recall curves | [`curves::curves`] |
+//! | permutation importance per feature | [`importance::importance_bars`] |
 
 pub mod comparison;
 pub mod curves;
@@ -28,3 +29,5 @@ pub use timeline::timeline;
 pub mod config;
 pub mod score_histogram;
 pub mod live;
+pub mod importance;
+pub use importance::importance_bars;

@@ -16,3 +16,4 @@ pub mod live;
 pub mod runtime;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod views;
+pub mod anomalies;

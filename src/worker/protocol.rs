@@ -116,6 +116,32 @@ pub enum RequestBody {
     Network {
         /// Rule thresholds.
         rules: crate::engine::rules::RulesConfig,
+    /// One page of the anomaly table (filter, sort, page in the worker).
+    TableQuery(Box<crate::engine::triage::TableQuery>),
+    /// Everything the detail panel shows about one row of the last result.
+    RowDetail {
+        /// The row.
+        row: u32,
+    },
+    /// Permutation importance of each feature on the ensemble score (a long job).
+    Importance(crate::engine::explain::ImportanceParams),
+    /// Set (`Some`) or clear (`None`) a verdict on rows; answers the updated feedback.
+    Mark {
+        /// The page's feedback, as it is now.
+        feedback: Vec<crate::engine::feedback::Feedback>,
+        /// Rows to mark.
+        rows: Vec<u32>,
+        /// The verdict, or `None` to clear.
+        verdict: Option<crate::engine::feedback::Verdict>,
+        /// Seconds since the epoch.
+        at: f64,
+    },
+    /// Retrain with the feedback and make the new result current in the worker.
+    Retrain {
+        /// The run configuration.
+        config: RunConfig,
+        /// The page's feedback.
+        feedback: Vec<crate::engine::feedback::Feedback>,
     },
 }
 
@@ -165,6 +191,16 @@ pub enum ResponseBody {
     Views(Box<crate::engine::views::ResultViews>),
     /// The Network page's views (answer to `Network`).
     Network(Box<crate::engine::netviews::NetworkViews>),
+    /// A page of the anomaly table.
+    Table(Box<crate::engine::triage::TablePage>),
+    /// One row's detail.
+    RowDetail(Box<crate::engine::triage::RowDetail>),
+    /// Global feature importance.
+    Importance(crate::engine::explain::Importance),
+    /// The feedback after marking.
+    Feedback(Vec<crate::engine::feedback::Feedback>),
+    /// A retrain's new result and what changed.
+    Retrained(Box<(RunResult, crate::engine::feedback::RetrainDiff)>),
 }
 
 /// What the page shows about a loaded data set.

@@ -211,6 +211,18 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             }
         }
         RequestBody::Network { rules } => super::network::network(&rules),
+        RequestBody::TableQuery(q) => super::anomalies::table(&q),
+        RequestBody::RowDetail { row } => super::anomalies::row_detail(row),
+        RequestBody::Importance(p) => super::anomalies::importance(scope, job, &p),
+        RequestBody::Mark {
+            feedback,
+            rows,
+            verdict,
+            at,
+        } => super::anomalies::mark(feedback, &rows, verdict, at),
+        RequestBody::Retrain { config, feedback } => {
+            super::anomalies::retrain(scope, job, &config, &feedback)
+        }
     };
     post(
         scope,

@@ -1,6 +1,7 @@
 //! The page's components, one concept per file.
 
 pub mod analysis;
+pub mod anomalies;
 pub mod bench_panel;
 pub mod data_panel;
 pub mod error_banner;

@@ -370,6 +370,7 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             }
         }
         // Answers to `call`/`run` requests went to their callbacks above.
+        // Answers to generic `call`/`run` requests went to their callbacks above.
         _ => {}
     }
 }
