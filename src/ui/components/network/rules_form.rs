@@ -7,6 +7,13 @@ use leptos::prelude::*;
 use crate::engine::rules::RulesConfig;
 use crate::ui::state::use_app_state;
 
+/// Reads a field as text.
+type Getter = fn(&RulesConfig) -> String;
+/// Parses and stores a field; the message says what is accepted.
+type Setter = fn(&mut RulesConfig, &str) -> Result<(), String>;
+/// A field's name, draft text and error message.
+type Draft = (&'static str, RwSignal<String>, RwSignal<Option<String>>);
+
 /// One editable threshold.
 struct Field {
     /// `RulesConfig` field name (also the error's `field`, and the element id suffix).
@@ -16,9 +23,9 @@ struct Field {
     /// Unit shown after the input.
     unit: &'static str,
     /// The current value as text.
-    get: fn(&RulesConfig) -> String,
+    get: Getter,
     /// Parses and stores a value; the message says what is accepted.
-    set: fn(&mut RulesConfig, &str) -> Result<(), String>,
+    set: Setter,
 }
 
 fn count(s: &str) -> Result<u32, String> {
@@ -127,12 +134,8 @@ fn groups() -> Vec<(&'static str, Vec<Field>)> {
 pub fn RulesForm() -> impl IntoView {
     let state = use_app_state();
     let groups = groups();
-    let all: Vec<&'static str> = groups
-        .iter()
-        .flat_map(|(_, f)| f.iter().map(|f| f.name))
-        .collect();
-    // Draft text and error message per field, keyed by field name.
-    let drafts: Vec<(&'static str, RwSignal<String>, RwSignal<Option<String>>)> = {
+    // Draft text and error message per field, in form order.
+    let drafts: Vec<Draft> = {
         let c = state.rules_config.get_untracked();
         groups
             .iter()
@@ -141,25 +144,17 @@ pub fn RulesForm() -> impl IntoView {
             .collect()
     };
     let drafts = StoredValue::new(drafts);
-    let setters: StoredValue<
-        Vec<(
-            &'static str,
-            fn(&mut RulesConfig, &str) -> Result<(), String>,
-        )>,
-    > = StoredValue::new(
-        groups
-            .iter()
-            .flat_map(|(_, fs)| fs.iter().map(|f| (f.name, f.set)))
-            .collect(),
-    );
-    let getters: StoredValue<Vec<fn(&RulesConfig) -> String>> = StoredValue::new(
-        groups
-            .iter()
-            .flat_map(|(_, fs)| fs.iter().map(|f| f.get))
-            .collect(),
-    );
+    let setters: Vec<(&'static str, Setter)> = groups
+        .iter()
+        .flat_map(|(_, fs)| fs.iter().map(|f| (f.name, f.set)))
+        .collect();
+    let setters = StoredValue::new(setters);
+    let getters: Vec<Getter> = groups
+        .iter()
+        .flat_map(|(_, fs)| fs.iter().map(|f| f.get))
+        .collect();
+    let getters = StoredValue::new(getters);
     let form_error = RwSignal::new(None::<String>);
-    let _ = all;
 
     let apply = move |ev: SubmitEvent| {
         ev.prevent_default();
