@@ -95,11 +95,16 @@ fn one_hour_at_1000_flows_per_second_stays_bounded() {
             samples.push(heap);
         }
     }
-    assert!(flows as f64 > 0.97 * f64::from(minutes) * 60_000.0, "{flows}");
-    // One burst every 40 s, each reported once.
     assert!(
-        rule_alerts as f64 >= 0.9 * f64::from(minutes) * 1.5,
-        "every burst is reported: {rule_alerts}"
+        flows as f64 > 0.97 * f64::from(minutes) * 60_000.0,
+        "{flows}"
+    );
+    // One burst every 40 s; a burst repeating its attacker and target within the 300 s
+    // cooldown of the same alert is folded into it (seed 002's de-duplication), so about one
+    // alert per minute is reported, not 1.5.
+    assert!(
+        rule_alerts as f64 >= 0.5 * f64::from(minutes),
+        "bursts keep being reported: {rule_alerts}"
     );
     let first = samples[0] as f64;
     let peak = samples.iter().copied().max().unwrap_or(0) as f64;

@@ -205,6 +205,9 @@ pub struct LiveStarted {
 
 // ------------------------------------------------------------------------------------------------
 
+/// Identity of a rule alert for de-duplication: (rule, source, target, port).
+type AlertKey = (String, Option<String>, Option<String>, Option<u16>);
+
 /// Overlapping rule engines (see the module docs).
 #[derive(Debug)]
 struct RotatingRules {
@@ -212,7 +215,7 @@ struct RotatingRules {
     engines: VecDeque<(f64, RuleEngine)>,
     next_start: f64,
     /// (rule, source, target, port) → end of the last alert reported.
-    recent: HashMap<(String, Option<String>, Option<String>, Option<u16>), f64>,
+    recent: HashMap<AlertKey, f64>,
 }
 
 impl RotatingRules {
