@@ -13,13 +13,12 @@
 //! | feature correlation heatmap | [`projection::correlation`] |
 //! | ROC / precision–recall curves | [`curves::curves`] |
 //! | permutation importance per feature | [`importance::importance_bars`] |
+//! | network views: talkers, protocols, ports, flows per minute, packet lengths | [`network::network_chart`] |
 
 pub mod comparison;
 pub mod curves;
 pub mod distributions;
 pub mod frame;
-//! | network views: talkers, protocols, ports, flows per minute, packet lengths | [`network::network_chart`] |
-
 pub mod network;
 pub mod palette;
 pub mod projection;

@@ -116,6 +116,7 @@ pub enum RequestBody {
     Network {
         /// Rule thresholds.
         rules: crate::engine::rules::RulesConfig,
+    },
     /// One page of the anomaly table (filter, sort, page in the worker).
     TableQuery(Box<crate::engine::triage::TableQuery>),
     /// Everything the detail panel shows about one row of the last result.

@@ -30,5 +30,4 @@ mod rules;
 mod saved_models;
 mod storage;
 mod tune;
-mod live;
 mod views;

@@ -141,7 +141,6 @@ pub fn DataSource() -> impl IntoView {
                     class="ns-visually-hidden"
                     type="file"
                     accept=".csv,.tsv,.txt,.log,.json,.ndjson,.gz,.pcap,.pcapng,.cap,text/csv"
-                    accept=".csv,.txt,.json,.log,.pcap,.pcapng,.cap,text/csv"
                     disabled=move || state.busy()
                     on:change=on_file
                 />
