@@ -162,6 +162,9 @@ pub struct AppState {
     pub feedback: RwSignal<Vec<Feedback>>,
     /// "Suppress similar" rules; matching alerts stay visible, dimmed and labelled.
     pub suppressions: RwSignal<Vec<SuppressionRule>>,
+    /// The Anomalies page's own signals (filters, page of rows, detail, retrain diff), kept here
+    /// so they survive switching tabs.
+    pub anomalies: crate::ui::components::anomalies::AnomaliesCtx,
 }
 
 /// The pages of the app, one tab each.
@@ -232,6 +235,7 @@ impl AppState {
             selected_row: RwSignal::new(None),
             feedback: RwSignal::new(Vec::new()),
             suppressions: RwSignal::new(Vec::new()),
+            anomalies: crate::ui::components::anomalies::AnomaliesCtx::new(),
         }
     }
 

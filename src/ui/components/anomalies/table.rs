@@ -254,16 +254,17 @@ fn BulkBar() -> impl IntoView {
             <button id="ns-select-clear" class="ns-button ns-button--ghost" type="button"
                 disabled=move || n_sel() == 0
                 on:click=move |_| ctx.selection.set(Default::default())>
-                "Clear selection"
+                "Clear"
             </button>
             <span class="ns-anom__bulk-sep" aria-hidden="true"></span>
+            <span class="ns-muted">"Mark as"</span>
             <button id="ns-mark-tp" class="ns-button" type="button" disabled=move || n_sel() == 0
                 on:click=move |_| bulk(Some(Verdict::TruePositive))>
-                "Mark true positive"
+                "True positive"
             </button>
             <button id="ns-mark-fp" class="ns-button" type="button" disabled=move || n_sel() == 0
                 on:click=move |_| bulk(Some(Verdict::FalsePositive))>
-                "Mark false positive"
+                "False positive"
             </button>
             <button id="ns-mark-clear" class="ns-button ns-button--ghost" type="button" disabled=move || n_sel() == 0
                 on:click=move |_| bulk(None)>
@@ -598,7 +599,7 @@ fn Pager() -> impl IntoView {
                 "← Previous"
             </button>
             <button id="ns-page-next" class="ns-button" type="button"
-                disabled=move || ctx.offset.get() + size() >= total()
+                disabled=move || { ctx.offset.get() + size() >= total() }
                 on:click=move |_| ctx.offset.update(|o| *o += size())>
                 "Next →"
             </button>
