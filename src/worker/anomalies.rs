@@ -120,14 +120,9 @@ pub(crate) fn retrain(
         let table = s.table.as_ref().ok_or_else(|| failure(NO_RESULT))?;
         let (_, previous) = s.last.as_ref().ok_or_else(|| failure(NO_RESULT))?;
         let mut sink = Sink::new(scope, job);
-        feedback::retrain_with_feedback_on(
-            config,
-            table,
-            previous,
-            feedback,
-            &mut sink,
-            &|| now_ms() / 1000.0,
-        )
+        feedback::retrain_with_feedback_on(config, table, previous, feedback, &mut sink, &|| {
+            now_ms() / 1000.0
+        })
         .map_err(WorkerError::from)
     })?;
     result.total_seconds = (now_ms() - started) / 1000.0;

@@ -248,6 +248,7 @@ export default function register(spec) {
 
   spec("anomalies: table query time at 150,000 rows", async ({ page, log }) => {
     await page.goto("/");
+    await page.click(".ns-details summary");
     await page.fill("#ns-sample-rows", "150000");
     await page.locator("#ns-sample-rows").blur();
     const rows = await loadSample(page);

@@ -18,8 +18,11 @@ pub fn FeedbackBar() -> impl IntoView {
     let ctx = use_anomalies();
     let stat = move |f: fn(&crate::engine::feedback::FeedbackStats) -> String| {
         move || {
-            ctx.page
-                .with(|p| p.as_ref().map(|p| f(&p.stats)).unwrap_or_else(|| "–".into()))
+            ctx.page.with(|p| {
+                p.as_ref()
+                    .map(|p| f(&p.stats))
+                    .unwrap_or_else(|| "–".into())
+            })
         }
     };
     view! {
@@ -115,7 +118,9 @@ fn set_num(state: crate::ui::state::AppState, i: usize, j: usize, slot: usize, t
         return;
     }
     state.suppressions.update(|rs| {
-        let Some(c) = rs.get_mut(i).and_then(|r: &mut SuppressionRule| r.conditions.get_mut(j))
+        let Some(c) = rs
+            .get_mut(i)
+            .and_then(|r: &mut SuppressionRule| r.conditions.get_mut(j))
         else {
             return;
         };
@@ -198,7 +203,9 @@ pub fn RetrainPanel() -> impl IntoView {
                     ctx.diff.set(Some(diff));
                     state.top_rows.set(None);
                     state.result.set(Some(result));
-                    state.notice.set(Some("Retrained with your feedback; the new result is current.".into()));
+                    state.notice.set(Some(
+                        "Retrained with your feedback; the new result is current.".into(),
+                    ));
                     worker.call(RequestBody::Rows { indices: top }, &[], move |a| {
                         if let ResponseBody::Rows(page) = a {
                             state.top_rows.set(Some(page));

@@ -93,7 +93,11 @@ fn reset_offset(ctx: AnomaliesCtx) {
 fn Filters() -> impl IntoView {
     let ctx = use_anomalies();
     let state = use_app_state();
-    let n_detectors = move || state.result.with(|r| r.as_ref().map_or(0, |r| r.members.len()));
+    let n_detectors = move || {
+        state
+            .result
+            .with(|r| r.as_ref().map_or(0, |r| r.members.len()))
+    };
     let set = move |f: Box<dyn FnOnce(&mut crate::engine::triage::TableFilter)>| {
         ctx.filter.update(|filter| f(filter));
         reset_offset(ctx);
