@@ -15,10 +15,13 @@ use crate::worker::runtime::{failure, now_ms, with_state, Sink};
 
 const NO_RESULT: &str = "no result yet: load data and train first";
 
+/// What a cached baseline was fitted for: row count, training rows, first score's bits.
+type BaselineKey = (usize, usize, u64);
+
 thread_local! {
     /// The enrichment baseline of the current data set and result: (row count, training rows,
     /// first score bits) it was fitted for, and the baseline.
-    static BASELINE: std::cell::RefCell<Option<((usize, usize, u64), Baseline)>> =
+    static BASELINE: std::cell::RefCell<Option<(BaselineKey, Baseline)>> =
         const { std::cell::RefCell::new(None) };
 }
 

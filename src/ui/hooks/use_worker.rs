@@ -320,10 +320,8 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             }
         }
         ResponseBody::Benchmark(lines) => state.bench.set(Some(lines)),
-        ResponseBody::Rows(page) => {
-            if pending == Pending::TopRows {
-                state.top_rows.set(Some(page));
-            }
+        ResponseBody::Rows(page) if pending == Pending::TopRows => {
+            state.top_rows.set(Some(page));
         }
         ResponseBody::Export(file) => {
             if let Err(e) =
