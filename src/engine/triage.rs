@@ -209,7 +209,9 @@ fn derive(table: &Table, result: &RunResult, q: &TableQuery) -> Derived {
             if !flagged[r] {
                 return None;
             }
-            q.suppressions.iter().position(|rule| rule.matches(table, r))
+            q.suppressions
+                .iter()
+                .position(|rule| rule.matches(table, r))
         })
         .collect();
     Derived {
@@ -405,11 +407,7 @@ fn sort_rows(table: &Table, result: &RunResult, q: &TableQuery, rows: &mut [usiz
     Ok(())
 }
 
-fn count_stats(
-    flagged: &[bool],
-    verdicts: &[Option<Verdict>],
-    n_feedback: usize,
-) -> FeedbackStats {
+fn count_stats(flagged: &[bool], verdicts: &[Option<Verdict>], n_feedback: usize) -> FeedbackStats {
     let mut s = FeedbackStats {
         anomalies: 0,
         true_positives: 0,
@@ -495,13 +493,7 @@ pub fn row_detail(
     row: usize,
 ) -> Result<RowDetail> {
     let explanation = explain_row(model, table, result, row)?;
-    let enriched = enrich_row(
-        table,
-        row,
-        baseline,
-        ModelFacts::from_run(result, row),
-        &[],
-    );
+    let enriched = enrich_row(table, row, baseline, ModelFacts::from_run(result, row), &[]);
     let first = choose_persona(&enriched);
     let mut personas = vec![first];
     personas.extend(Persona::ALL.iter().copied().filter(|&p| p != first));
@@ -695,14 +687,7 @@ mod tests {
         let (model, t, r) = setup();
         let flagged: Vec<usize> = (0..t.n_rows()).filter(|&i| r.is_anomaly[i]).collect();
         let mut fb = Vec::new();
-        crate::engine::feedback::mark(
-            &mut fb,
-            &t,
-            &flagged[..3],
-            Verdict::FalsePositive,
-            "",
-            1.0,
-        );
+        crate::engine::feedback::mark(&mut fb, &t, &flagged[..3], Verdict::FalsePositive, "", 1.0);
         let base = Baseline::fit(&t, &(0..t.n_rows()).collect::<Vec<_>>());
         let detail = row_detail(&model, &t, &r, &base, flagged[0]).unwrap();
         assert!(detail.analyses[0].generated_from_rules);

@@ -186,6 +186,9 @@ pub struct AppState {
     pub rules_config: RwSignal<crate::engine::rules::RulesConfig>,
     /// The Network page's views and what they were computed for.
     pub network: RwSignal<Option<NetworkSnapshot>>,
+    /// The Anomalies page's own signals (filters, page of rows, detail, retrain diff), kept here
+    /// so they survive switching tabs.
+    pub anomalies: crate::ui::components::anomalies::AnomaliesCtx,
 }
 
 /// What the Network page's views were computed for: a change of any part asks the worker again.
@@ -293,6 +296,7 @@ impl AppState {
             applied_mapping: RwSignal::new(None),
             rules_config: RwSignal::new(crate::engine::rules::RulesConfig::default()),
             network: RwSignal::new(None),
+            anomalies: crate::ui::components::anomalies::AnomaliesCtx::new(),
         }
     }
 

@@ -15,10 +15,13 @@ use crate::worker::runtime::{failure, now_ms, with_state, Sink};
 
 const NO_RESULT: &str = "no result yet: load data and train first";
 
+/// What a cached baseline was fitted for: row count, training rows, first score's bits.
+type BaselineKey = (usize, usize, u64);
+
 thread_local! {
     /// The enrichment baseline of the current data set and result: (row count, training rows,
     /// first score bits) it was fitted for, and the baseline.
-    static BASELINE: std::cell::RefCell<Option<((usize, usize, u64), Baseline)>> =
+    static BASELINE: std::cell::RefCell<Option<(BaselineKey, Baseline)>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -120,14 +123,9 @@ pub(crate) fn retrain(
         let table = s.table.as_ref().ok_or_else(|| failure(NO_RESULT))?;
         let (_, previous) = s.last.as_ref().ok_or_else(|| failure(NO_RESULT))?;
         let mut sink = Sink::new(scope, job);
-        feedback::retrain_with_feedback_on(
-            config,
-            table,
-            previous,
-            feedback,
-            &mut sink,
-            &|| now_ms() / 1000.0,
-        )
+        feedback::retrain_with_feedback_on(config, table, previous, feedback, &mut sink, &|| {
+            now_ms() / 1000.0
+        })
         .map_err(WorkerError::from)
     })?;
     result.total_seconds = (now_ms() - started) / 1000.0;

@@ -330,6 +330,8 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             if pending == Pending::TopRows {
                 state.top_rows.set(Some(page));
             }
+        ResponseBody::Rows(page) if pending == Pending::TopRows => {
+            state.top_rows.set(Some(page));
         }
         ResponseBody::Export(file) => {
             if let Err(e) =

@@ -16,7 +16,7 @@ use crate::ui::state::use_app_state;
 pub fn AnomaliesPage() -> impl IntoView {
     let state = use_app_state();
     let worker = use_worker();
-    let ctx = AnomaliesCtx::new();
+    let ctx: AnomaliesCtx = state.anomalies;
     provide_context(ctx);
     sync_table(state, ctx, worker);
     sync_detail(state, ctx, worker);

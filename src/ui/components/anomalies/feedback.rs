@@ -18,8 +18,11 @@ pub fn FeedbackBar() -> impl IntoView {
     let ctx = use_anomalies();
     let stat = move |f: fn(&crate::engine::feedback::FeedbackStats) -> String| {
         move || {
-            ctx.page
-                .with(|p| p.as_ref().map(|p| f(&p.stats)).unwrap_or_else(|| "–".into()))
+            ctx.page.with(|p| {
+                p.as_ref()
+                    .map(|p| f(&p.stats))
+                    .unwrap_or_else(|| "–".into())
+            })
         }
     };
     view! {
@@ -115,7 +118,9 @@ fn set_num(state: crate::ui::state::AppState, i: usize, j: usize, slot: usize, t
         return;
     }
     state.suppressions.update(|rs| {
-        let Some(c) = rs.get_mut(i).and_then(|r: &mut SuppressionRule| r.conditions.get_mut(j))
+        let Some(c) = rs
+            .get_mut(i)
+            .and_then(|r: &mut SuppressionRule| r.conditions.get_mut(j))
         else {
             return;
         };
@@ -138,7 +143,7 @@ fn condition_view(
     let num_input = move |label: String, value: f64, slot: usize| {
         view! {
             <input class="ns-input ns-anom__cond-num" type="text" inputmode="decimal" aria-label=label
-                prop:value=crate::engine::data::format_number(value)
+                prop:value=crate::engine::data::format_number(if value.abs() >= 1.0 { (value * 1e4).round() / 1e4 } else { value })
                 on:change=move |ev| set_num(state, i, j, slot, event_target_value(&ev)) />
         }
     };
@@ -198,7 +203,9 @@ pub fn RetrainPanel() -> impl IntoView {
                     ctx.diff.set(Some(diff));
                     state.top_rows.set(None);
                     state.result.set(Some(result));
-                    state.notice.set(Some("Retrained with your feedback; the new result is current.".into()));
+                    state.notice.set(Some(
+                        "Retrained with your feedback; the new result is current.".into(),
+                    ));
                     worker.call(RequestBody::Rows { indices: top }, &[], move |a| {
                         if let ResponseBody::Rows(page) = a {
                             state.top_rows.set(Some(page));

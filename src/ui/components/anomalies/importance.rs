@@ -44,7 +44,9 @@ pub fn ImportancePanel() -> impl IntoView {
                         Ok(()) => drawn.set(true),
                         Err(e) => state.error.set(Some(UiError {
                             title: "The importance chart could not be drawn".into(),
-                            message: format!("{e} — the list beside it still shows the top features."),
+                            message: format!(
+                                "{e} — the list beside it still shows the top features."
+                            ),
                         })),
                     }
                 });

@@ -93,7 +93,11 @@ fn reset_offset(ctx: AnomaliesCtx) {
 fn Filters() -> impl IntoView {
     let ctx = use_anomalies();
     let state = use_app_state();
-    let n_detectors = move || state.result.with(|r| r.as_ref().map_or(0, |r| r.members.len()));
+    let n_detectors = move || {
+        state
+            .result
+            .with(|r| r.as_ref().map_or(0, |r| r.members.len()))
+    };
     let set = move |f: Box<dyn FnOnce(&mut crate::engine::triage::TableFilter)>| {
         ctx.filter.update(|filter| f(filter));
         reset_offset(ctx);
@@ -254,16 +258,17 @@ fn BulkBar() -> impl IntoView {
             <button id="ns-select-clear" class="ns-button ns-button--ghost" type="button"
                 disabled=move || n_sel() == 0
                 on:click=move |_| ctx.selection.set(Default::default())>
-                "Clear selection"
+                "Clear"
             </button>
             <span class="ns-anom__bulk-sep" aria-hidden="true"></span>
+            <span class="ns-muted">"Mark as"</span>
             <button id="ns-mark-tp" class="ns-button" type="button" disabled=move || n_sel() == 0
                 on:click=move |_| bulk(Some(Verdict::TruePositive))>
-                "Mark true positive"
+                "True positive"
             </button>
             <button id="ns-mark-fp" class="ns-button" type="button" disabled=move || n_sel() == 0
                 on:click=move |_| bulk(Some(Verdict::FalsePositive))>
-                "Mark false positive"
+                "False positive"
             </button>
             <button id="ns-mark-clear" class="ns-button ns-button--ghost" type="button" disabled=move || n_sel() == 0
                 on:click=move |_| bulk(None)>
@@ -598,7 +603,7 @@ fn Pager() -> impl IntoView {
                 "← Previous"
             </button>
             <button id="ns-page-next" class="ns-button" type="button"
-                disabled=move || ctx.offset.get() + size() >= total()
+                disabled=move || { ctx.offset.get() + size() >= total() }
                 on:click=move |_| ctx.offset.update(|o| *o += size())>
                 "Next →"
             </button>
