@@ -60,8 +60,8 @@ pub mod report;
 pub mod rng;
 pub mod rules;
 pub mod summary;
-pub mod views;
 pub mod triage;
+pub mod views;
 
 pub use error::{Error, Result};
 pub mod live;

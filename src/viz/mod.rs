@@ -26,7 +26,7 @@ pub mod timeline;
 
 pub use timeline::timeline;
 pub mod config;
-pub mod score_histogram;
-pub mod live;
 pub mod importance;
+pub mod live;
+pub mod score_histogram;
 pub use importance::importance_bars;

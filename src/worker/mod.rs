@@ -3,8 +3,6 @@
 //! area.
 
 pub mod models;
-#[cfg(all(feature = "ui", target_arch = "wasm32"))]
-pub mod anomalies;
 pub mod protocol;
 
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]

@@ -272,8 +272,6 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
     }
     match body {
         ResponseBody::Progress(_) => {}
-        // Answers to `call`s only (the mapping panel).
-        ResponseBody::Mapping(_) | ResponseBody::Remapped(_) => {}
         ResponseBody::Loaded(summary) => {
             if let Some(first) = summary
                 .warnings
@@ -322,14 +320,6 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
             }
         }
         ResponseBody::Benchmark(lines) => state.bench.set(Some(lines)),
-        // Only asked for through `call` (use_storage).
-        ResponseBody::RunRecord(_) => {}
-        // Answered through `call` callbacks only (the Network page).
-        ResponseBody::Network(_) => {}
-        ResponseBody::Rows(page) => {
-            if pending == Pending::TopRows {
-                state.top_rows.set(Some(page));
-            }
         ResponseBody::Rows(page) if pending == Pending::TopRows => {
             state.top_rows.set(Some(page));
         }
@@ -362,17 +352,12 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
                 message: e.message,
             }));
         }
-        // Only ever asked for with `call`, whose callback gets it.
-        ResponseBody::RowMeta(_) => {}
-        // Live answers always go to `call` callbacks.
-        ResponseBody::LiveStarted(_) | ResponseBody::LiveBatch(_) | ResponseBody::LiveStopped => {}
         ResponseBody::Cancelled => {
             if matches!(pending, Pending::Train | Pending::Load(_)) {
                 state.notice.set(Some("Cancelled.".into()));
             }
         }
-        // Answers to `call`/`run` requests went to their callbacks above.
-        // Answers to generic `call`/`run` requests went to their callbacks above.
+        // Everything else is only ever asked for with `call`/`run`, whose callbacks get it.
         _ => {}
     }
 }
