@@ -48,7 +48,7 @@ pub const PCA_FIT_ROWS: usize = 20_000;
 /// Numeric columns in the correlation matrix.
 pub const MAX_CORRELATED: usize = 30;
 /// Seed of the PCA samples (fixed: the same result always gives the same picture).
-pub const VIEWS_SEED: u64 = 0x5EED_A1;
+pub const VIEWS_SEED: u64 = 0x005E_EDA1;
 
 /// Everything the analysis charts need beyond the [`RunResult`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -242,7 +242,7 @@ pub fn numeric_histogram(name: &str, values: &[f64], anomalous: &[bool]) -> Feat
         percentile_select(&mut finite, 99.0),
     );
     let mut percentile_range = true;
-    if !(hi > lo) {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         let (min, max) = finite
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {

@@ -212,7 +212,7 @@ mod tests {
     fn categorical_other_gets_its_own_bar() {
         let levels: Vec<String> = (0..12).map(|i| format!("s{i}")).collect();
         let codes: Vec<u32> = (0..120).map(|i| (i % 12) as u32).collect();
-        let h = categorical_histogram("service", &levels, &codes, &vec![false; 120]);
+        let h = categorical_histogram("service", &levels, &codes, &[false; 120]);
         let v = spec(&feature_histogram(&h, &Palette::DARK));
         let x = v["data"][0]["x"].as_array().unwrap();
         assert_eq!(x.len(), 11);

@@ -20,10 +20,13 @@ fn score_scale(palette: &Palette) -> ColorScale {
     ])
 }
 
+/// One PCA trace's columns: x, y, ensemble score, hover text.
+type PcaTrace = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<String>);
+
 /// The PCA scatter: normal rows and anomalies (vote decision) in two traces sharing one
 /// ensemble-score colour scale from 0 to 1; anomalies are larger and outlined.
 pub fn pca(p: &Projection, result: &RunResult, palette: &Palette) -> Plot {
-    let mut groups: [(Vec<f64>, Vec<f64>, Vec<f64>, Vec<String>); 2] = Default::default();
+    let mut groups: [PcaTrace; 2] = Default::default();
     for (k, &row) in p.rows.iter().enumerate() {
         let i = row as usize;
         let anomalous = result.is_anomaly.get(i).copied().unwrap_or(false);

@@ -29,6 +29,9 @@ pub fn uses_webgl(n_rows: usize) -> bool {
     n_rows > SVG_MAX_ROWS
 }
 
+/// One timeline trace's columns: x, y, row index.
+type TimelineTrace = (Vec<f64>, Vec<f64>, Vec<usize>);
+
 /// Builds the timeline chart of a run under `threshold` (`None` = the vote decision).
 ///
 /// Every row is drawn exactly once: normal rows in the "normal" trace, flagged rows in the trace
@@ -158,8 +161,7 @@ fn add_webgl_traces(
     let n = result.ensemble_score.len();
     let n_detectors = result.members.len().max(1);
     // [class][votes] → (x, y, row)
-    let mut groups: Vec<Vec<(Vec<f64>, Vec<f64>, Vec<usize>)>> =
-        vec![vec![Default::default(); n_detectors + 1]; 4];
+    let mut groups: Vec<Vec<TimelineTrace>> = vec![vec![Default::default(); n_detectors + 1]; 4];
     for i in 0..n {
         let class = if is_flagged(result, threshold, i) {
             match shown_severity(result, threshold, i) {
@@ -196,7 +198,7 @@ fn add_webgl_traces(
                     .show_legend(first)
                     .mode(Mode::Markers)
                     .custom_data(rows)
-                    .hover_template(&format!(
+                    .hover_template(format!(
                         "row %{{customdata}} · votes {votes}/{n_detectors}<br>score %{{y:.3f}}<extra>{}</extra>",
                         names[class]
                     ))

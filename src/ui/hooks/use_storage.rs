@@ -285,6 +285,10 @@ impl UseStorageReturn {
             &[&file],
             move |answer| match answer {
                 ResponseBody::Trained(result) => {
+                    // For the e2e: a model's scores reached the page.
+                    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+                        let _ = perf.mark("ns-model-scored");
+                    }
                     let result: Arc<RunResult> = Arc::from(result);
                     if restoring {
                         this.with(|i| i.saved_result = Some(Arc::clone(&result)));

@@ -84,6 +84,9 @@ export default function register(spec) {
     const high = await page.locator("#ns-history-anomalies tbody tr").count();
     expect(high <= listed, `severity filter narrows the list (${high} of ${listed})`);
     await screenshot(page, "persistence-history");
+    // The severity filter also hides runs without high-severity anomalies: clear it to delete.
+    await page.uncheck('input[data-severity="high"]');
+    await page.waitForSelector("#ns-history-runs tbody tr[data-run]");
     await page.locator(".ns-history__delete").first().click();
     await page.waitForSelector("#ns-history-empty");
 
@@ -108,8 +111,10 @@ export default function register(spec) {
     expectEq(doc.format, "netsift-model", "model file format");
     expect(Array.isArray(doc.feature_schema) && doc.feature_schema.length > 0, "feature schema in the file");
     expect(/^[0-9a-f]{64}$/.test(doc.content_sha256), "content hash in the file");
+    const scored = () => page.evaluate(() => performance.getEntriesByName("ns-model-scored").length);
+    const before = await scored();
     await page.setInputFiles("#ns-import-model", model.path);
-    await page.waitForFunction(() => document.querySelector("#ns-progress")?.dataset.kind === "idle", null, {
+    await page.waitForFunction((n) => performance.getEntriesByName("ns-model-scored").length > n, before, {
       timeout: 120_000,
     });
     await page.click("#ns-tab-analyze");
