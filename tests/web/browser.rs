@@ -128,7 +128,7 @@ async fn chart_without_plotly_is_an_error_not_a_panic() {
     js_sys::Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &"Plotly".into())
         .unwrap();
     let div = new_div("no-plotly");
-    let plot = netsift::viz::timeline(&result(10), None, &Palette::DARK);
+    let plot = netsift::viz::timeline(&result(10), None, None, &Palette::DARK);
     let err = netsift::ui::chart::render(&div, &plot).await;
     if !saved.is_undefined() {
         js_sys::Reflect::set(&global, &"Plotly".into(), &saved).unwrap();
@@ -147,9 +147,10 @@ async fn timeline_renders_one_marker_per_row_with_plotly_js() {
     let n = 400;
     let r = result(n);
     let div = new_div("timeline");
-    let plot = netsift::viz::timeline(&r, Some(0.85), &Palette::DARK);
+    // Under the vote decision (no analyst threshold), on row order (no timestamps).
+    let plot = netsift::viz::timeline(&r, None, None, &Palette::DARK);
     netsift::ui::chart::render(&div, &plot).await.unwrap();
-    // Markers per trace, counted by plotly.js's own SVG classes.
+    // Markers per trace, counted by plotly.js's own SVG classes, with each trace's name.
     let per_trace = js_sys::Function::new_with_args(
         "el",
         "return Array.from(el.querySelectorAll('.scatterlayer .trace'), t => t.querySelectorAll('.point').length)",
@@ -158,7 +159,34 @@ async fn timeline_renders_one_marker_per_row_with_plotly_js() {
         .iter()
         .map(|v| v.as_f64().unwrap() as u32)
         .collect();
-    // plotly.js draws no group for an empty trace: here normal, high, threshold line.
+    let names = js_sys::Function::new_with_args(
+        "el",
+        "return el.data.filter(t => t.x.length > 0).map(t => t.name)",
+    );
+    let names: Vec<String> = js_sys::Array::from(&names.call1(&JsValue::NULL, &div).unwrap())
+        .iter()
+        .map(|v| v.as_string().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        counts.len(),
+        names.len(),
+        "one drawn group per non-empty trace"
+    );
     let anomalies = r.is_anomaly.iter().filter(|a| **a).count();
-    assert_eq!(counts, vec![(n - anomalies) as u32, anomalies as u32, 0]);
+    let total: u32 = counts.iter().sum();
+    let normal: u32 = counts
+        .iter()
+        .zip(&names)
+        .filter(|(_, name)| name.starts_with("normal"))
+        .map(|(c, _)| *c)
+        .sum();
+    assert_eq!(
+        total, n as u32,
+        "one marker per row ({names:?}: {counts:?})"
+    );
+    assert_eq!(
+        normal,
+        (n - anomalies) as u32,
+        "normal markers ({names:?}: {counts:?})"
+    );
 }
