@@ -202,11 +202,20 @@ export default function register(spec) {
     expect(suppLabels.length >= 1 && suppLabels.every((t) => t.startsWith("suppressed by Like row")), `suppressed rows labelled (${suppLabels[0]})`);
     const opacity = await page.$eval(`${TABLE_ROWS}.ns-anom__row--suppressed td:nth-child(3)`, (e) => Number(getComputedStyle(e).opacity));
     expect(opacity < 0.8, `suppressed rows dimmed (opacity ${opacity})`);
-    await page.selectOption("#ns-filter-suppressed", "only");
-    const nSupp = await waitTotal(page, (n) => n >= 1, "only-suppressed filter");
-    expectEq(await page.locator(`${TABLE_ROWS}:not(.ns-anom__row--suppressed)`).count(), 0, "only suppressed rows shown");
+    // The rule's own count, then the filter must show exactly that many rows. Waiting for the
+    // number (not for "any total") keeps the stale unfiltered total from passing the check.
     const ruleCount = await page.$eval("#ns-rules .ns-anom__rule-count", (e) => e.textContent);
-    expect(ruleCount.startsWith(String(nSupp)), `rule says ${ruleCount}, filter ${nSupp}`);
+    const nRule = Number.parseInt(ruleCount, 10);
+    expect(nRule >= 1 && nRule < anomalies, `rule matches some alerts, not all (${ruleCount})`);
+    await page.selectOption("#ns-filter-suppressed", "only");
+    await page.waitForFunction(
+      (n) => document.querySelector("#ns-anom-total")?.dataset.total === String(n),
+      nRule,
+      { timeout: 30_000, polling: 20 },
+    ).catch(() => null);
+    const nSupp = Number(await page.$eval("#ns-anom-total", (e) => e.dataset.total));
+    expectEq(nSupp, nRule, "only-suppressed filter shows the rule's matches");
+    expectEq(await page.locator(`${TABLE_ROWS}:not(.ns-anom__row--suppressed)`).count(), 0, "only suppressed rows shown");
     await page.selectOption("#ns-filter-suppressed", "any");
     await settle(page);
     await screenshot(page, "anomalies-feedback");
