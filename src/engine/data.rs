@@ -98,6 +98,65 @@ impl Values {
         }
     }
 
+    /// The most frequent displayed values (empty cells included as ""), most frequent first,
+    /// ties by text; at most `max` distinct values are counted (later new values are ignored, as
+    /// a label column has few classes). Works on codes / bit patterns, not on a string per row.
+    pub fn class_counts(&self, max: usize) -> Vec<(String, usize)> {
+        let mut counts: Vec<(String, usize)> = match self {
+            Values::Categorical { levels, codes } => {
+                let mut n = vec![0usize; levels.len()];
+                let mut missing = 0usize;
+                for &c in codes {
+                    match n.get_mut(c as usize) {
+                        Some(k) => *k += 1,
+                        None => missing += 1,
+                    }
+                }
+                // First appearance order = level order; keep the first `max` seen.
+                let mut out: Vec<(String, usize)> = levels
+                    .iter()
+                    .zip(n)
+                    .filter(|(_, k)| *k > 0)
+                    .map(|(l, k)| (l.clone(), k))
+                    .collect();
+                if missing > 0 {
+                    out.push((String::new(), missing));
+                }
+                out.truncate(max);
+                out
+            }
+            Values::Numeric(v) => {
+                let mut seen: Vec<(u64, usize)> = Vec::new();
+                for x in v {
+                    // NaN cells of any payload display as "" and count together.
+                    let key = if x.is_nan() {
+                        f64::NAN.to_bits()
+                    } else {
+                        x.to_bits()
+                    };
+                    if let Some((_, k)) = seen.iter_mut().find(|(b, _)| *b == key) {
+                        *k += 1;
+                    } else if seen.len() < max {
+                        seen.push((key, 1));
+                    }
+                }
+                seen.into_iter()
+                    .map(|(b, k)| {
+                        let x = f64::from_bits(b);
+                        let text = if x.is_nan() {
+                            String::new()
+                        } else {
+                            format_number(x)
+                        };
+                        (text, k)
+                    })
+                    .collect()
+            }
+        };
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        counts
+    }
+
     /// Count of missing cells.
     pub fn missing(&self) -> usize {
         match self {
@@ -127,6 +186,11 @@ pub struct CategoricalBuilder {
 }
 
 impl CategoricalBuilder {
+    /// Room for `additional` more cells without reallocating.
+    pub fn reserve(&mut self, additional: usize) {
+        self.codes.reserve(additional);
+    }
+
     /// Appends one cell ("" = missing).
     pub fn push(&mut self, cell: &str) {
         if cell.is_empty() {
@@ -333,6 +397,69 @@ mod tests {
     use super::*;
 
     #[test]
+    fn numeric_summary_matches_the_sorted_definitions() {
+        let mut rng = crate::engine::rng::seeded(3);
+        for n in [0usize, 1, 2, 5, 1000, 1001, 70_000, 300_000] {
+            let v: Vec<f64> = (0..n)
+                .map(|i| match i % 7 {
+                    0 => f64::NAN,
+                    1 => -0.0,
+                    2 => 0.0,
+                    _ => (crate::engine::rng::uniform(&mut rng) * 1e6).round(),
+                })
+                .collect();
+            let s = summarize_column(&Column::numeric("x", v.clone()));
+            let sorted = crate::engine::math::sorted(
+                &v.iter()
+                    .copied()
+                    .filter(|x| !x.is_nan())
+                    .collect::<Vec<_>>(),
+            );
+            let distinct = sorted.windows(2).filter(|w| w[0] != w[1]).count()
+                + usize::from(!sorted.is_empty());
+            assert_eq!(s.min, sorted.first().copied(), "min at n={n}");
+            assert_eq!(s.max, sorted.last().copied(), "max at n={n}");
+            assert_eq!(
+                s.median.map(f64::to_bits),
+                (!sorted.is_empty())
+                    .then(|| crate::engine::math::percentile_sorted(&sorted, 50.0).to_bits()),
+                "median at n={n}"
+            );
+            if distinct <= EXACT_DISTINCT {
+                assert!(s.distinct_exact);
+                assert_eq!(s.distinct, distinct, "distinct at n={n}");
+            } else {
+                assert!(!s.distinct_exact);
+                let err = (s.distinct as f64 - distinct as f64).abs() / distinct as f64;
+                assert!(err < 0.05, "estimate {} vs {distinct} at n={n}", s.distinct);
+            }
+        }
+    }
+
+    #[test]
+    fn class_counts_count_codes_and_numbers_most_frequent_first() {
+        let cat = Values::Categorical {
+            levels: vec!["normal".into(), "neptune".into(), "smurf".into()],
+            codes: vec![0, 1, 0, MISSING_CODE, 2, 0, 1],
+        };
+        assert_eq!(
+            cat.class_counts(50),
+            vec![
+                ("normal".to_string(), 3),
+                ("neptune".to_string(), 2),
+                (String::new(), 1),
+                ("smurf".to_string(), 1),
+            ]
+        );
+        let num = Values::Numeric(vec![0.0, 1.0, 1.0, f64::NAN, 1.0, 2.0]);
+        assert_eq!(
+            num.class_counts(2),
+            vec![("1".to_string(), 3), ("0".to_string(), 1)],
+            "only the first 2 distinct values are counted"
+        );
+    }
+
+    #[test]
     fn labels_accept_numbers_and_names() {
         let t = Table::new(vec![
             Column::numeric("x", vec![1.0, 2.0, 3.0]),
@@ -388,8 +515,11 @@ pub struct ColumnSummary {
     pub kind: ColumnKind,
     /// Missing cells.
     pub missing: usize,
-    /// Distinct non-missing values.
+    /// Distinct non-missing values: exact up to [`EXACT_DISTINCT`], a HyperLogLog estimate
+    /// (about ±1.6 %) above, as `distinct_exact` says.
     pub distinct: usize,
+    /// Whether `distinct` is an exact count.
+    pub distinct_exact: bool,
     /// Minimum (numeric columns with at least one value).
     pub min: Option<f64>,
     /// Median (numeric columns).
@@ -398,6 +528,91 @@ pub struct ColumnSummary {
     pub max: Option<f64>,
     /// The most frequent categories with their counts (categorical columns, at most 10).
     pub top_levels: Vec<(String, usize)>,
+}
+
+/// Distinct values counted exactly up to this many; above, estimated (HyperLogLog).
+pub const EXACT_DISTINCT: usize = 1 << 16;
+
+/// Median (linear interpolation between the middle two, as [`crate::engine::math::percentile_sorted`])
+/// by selection, reordering `values` (no NaN). `None` when empty.
+fn median_in_place(values: &mut [f64]) -> Option<f64> {
+    let n = values.len();
+    if n == 0 {
+        return None;
+    }
+    let pos = 0.5 * (n - 1) as f64;
+    let lo = pos.floor() as usize;
+    let (_, &mut a, right) = values.select_nth_unstable_by(lo, f64::total_cmp);
+    let frac = pos - lo as f64;
+    let b = if frac == 0.0 {
+        a
+    } else {
+        right.iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    // The same arithmetic as the sorted version, so even -0.0 comes out the same.
+    Some(a + (b - a) * frac)
+}
+
+/// Count of distinct values (`-0.0` = `0.0`; no NaN): exact with an open-addressing set while
+/// there are at most [`EXACT_DISTINCT`], then a HyperLogLog estimate (2^12 registers, standard
+/// error ≈ 1.6 %) fed with every value from the start. Deterministic (fixed hash functions).
+/// Returns (count, exact).
+fn distinct_count(values: &[f64]) -> (usize, bool) {
+    const SLOTS_LOG2: u32 = 17; // 2× the exact cap: the set stays at most half full
+    const P: u32 = 12;
+    let mut slots = vec![0u64; 1 << SLOTS_LOG2];
+    let mut has_zero_key = false;
+    let mut exact = 0usize;
+    let mut overflowed = false;
+    let mut registers = [0u8; 1 << P];
+    for &x in values {
+        let key = (x + 0.0).to_bits(); // -0.0 + 0.0 = +0.0
+        let h = splitmix(key);
+        let reg = (h >> (64 - P)) as usize;
+        let rank = ((h << P) | (1 << (P - 1))).leading_zeros() as u8 + 1;
+        registers[reg] = registers[reg].max(rank);
+        if overflowed {
+            continue;
+        }
+        if key == 0 {
+            exact += usize::from(!has_zero_key);
+            has_zero_key = true;
+            continue;
+        }
+        let mask = (1usize << SLOTS_LOG2) - 1;
+        let mut i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SLOTS_LOG2)) as usize;
+        loop {
+            match slots[i] {
+                0 => {
+                    slots[i] = key;
+                    exact += 1;
+                    overflowed = exact > EXACT_DISTINCT;
+                    break;
+                }
+                k if k == key => break,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+    if !overflowed {
+        return (exact, true);
+    }
+    let m = (1u32 << P) as f64;
+    let alpha = 0.7213 / (1.0 + 1.079 / m);
+    let sum: f64 = registers
+        .iter()
+        .map(|&r| 1.0 / f64::from(1u32 << r.min(31)))
+        .sum();
+    // Above 2^16 distinct values (16 per register) no small-range correction applies.
+    ((alpha * m * m / sum).round() as usize, false)
+}
+
+/// SplitMix64's finaliser: a fixed, well-mixed 64-bit hash.
+fn splitmix(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// Summarises every column of a table.
@@ -414,6 +629,7 @@ fn summarize_column(c: &Column) -> ColumnSummary {
         kind: ColumnKind::Numeric,
         missing,
         distinct: 0,
+        distinct_exact: true,
         min: None,
         median: None,
         max: None,
@@ -421,19 +637,26 @@ fn summarize_column(c: &Column) -> ColumnSummary {
     };
     match &c.values {
         Values::Numeric(v) => {
-            let sorted = crate::engine::math::sorted(
-                &v.iter()
-                    .copied()
-                    .filter(|x| !x.is_nan())
-                    .collect::<Vec<_>>(),
-            );
-            if let (Some(first), Some(last)) = (sorted.first(), sorted.last()) {
-                s.min = Some(*first);
-                s.max = Some(*last);
-                s.median = Some(crate::engine::math::percentile_sorted(&sorted, 50.0));
+            // No sort: min/max in one pass, the median by selection, distinct values by hashing
+            // (a full sort of every column was most of the load time of a large file).
+            let mut values: Vec<f64> = Vec::with_capacity(v.len());
+            values.extend(v.iter().copied().filter(|x| !x.is_nan()));
+            // Plain comparisons (no NaN left): `f64::min` is a libm call on wasm32.
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for &x in &values {
+                if x < lo {
+                    lo = x;
+                }
+                if x > hi {
+                    hi = x;
+                }
             }
-            s.distinct = sorted.windows(2).filter(|w| w[0] != w[1]).count()
-                + usize::from(!sorted.is_empty());
+            if !values.is_empty() {
+                s.min = Some(lo);
+                s.max = Some(hi);
+            }
+            (s.distinct, s.distinct_exact) = distinct_count(&values);
+            s.median = median_in_place(&mut values);
         }
         Values::Categorical { levels, codes } => {
             s.kind = ColumnKind::Categorical;

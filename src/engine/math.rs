@@ -69,10 +69,12 @@ pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * frac
 }
 
-/// Sorts a copy with NaN last.
+/// Sorts a copy in IEEE total order (positive NaN last). Unstable sorting is exact here: under
+/// `total_cmp` two values compare equal only when their bits are equal, so the output is the
+/// same as a stable sort's, and pdqsort is about twice as fast on large columns.
 pub fn sorted(values: &[f64]) -> Vec<f64> {
     let mut v = values.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
+    v.sort_unstable_by(f64::total_cmp);
     v
 }
 

@@ -78,6 +78,31 @@ fn chunk_boundaries_do_not_change_the_result() {
 }
 
 #[test]
+fn a_size_hint_changes_nothing_but_capacity() {
+    // 30,000 rows (past the point where the hint is used), in 64 KiB chunks, with a right, a
+    // too-small and a too-large hint: the same table every time.
+    let mut csv = String::from("a,b,proto,label\n");
+    for i in 0..30_000u32 {
+        csv.push_str(&format!("{i},{}.{},tcp,{}\n", i % 97, i % 10, i % 2));
+    }
+    let bytes = csv.as_bytes();
+    let plain = read("hint.csv", bytes);
+    for hint in [bytes.len() as u64, 10, bytes.len() as u64 * 5] {
+        let mut r = StreamingReader::new(
+            "hint.csv",
+            IngestOptions {
+                size_hint: Some(hint),
+                ..IngestOptions::default()
+            },
+        );
+        for c in bytes.chunks(1 << 16) {
+            r.push(c).unwrap();
+        }
+        assert_eq!(r.finish().unwrap(), plain, "hint {hint}");
+    }
+}
+
+#[test]
 fn empty_file_is_an_error() {
     let e = err("empty.csv", b"");
     assert!(e.contains("empty.csv: the file is empty"), "{e}");

@@ -297,7 +297,7 @@ fn inspect(path: &Path) -> Result<(), String> {
         "flows": ingested.capture.map(|c| c.flows),
         "columns": summaries.iter().map(|s| json!({
             "name": s.name, "role": format!("{:?}", s.role), "meaning": s.meaning.map(|m| format!("{m:?}")),
-            "kind": format!("{:?}", s.kind), "missing": s.missing, "distinct": s.distinct,
+            "kind": format!("{:?}", s.kind), "missing": s.missing, "distinct": s.distinct, "distinct_exact": s.distinct_exact,
         })).collect::<Vec<_>>(),
         "label_column": label.map(|c| c.name.clone()),
         "label_classes": classes.and_then(|c| c.into_iter().next()).map(|s| s.top_levels),

@@ -3,7 +3,7 @@
 //!
 //! Two entry points:
 //! - [`read_table`]: a whole file already in memory (tests, small files, the CLI);
-//! - [`StreamingReader`]: `push` chunks as they are read (the worker slices a `File` into ~4 MiB
+//! - [`StreamingReader`]: `push` chunks as they are read (the worker slices a `File` into 16 MiB
 //!   pieces), then `finish`. Only the current partial record, the first 256 KiB used for sniffing,
 //!   and the typed columns are ever held; never the file as one buffer or one string.
 //!
@@ -60,6 +60,11 @@ pub struct IngestOptions {
     pub max_columns: usize,
     /// How many bad rows to keep as examples (default 5).
     pub max_bad_rows_kept: usize,
+    /// The file's size in bytes, when known: once some rows are read, the columns reserve room
+    /// for the rows the rest of the file should hold, instead of doubling (which copies each
+    /// column and can leave half its capacity unused at the end — the peak memory of a large
+    /// load). Ignored for compressed input.
+    pub size_hint: Option<u64>,
 }
 
 impl Default for IngestOptions {
@@ -71,6 +76,7 @@ impl Default for IngestOptions {
             max_record_bytes: 1 << 20,
             max_columns: 4096,
             max_bad_rows_kept: 5,
+            size_hint: None,
         }
     }
 }

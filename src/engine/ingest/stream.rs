@@ -37,7 +37,12 @@ pub struct StreamingReader {
     gz: Option<flate2::write::MultiGzDecoder<Vec<u8>>>,
     gz_decided: bool,
     text: Text,
+    /// Whether the columns already reserved room from [`IngestOptions::size_hint`].
+    reserved: bool,
 }
+
+/// Rows read before the row count of the whole file is estimated from the size hint.
+const ROWS_BEFORE_RESERVE: usize = 20_000;
 
 impl StreamingReader {
     /// A reader for a file called `name` (used in messages; the format is sniffed, not taken from
@@ -55,6 +60,7 @@ impl StreamingReader {
                 state: State::Preamble(Vec::new()),
                 gzip: false,
             },
+            reserved: false,
         }
     }
 
@@ -88,7 +94,30 @@ impl StreamingReader {
             self.decide_gz(&head);
             return self.route(&head);
         }
-        self.route(chunk)
+        self.route(chunk)?;
+        self.reserve_from_size_hint();
+        Ok(())
+    }
+
+    /// Once [`ROWS_BEFORE_RESERVE`] rows are in, reserves the rows the rest of the file should
+    /// hold at the same bytes per row (+2 %). A wrong guess costs nothing but normal growth.
+    fn reserve_from_size_hint(&mut self) {
+        let (Some(size), false, None) = (self.opts.size_hint, self.reserved, &self.gz) else {
+            return;
+        };
+        let rows = match &mut self.text.state {
+            State::Csv { rows, .. } | State::Json { rows, .. } => rows,
+            _ => return,
+        };
+        if rows.n_rows < ROWS_BEFORE_RESERVE || self.bytes_in == 0 {
+            return;
+        }
+        self.reserved = true;
+        let expected = size as f64 / self.bytes_in as f64 * rows.n_rows as f64 * 1.02;
+        let more = (expected as usize).saturating_sub(rows.n_rows);
+        for col in &mut rows.cols {
+            col.reserve(more);
+        }
     }
 
     fn decide_gz(&mut self, head: &[u8]) {
@@ -605,7 +634,11 @@ impl Rows {
             return Ok(());
         }
         for (i, col) in self.cols.iter_mut().enumerate() {
-            let (text, fallback) = cell_text(rec.field(i));
+            let cell = rec.field(i);
+            if col.push_fast(cell) {
+                continue;
+            }
+            let (text, fallback) = cell_text(cell);
             if fallback {
                 if self.non_utf8 == 0 {
                     self.first_non_utf8 = rec.line;

@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Only one partial record (or pcapng block) is ever buffered across chunk boundaries, so a
-//! 1 GB capture read as 4 MiB `Blob.slice`s needs about one chunk of memory here. Records longer
+//! 1 GB capture read as 16 MiB `Blob.slice`s needs about one chunk of memory here. Records longer
 //! than [`MAX_RECORD`] are refused as corrupt so that a damaged length field cannot make the
 //! reader buffer the rest of the file.
 //!
