@@ -223,9 +223,23 @@ pub struct DatasetSummary {
     pub label_classes: Vec<(String, usize)>,
     /// Rows skipped and other notices.
     pub warnings: Vec<String>,
+    /// How long reading the file took, by phase (file loads only).
+    pub load: Option<LoadStats>,
 }
 
-/// Cells of some rows.
+/// Where the time of a file load went, measured in the worker (`performance.now()`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LoadStats {
+    /// Bytes read.
+    pub bytes: u64,
+    /// Milliseconds waiting for the bytes from the browser (not overlapped with parsing) and
+    /// copying them into wasm memory.
+    pub read_ms: f64,
+    /// Milliseconds parsing: records → columns, or packets → flows.
+    pub parse_ms: f64,
+    /// Milliseconds summarising the columns for the overview.
+    pub summary_ms: f64,
+}
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowsPage {
     /// Column names.

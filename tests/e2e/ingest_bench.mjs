@@ -1,5 +1,5 @@
 // Ingest benchmark in the browser (issue #5, performance): the built site in headless Chromium
-// loads large files through the page's own file input; the worker reads them in 4 MiB slices.
+// loads large files through the page's own file input; the worker reads them in 16 MiB slices.
 // Prints one JSON line per file: bytes, seconds (input set → data set shown), MB/s, rows (flows
 // for captures), packets/s for captures, and the tab's memory: peak resident memory of the
 // browser's renderer processes (page + its worker) sampled every 100 ms from /proc, minus the
@@ -28,6 +28,24 @@ if (!files.length) {
 
 /** Resident memory (bytes) of every renderer process under `rootPid`. */
 function rendererRss(rootPid) {
+  return rendererSum(rootPid, (c) => {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${c}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : 0;
+  });
+}
+
+/** CPU seconds (user + system, all threads: page and worker) of every renderer under `rootPid`. */
+function rendererCpu(rootPid) {
+  return rendererSum(rootPid, (c) => {
+    const f = readFileSync(`/proc/${c}/stat`, "utf8");
+    const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+    // Fields 14 and 15 of /proc/PID/stat (utime, stime) in clock ticks (100 per second on Linux).
+    return (Number(rest[11]) + Number(rest[12])) / 100;
+  });
+}
+
+/** Sums `value(pid)` over the renderer processes under `rootPid`. */
+function rendererSum(rootPid, value) {
   const children = new Map();
   for (const d of readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
@@ -43,10 +61,7 @@ function rendererRss(rootPid) {
     for (const c of children.get(pid) ?? []) {
       try {
         const cmd = readFileSync(`/proc/${c}/cmdline`, "utf8");
-        if (cmd.includes("--type=renderer")) {
-          const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${c}/status`, "utf8"));
-          if (m) total += Number(m[1]) * 1024;
-        }
+        if (cmd.includes("--type=renderer")) total += value(c);
       } catch {}
       walk(c);
     }
@@ -74,6 +89,7 @@ try {
       if (pid) peak = Math.max(peak, rendererRss(pid));
     }, 100);
     const bytes = statSync(file).size;
+    const cpuBefore = pid ? rendererCpu(pid) : 0;
     const started = Date.now();
     await page.setInputFiles("#ns-file", file);
     const name = basename(file);
@@ -87,17 +103,34 @@ try {
       clearInterval(timer);
     }
     const seconds = (Date.now() - started) / 1000;
+    // CPU time of the tab over the load: on a shared machine wall time also counts waiting for a core.
+    const cpu = pid ? rendererCpu(pid) - cpuBefore : 0;
     const facts = await page.locator("#ns-dataset-facts").innerText().catch(() => "");
     const rows = Number((await page.locator('[data-stat="dataset-rows"]').innerText().catch(() => "0")).replace(/\D/g, ""));
     const packets = /([\d]+) packets/.exec(facts)?.[1];
+    // The worker's own split of the time (data-* on the facts line).
+    const phases = await page
+      .$eval("#ns-dataset-facts", (e) => ({ read: Number(e.dataset.readMs), parse: Number(e.dataset.parseMs), summary: Number(e.dataset.summaryMs) }))
+      .catch(() => null);
     const line = {
       where: "browser",
       file: name,
       mb: Math.round(bytes / 1e5) / 10,
       seconds: Math.round(seconds * 100) / 100,
       mb_per_s: Math.round((bytes / 1e6 / seconds) * 10) / 10,
+      cpu_seconds: Math.round(cpu * 100) / 100,
+      worker_ms: phases,
+      worker_mb_per_s: phases ? Math.round((bytes / 1e3 / (phases.read + phases.parse + phases.summary)) * 10) / 10 : null,
+      mb_per_cpu_s: cpu ? Math.round((bytes / 1e6 / cpu) * 10) / 10 : null,
+      load_avg: Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]),
       rows,
-      ...(packets ? { packets: Number(packets), packets_per_s: Math.round(Number(packets) / seconds) } : {}),
+      ...(packets
+        ? {
+            packets: Number(packets),
+            packets_per_s: Math.round(Number(packets) / seconds),
+            packets_per_cpu_s: cpu ? Math.round(Number(packets) / cpu) : null,
+          }
+        : {}),
       tab_rss_before_mb: Math.round(before / 1e6),
       tab_rss_peak_mb: Math.round(peak / 1e6),
       mb_per_100k_rows: rows ? Math.round(((peak - before) / 1e6 / rows) * 1e5 * 10) / 10 : null,

@@ -202,13 +202,31 @@ fn DatasetFacts() -> impl IntoView {
                 };
                 let detected = detected_columns(d);
                 let warnings = d.warnings.clone();
+                let load = d.load;
+                let timing = load.map(|l| {
+                    let ms = l.read_ms + l.parse_ms + l.summary_ms;
+                    let rate = l.bytes as f64 / 1e6 / (ms / 1e3).max(1e-3);
+                    format!(" · loaded in {:.1} s ({rate:.0} MB/s)", ms / 1e3)
+                });
                 view! {
-                    <p id="ns-dataset-facts" class="ns-facts">
+                    <p
+                        id="ns-dataset-facts"
+                        class="ns-facts"
+                        data-read-ms=load.map(|l| format!("{:.1}", l.read_ms))
+                        data-parse-ms=load.map(|l| format!("{:.1}", l.parse_ms))
+                        data-summary-ms=load.map(|l| format!("{:.1}", l.summary_ms))
+                    >
                         <strong>{d.name.clone()}</strong>
                         " · " {d.format.clone()}
                         " · " <span data-stat="dataset-rows">{format::count(d.n_rows)}</span> " rows"
                         " · " {d.columns.len()} " columns"
                         " · " {labels}
+                        <span
+                            class="ns-facts__timing"
+                            title="time in the worker: reading the file, parsing it, summarising the columns"
+                        >
+                            {timing}
+                        </span>
                     </p>
                     <p id="ns-dataset-detected" class="ns-facts ns-facts--detected">{detected}</p>
                     <ul class="ns-warnings">
@@ -384,7 +402,10 @@ fn ColumnTable() -> impl IntoView {
                                             }.into_any(),
                                         }}
                                         <td class="ns-num">{format::count(c.missing)}</td>
-                                        <td class="ns-num">{format::count(c.distinct)}</td>
+                                        <td class="ns-num" title=if c.distinct_exact { "" } else { "estimated (HyperLogLog, ±2 %): counted exactly up to 65,536" }>
+                                            {if c.distinct_exact { String::new() } else { "≈ ".to_owned() }}
+                                            {format::count(c.distinct)}
+                                        </td>
                                     </tr>
                                 }
                             })
