@@ -51,9 +51,12 @@ use crate::worker::protocol::{
     ResponseBody, RowsPage, WorkerError,
 };
 
-/// Bytes read from a `File` per slice (16 MiB: fewer, larger reads were faster in Chromium;
-/// two slices in flight cost 32 MiB).
+/// Bytes read from a `File` per slice (16 MiB: fewer, larger reads were faster in Chromium).
 pub const CHUNK_BYTES: u64 = 16 << 20;
+
+/// Slices requested ahead of the one being parsed, so the browser's reading never waits for the
+/// parser (at most `READ_AHEAD + 1` slices, 64 MiB, are in memory).
+const READ_AHEAD: usize = 3;
 
 /// The warning that starts the list of skipped rows (the page shows these in the banner).
 pub const SKIPPED_ROWS: &str = "row(s) could not be read and were skipped";
@@ -396,8 +399,8 @@ async fn load_file(
 
 /// Reads a `File` in [`CHUNK_BYTES`] slices through the engine's [`AutoReader`] (tables and
 /// packet captures alike), posting `Progress(Ingest, bytes done, bytes total)` per slice. The
-/// next slice is requested before the current one is parsed (the browser reads it meanwhile);
-/// at most two slices are in memory, never the whole file. Also returns where the time went.
+/// next slices are requested before the current one is parsed (the browser reads them
+/// meanwhile); at most [`READ_AHEAD`] + 1 slices are in memory, never the whole file. Also returns where the time went.
 async fn read_file(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
@@ -434,11 +437,17 @@ async fn read_file(
             .map(|blob| blob.array_buffer())
             .map_err(|_| failure(format!("could not slice {name} at byte {offset}")))
     };
-    let mut next = (total > 0).then(|| slice(0)).transpose()?;
+    // Up to READ_AHEAD slices requested ahead of the one being parsed.
+    let mut requested = 0u64;
+    let mut ahead = std::collections::VecDeque::with_capacity(READ_AHEAD);
+    while requested < total && ahead.len() < READ_AHEAD {
+        ahead.push_back(slice(requested)?);
+        requested = (requested + CHUNK_BYTES).min(total);
+    }
     // One buffer reused for every slice: no allocation per slice inside wasm.
     let mut bytes = Vec::new();
     let mut offset = 0u64;
-    while let Some(pending) = next.take() {
+    while let Some(pending) = ahead.pop_front() {
         let t0 = now_ms();
         let buf = wasm_bindgen_futures::JsFuture::from(pending)
             .await
@@ -449,8 +458,9 @@ async fn read_file(
                 ))
             })?;
         let end = (offset + CHUNK_BYTES).min(total);
-        if end < total {
-            next = Some(slice(end)?);
+        if requested < total {
+            ahead.push_back(slice(requested)?);
+            requested = (requested + CHUNK_BYTES).min(total);
         }
         let view = Uint8Array::new(&buf);
         bytes.resize(view.length() as usize, 0);
