@@ -19,6 +19,24 @@
 //! bit; scikit-learn's brute-force path uses the shortcut and can give duplicates a tiny non-zero
 //! distance, which changes their density by orders of magnitude.
 //!
+//! # Scoring is a pure function of the model and the row
+//! A saved model (a restored workspace, an imported model file) must give the training rows the
+//! scores they got when it was fitted, and give any file the same scores whoever scores it. So
+//! the model decides from the row alone: **a row exactly equal to a reference row is that row**
+//! and leaves it out of its neighbours (leave-one-out, the fit-time score); every other row is a
+//! novelty. "Exactly equal" means the same bits in every feature (`-0.0` counts as `0.0`, as both
+//! give the same distances), found by a hash of the reference rows, not by a zero distance, which
+//! a difference below 1e-162 also gives. With several equal reference rows the lowest index is
+//! left out; equal rows have the same k-distance and density, so which one does not change a bit.
+//! Training rows outside a capped reference set are scored through the same function at fit time,
+//! so a copy of a reference row among them gets that row's score.
+//!
+//! Storing each training row's score would not do: an imported model scoring new data that
+//! contains training rows would still score those as novelties. The price of the rule: a new row
+//! that happens to equal a reference row gets the reference row's own score rather than
+//! scikit-learn's novelty score (which counts the copy as a neighbour at distance 0, and is
+//! lower). The scikit-learn fixtures have no such rows and still match within 1e-6.
+//!
 //! # Reference set
 //! Exact k-NN is `O(rows × reference rows × features)`. When the training set has more than
 //! `max_reference_rows` rows, a seeded uniform subsample of that size is the reference set: its
