@@ -81,10 +81,11 @@ fn workspace_survives_a_store_round_trip_with_its_model() {
         model_file: Some(
             String::from_utf8(export(&model, &ModelMeta::default()).unwrap()).unwrap(),
         ),
-        summary: Some(ResultSummary::of(&result)),
-        anomalies: anomaly_records(&t, &result, None, None),
+        summary: Some(ResultSummary::of(&result, None)),
+        anomalies: anomaly_records(&t, &result, None, None, None),
         feedback,
         suppressions: Vec::new(),
+        run_id: Some("run-1".into()),
     };
     let mut store = MemoryStore::new();
     save_workspace(&mut store, &ws).unwrap();
@@ -187,6 +188,7 @@ fn runs() -> Vec<RunRecord> {
                 src.clone(),
                 &t,
                 &result,
+                None,
                 Some(&tags),
                 None,
             )

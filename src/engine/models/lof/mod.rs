@@ -13,7 +13,8 @@
 //!
 //! Training rows get their outlier factor with themselves excluded (scikit-learn's
 //! `-negative_outlier_factor_`); new rows get the novelty factor against the reference rows
-//! (`-score_samples(x)` with `novelty=True`). Both are checked against scikit-learn 1.7.2 within
+//! (`-score_samples(x)` with `novelty=True`), except exact copies of a reference row (see below).
+//! Both are checked against scikit-learn 1.7.2 within
 //! 1e-6 on the fixtures in `tests/fixtures/sklearn/lof.json`. Distances are exact sequential sums
 //! `Σ (a_j − b_j)²` (no `‖a‖² + ‖b‖² − 2a·b` shortcut), matching scikit-learn's tree searches bit for
 //! bit; scikit-learn's brute-force path uses the shortcut and can give duplicates a tiny non-zero
@@ -35,7 +36,8 @@
 //! contains training rows would still score those as novelties. The price of the rule: a new row
 //! that happens to equal a reference row gets the reference row's own score rather than
 //! scikit-learn's novelty score (which counts the copy as a neighbour at distance 0, and is
-//! lower). The scikit-learn fixtures have no such rows and still match within 1e-6.
+//! lower). The scikit-learn fixture `duplicates_k*` has such test rows: they match scikit-learn's
+//! training score of the row they copy; every other row matches its novelty score, within 1e-6.
 //!
 //! # Reference set
 //! Exact k-NN is `O(rows × reference rows × features)`. When the training set has more than
