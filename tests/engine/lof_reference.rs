@@ -76,15 +76,20 @@ fn novelty_scores_match_sklearn_score_samples() {
             .x_test
             .iter()
             .zip(&c.test_scores)
-            .map(|(row, &novelty)| match c.x_train.iter().position(|t| t == row) {
-                Some(i) => {
-                    copies += 1;
-                    c.train_scores[i]
-                }
-                None => novelty,
-            })
+            .map(
+                |(row, &novelty)| match c.x_train.iter().position(|t| t == row) {
+                    Some(i) => {
+                        copies += 1;
+                        c.train_scores[i]
+                    }
+                    None => novelty,
+                },
+            )
             .collect();
         assert_close(&c.name, "test", scores.as_slice().unwrap(), &want);
     }
-    assert!(copies > 0, "the fixture has test rows that copy training rows");
+    assert!(
+        copies > 0,
+        "the fixture has test rows that copy training rows"
+    );
 }

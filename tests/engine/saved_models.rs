@@ -133,7 +133,9 @@ fn run_records_of_an_imported_model_land_in_the_history() {
         size: 10,
         format: "CSV".into(),
     };
-    let run = RunRecord::new("run-1", "current", 5.0, source, &t, &scored, None, None, None);
+    let run = RunRecord::new(
+        "run-1", "current", 5.0, source, &t, &scored, None, None, None,
+    );
     let mut store = MemoryStore::new();
     save_run(&mut store, &run).unwrap();
     let (runs, bad) = load_runs(&store).unwrap();

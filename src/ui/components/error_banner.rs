@@ -62,7 +62,9 @@ pub fn Banner(
             </div>
         }
         .into_any(),
-        None => view! { <span class="ns-banner__message">{move || message.get()}</span> }.into_any(),
+        None => {
+            view! { <span class="ns-banner__message">{move || message.get()}</span> }.into_any()
+        }
     };
     let class = if class.is_empty() {
         kind.class().to_string()

@@ -582,10 +582,12 @@ impl UseStorageReturn {
     fn record_run(&self, run: RunRecord) {
         if self.store_op(|s| save_run(s, &run)).is_some() {
             self.with(|i| i.run = Some((run.id.clone(), run.at)));
-            self.state.runs.update(|r| match r.iter_mut().find(|x| x.id == run.id) {
-                Some(old) => *old = run,
-                None => r.push(run),
-            });
+            self.state
+                .runs
+                .update(|r| match r.iter_mut().find(|x| x.id == run.id) {
+                    Some(old) => *old = run,
+                    None => r.push(run),
+                });
             self.apply_retention();
         }
     }
@@ -599,11 +601,9 @@ impl UseStorageReturn {
         let anomalies = run_id
             .as_ref()
             .and_then(|id| {
-                state.runs.with_untracked(|r| {
-                    r.iter()
-                        .find(|r| &r.id == id)
-                        .map(|r| r.anomalies.clone())
-                })
+                state
+                    .runs
+                    .with_untracked(|r| r.iter().find(|r| &r.id == id).map(|r| r.anomalies.clone()))
             })
             .unwrap_or_default();
         let threshold = state.threshold.get_untracked();
