@@ -179,10 +179,10 @@ export default function register(spec) {
     await page.reload();
     await page.waitForSelector("#ns-restored", { timeout: 60_000 });
     // The page that was open comes back (the #page= fragment), with the restored result.
-    await page.waitForSelector(ANOM_ROWS, { timeout: 120_000 });
-    await page.waitForFunction(() => document.querySelector("#ns-progress")?.dataset.kind === "idle", null, {
+    await page.waitForFunction(() => performance.getEntriesByName("ns-model-scored").length > 0, null, {
       timeout: 120_000,
     });
+    await page.waitForSelector(ANOM_ROWS, { timeout: 60_000 });
     expectEq(await page.getAttribute("#ns-tab-anomalies", "aria-selected"), "true", "Anomalies tab selected after reload");
     const trained = await page.evaluate(() => performance.getEntriesByName("ns-result-received").length);
     expectEq(trained, 0, "Train answers after reload");

@@ -210,7 +210,7 @@ pub fn RunsPanel() -> impl IntoView {
                                             {run.summary.threshold.map(|t| format!("score ≥ {t:.3}")).unwrap_or_else(|| "vote".into())}
                                         </td>
                                         <td class="ns-num">{matching}</td>
-                                        <td>{detectors}</td>
+                                        <td class="ns-history__detectors">{detectors}</td>
                                         <td class="ns-history__actions">
                                             <button
                                                 class="ns-button ns-button--ghost"
