@@ -287,8 +287,9 @@ fn run_record_counts_anomalies_under_the_chosen_threshold() {
     assert_eq!([by.low, by.medium, by.high], shown.by_severity);
     assert_eq!(run.anomalies.len(), shown.anomalies);
     for a in &run.anomalies {
-        assert!(is_flagged(&result, Some(threshold), a.key.row));
-        assert_eq!(a.severity, shown_severity(&result, Some(threshold), a.key.row));
+        let row = usize::try_from(a.key.row).unwrap();
+        assert!(is_flagged(&result, Some(threshold), row));
+        assert_eq!(a.severity, shown_severity(&result, Some(threshold), row));
         assert_ne!(a.severity, Severity::None);
     }
     // Without a threshold: the vote decision, as before.
