@@ -9,30 +9,35 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { expect, expectEq, loadSample, screenshot, statNumber, train } from "../helpers.mjs";
 
-/** Resolves once the saved workspace in IndexedDB satisfies `check` (source of `(ws) => bool`). */
-async function waitForWorkspace(page, check, what) {
+/** Resolves once the JSON document `key` of IndexedDB store `store` satisfies `check`. */
+async function waitForStored(page, store, key, check, what) {
   const ok = await page.waitForFunction(
-    (src) =>
+    ([store, key, src]) =>
       new Promise((ok) => {
-        const check = new Function("ws", `return (${src})(ws)`);
+        const check = new Function("doc", `return (${src})(doc)`);
         const req = indexedDB.open("netsift");
         req.onerror = () => ok(false);
         req.onsuccess = () => {
           const db = req.result;
-          if (!db.objectStoreNames.contains("workspaces")) return ok(false);
-          const get = db.transaction("workspaces").objectStore("workspaces").get("current");
+          if (!db.objectStoreNames.contains(store)) return ok(false);
+          const get = db.transaction(store).objectStore(store).get(key);
           get.onsuccess = () => {
-            const ws = get.result ? JSON.parse(get.result) : null;
+            const doc = get.result ? JSON.parse(get.result) : null;
             db.close();
-            ok(Boolean(ws && check(ws)));
+            ok(Boolean(doc && check(doc)));
           };
           get.onerror = () => ok(false);
         };
       }),
-    check.toString(),
+    [store, key, check.toString()],
     { timeout: 60_000, polling: 250 },
   ).catch(() => null);
   expect(ok, `the autosave stored ${what}`);
+}
+
+/** Resolves once the saved workspace satisfies `check` (`(ws) => bool`). */
+async function waitForWorkspace(page, check, what) {
+  await waitForStored(page, "workspaces", "current", check, what);
 }
 
 /** Resolves once the saved workspace in IndexedDB holds a model file (the autosave ran). */
@@ -86,6 +91,8 @@ export default function register(spec) {
     const anomalies = await statNumber(page, "anomalies");
     await page.click("#ns-theme");
     await waitForSavedModel(page);
+    // The theme is saved by the next (debounced) autosave, maybe after the model.
+    await waitForStored(page, "meta", "ui", (ui) => ui.theme === "light", "the light theme");
     await page.reload();
     await waitForRestore(page);
     expectEq(await statNumber(page, "anomalies"), anomalies, "anomalies after reload");
