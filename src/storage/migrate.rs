@@ -147,6 +147,7 @@ fn v0_to_v1(value: serde_json::Value) -> Result<serde_json::Value, StorageError>
             threshold: old.threshold,
         },
         model_file: None,
+        run_id: None,
         summary: None,
         anomalies: old
             .anomalies

@@ -11,6 +11,7 @@ use crate::engine::generate::SampleParams;
 use crate::engine::metrics::Metrics;
 use crate::engine::models::DetectorKind;
 use crate::engine::pipeline::{RunConfig, RunResult};
+use crate::engine::summary::{is_flagged, shown_severity};
 
 /// The schema version this build writes. Older documents are migrated on load
 /// ([`crate::storage::migrate`]).
@@ -116,24 +117,32 @@ pub struct ResultSummary {
     /// Ensemble metrics when the data had labels.
     #[serde(default)]
     pub metrics: Option<Metrics>,
+    /// The ensemble-score threshold the analyst chose, under which `n_anomalies`, `by_severity`
+    /// and the stored anomalies were counted; `None` = the vote decision (and in documents saved
+    /// before the threshold was kept).
+    #[serde(default)]
+    pub threshold: Option<f64>,
 }
 
 impl ResultSummary {
-    /// Summarises a result.
-    pub fn of(result: &RunResult) -> Self {
+    /// Summarises a result under `threshold` (the rule of [`crate::engine::summary`]: `None` =
+    /// the vote decision, `Some(t)` = ensemble score ≥ t, flagged rows at least `low`).
+    pub fn of(result: &RunResult, threshold: Option<f64>) -> Self {
         let mut by = SeverityCounts::default();
-        for s in &result.severity {
-            match s {
+        let mut n_anomalies = 0;
+        for row in 0..result.ensemble_score.len().max(result.is_anomaly.len()) {
+            match shown_severity(result, threshold, row) {
                 Severity::Low => by.low += 1,
                 Severity::Medium => by.medium += 1,
                 Severity::High => by.high += 1,
-                Severity::None => {}
+                Severity::None => continue,
             }
+            n_anomalies += 1;
         }
         Self {
             n_rows: result.n_rows,
             n_train: result.n_train,
-            n_anomalies: result.is_anomaly.iter().filter(|&&a| a).count(),
+            n_anomalies,
             by_severity: by,
             member_anomalies: result
                 .members
@@ -141,6 +150,7 @@ impl ResultSummary {
                 .map(|m| (m.kind, m.n_anomalies))
                 .collect(),
             metrics: result.metrics.clone(),
+            threshold,
         }
     }
 }
@@ -173,11 +183,12 @@ pub struct AnomalyRecord {
     pub suppressed_by: Option<String>,
 }
 
-/// The anomalies of `result` as records, highest score first. `tags` and `suppressed` are
-/// per-row (as long as the table) when given.
+/// The anomalies of `result` under `threshold` (see [`ResultSummary::of`]) as records, highest
+/// score first. `tags` and `suppressed` are per-row (as long as the table) when given.
 pub fn anomaly_records(
     table: &Table,
     result: &RunResult,
+    threshold: Option<f64>,
     tags: Option<&[Vec<String>]>,
     suppressed: Option<&[Option<String>]>,
 ) -> Vec<AnomalyRecord> {
@@ -191,13 +202,14 @@ pub fn anomaly_records(
             })
     };
     let times = table.timestamps();
-    let mut out: Vec<AnomalyRecord> = (0..table.n_rows().min(result.is_anomaly.len()))
-        .filter(|&r| result.is_anomaly[r])
+    let n = result.ensemble_score.len().max(result.is_anomaly.len());
+    let mut out: Vec<AnomalyRecord> = (0..table.n_rows().min(n))
+        .filter(|&r| is_flagged(result, threshold, r))
         .map(|r| AnomalyRecord {
             key: RowKey::of(table, r),
             score: result.ensemble_score.get(r).copied().unwrap_or(f64::NAN),
             votes: result.votes.get(r).copied().unwrap_or(0),
-            severity: result.severity.get(r).copied().unwrap_or(Severity::None),
+            severity: shown_severity(result, threshold, r),
             tags: tags.and_then(|t| t.get(r)).cloned().unwrap_or_default(),
             src_ip: text(Meaning::SrcIp, r),
             dst_ip: text(Meaning::DstIp, r),
@@ -247,6 +259,9 @@ pub struct Workspace {
     /// Suppression rules.
     #[serde(default)]
     pub suppressions: Vec<SuppressionRule>,
+    /// The history entry of the last result (its anomalies follow the chosen threshold).
+    #[serde(default)]
+    pub run_id: Option<String>,
 }
 
 /// One run in the history.
@@ -275,7 +290,8 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
-    /// A history entry for `result` on `table`.
+    /// A history entry for `result` on `table` under the analyst's `threshold` (`None` = the
+    /// vote decision): its summary and anomalies are the ones the results view shows.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
@@ -284,10 +300,11 @@ impl RunRecord {
         source: DataSource,
         table: &Table,
         result: &RunResult,
+        threshold: Option<f64>,
         tags: Option<&[Vec<String>]>,
         suppressed: Option<&[Option<String>]>,
     ) -> Self {
-        let anomalies = anomaly_records(table, result, tags, suppressed);
+        let anomalies = anomaly_records(table, result, threshold, tags, suppressed);
         let mut source_ips: Vec<String> =
             anomalies.iter().filter_map(|a| a.src_ip.clone()).collect();
         source_ips.sort();
@@ -301,7 +318,7 @@ impl RunRecord {
             workspace_id: workspace_id.into(),
             at,
             source,
-            summary: ResultSummary::of(result),
+            summary: ResultSummary::of(result, threshold),
             anomalies,
             source_ips,
             tags: all_tags,

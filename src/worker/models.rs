@@ -23,6 +23,9 @@ pub struct RunRequest {
     pub at: f64,
     /// The data source, as the page knows it.
     pub source: DataSource,
+    /// The analyst's ensemble-score threshold (`None` = the vote decision): the entry's summary
+    /// and anomalies are counted under it.
+    pub threshold: Option<f64>,
 }
 
 /// Imports a model file and scores `table` with it.
@@ -144,6 +147,7 @@ mod handlers {
                 req.source,
                 table,
                 result,
+                req.threshold,
                 None,
                 None,
             ))))

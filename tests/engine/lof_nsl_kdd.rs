@@ -15,8 +15,10 @@ use netsift::engine::progress::NoProgress;
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/nsl-kdd/");
 
+/// `NSL_KDD_DIR` (ending in `/`) overrides [`DIR`], e.g. from a git worktree elsewhere.
 fn read(name: &str) -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string(format!("{DIR}{name}")).unwrap();
+    let dir = std::env::var("NSL_KDD_DIR").unwrap_or_else(|_| DIR.to_string());
+    let text = std::fs::read_to_string(format!("{dir}{name}")).unwrap();
     text.lines()
         .filter(|l| !l.is_empty())
         .map(|l| l.split(',').map(str::to_owned).collect())

@@ -26,6 +26,7 @@ mod ocsvm_reference;
 mod pcap;
 mod pipeline;
 mod report;
+mod restore_scores;
 mod rules;
 mod saved_models;
 mod storage;

@@ -50,11 +50,18 @@ fn forest_only() -> RunConfig {
 }
 
 /// What the page shows after a reload (the saved model scoring the same data) is what it
-/// showed after training — for the default Isolation Forest, bit for bit.
+/// showed after training, bit for bit — for the Isolation Forest alone and with LOF beside it
+/// (LOF scores a training row leaving the row out, at fit time and from a saved model alike).
 #[test]
 fn imported_model_scores_the_same_data_identically_without_training() {
+    for config in [forest_only(), config()] {
+        same_scores_after_import(&config);
+    }
+}
+
+fn same_scores_after_import(config: &RunConfig) {
     let t = table(300, "duration");
-    let (model, trained) = pipeline::run(&forest_only(), &t, &mut NoProgress).unwrap();
+    let (model, trained) = pipeline::run(config, &t, &mut NoProgress).unwrap();
     let bytes = export(&model, &meta_for("m", 1.0, "flows.csv", "CSV")).unwrap();
     let (_, scored) = score_with_file(&bytes, "m.json", &t, None, &mut NoProgress, &clock).unwrap();
     assert_eq!(scored.is_anomaly, trained.is_anomaly);
@@ -67,9 +74,7 @@ fn imported_model_scores_the_same_data_identically_without_training() {
     assert_eq!(scored.votes, trained.votes);
 }
 
-/// Scoring with an imported model is deterministic: two imports give identical results (LOF
-/// included; its training-time scores exclude each row from its own neighbours, so those can
-/// differ from novelty scores of the same rows).
+/// Scoring with an imported model is deterministic: two imports give identical results.
 #[test]
 fn two_imports_of_one_model_score_identically() {
     let t = table(300, "duration");
@@ -133,7 +138,9 @@ fn run_records_of_an_imported_model_land_in_the_history() {
         size: 10,
         format: "CSV".into(),
     };
-    let run = RunRecord::new("run-1", "current", 5.0, source, &t, &scored, None, None);
+    let run = RunRecord::new(
+        "run-1", "current", 5.0, source, &t, &scored, None, None, None,
+    );
     let mut store = MemoryStore::new();
     save_run(&mut store, &run).unwrap();
     let (runs, bad) = load_runs(&store).unwrap();

@@ -81,10 +81,11 @@ fn workspace_survives_a_store_round_trip_with_its_model() {
         model_file: Some(
             String::from_utf8(export(&model, &ModelMeta::default()).unwrap()).unwrap(),
         ),
-        summary: Some(ResultSummary::of(&result)),
-        anomalies: anomaly_records(&t, &result, None, None),
+        summary: Some(ResultSummary::of(&result, None)),
+        anomalies: anomaly_records(&t, &result, None, None, None),
         feedback,
         suppressions: Vec::new(),
+        run_id: Some("run-1".into()),
     };
     let mut store = MemoryStore::new();
     save_workspace(&mut store, &ws).unwrap();
@@ -187,6 +188,7 @@ fn runs() -> Vec<RunRecord> {
                 src.clone(),
                 &t,
                 &result,
+                None,
                 Some(&tags),
                 None,
             )
@@ -258,4 +260,48 @@ fn retention_keeps_the_newest_and_drops_the_old() {
         left.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
         vec!["run3", "run4"]
     );
+}
+
+/// A run saved under the analyst's threshold stores the anomalies the results view shows under
+/// it (`engine::summary`), not the vote decision's, and keeps the threshold.
+#[test]
+fn run_record_counts_anomalies_under_the_chosen_threshold() {
+    use netsift::engine::summary::{is_flagged, shown_severity, Summary};
+    let t = flows(100);
+    let (_, result) = pipeline::run(&config(), &t, &mut NoProgress).unwrap();
+    let votes = result.is_anomaly.iter().filter(|a| **a).count();
+    // A threshold below the lowest flagged score flags more rows than the vote.
+    let lowest = netsift::engine::summary::vote_equivalent(&result).unwrap();
+    let mut sorted: Vec<f64> = result.ensemble_score.clone();
+    sorted.sort_by(f64::total_cmp);
+    let threshold = sorted.iter().rev().copied().find(|&s| s < lowest).unwrap();
+    let src = DataSource::Generated {
+        params: SampleParams::default(),
+    };
+    let run = RunRecord::new("r", "w", 1.0, src, &t, &result, Some(threshold), None, None);
+    let shown = Summary::of(&result, Some(threshold));
+    assert!(shown.anomalies > votes, "{} vs {votes}", shown.anomalies);
+    assert_eq!(run.summary.n_anomalies, shown.anomalies);
+    assert_eq!(run.summary.threshold, Some(threshold));
+    let by = &run.summary.by_severity;
+    assert_eq!([by.low, by.medium, by.high], shown.by_severity);
+    assert_eq!(run.anomalies.len(), shown.anomalies);
+    for a in &run.anomalies {
+        let row = usize::try_from(a.key.row).unwrap();
+        assert!(is_flagged(&result, Some(threshold), row));
+        assert_eq!(a.severity, shown_severity(&result, Some(threshold), row));
+        assert_ne!(a.severity, Severity::None);
+    }
+    // Without a threshold: the vote decision, as before.
+    let vote = ResultSummary::of(&result, None);
+    assert_eq!((vote.n_anomalies, vote.threshold), (votes, None));
+    // Round trip through the store keeps the threshold; old documents read as `None`.
+    let mut store = MemoryStore::new();
+    save_run(&mut store, &run).unwrap();
+    let (back, _) = load_runs(&store).unwrap();
+    assert_eq!(back[0], run);
+    let mut old = serde_json::to_value(&run).unwrap();
+    old["summary"].as_object_mut().unwrap().remove("threshold");
+    let old: RunRecord = serde_json::from_value(old).unwrap();
+    assert_eq!(old.summary.threshold, None);
 }

@@ -63,6 +63,11 @@ struct Inner {
     restoring: bool,
     /// Created time of the workspace.
     created: f64,
+    /// The history entry of the current result: (id, time). Its anomalies follow the threshold.
+    run: Option<(String, f64)>,
+    /// The threshold the saved workspace had, put back once its result is shown again (a new
+    /// result resets the threshold, see `results::follow_threshold`).
+    restored_threshold: Option<Option<f64>>,
 }
 
 /// Handle to the storage (cheap to copy).
@@ -205,9 +210,18 @@ impl UseStorageReturn {
             Some(Some(ws)) => ws,
             _ => return None,
         };
+        let run = ws.run_id.as_ref().and_then(|id| {
+            state.runs.with_untracked(|runs| {
+                runs.iter()
+                    .find(|r| &r.id == id)
+                    .map(|r| (r.id.clone(), r.at))
+            })
+        });
         self.with(|i| {
             i.created = ws.created;
             i.model_file = ws.model_file.clone();
+            i.run = run;
+            i.restored_threshold = Some(ws.settings.threshold);
         });
         state.config.set(ws.settings.run.clone());
         state.threshold.set(ws.settings.threshold);
@@ -294,7 +308,20 @@ impl UseStorageReturn {
                         this.with(|i| i.saved_result = Some(Arc::clone(&result)));
                     }
                     this.show_result(result);
-                    this.with(|i| i.restoring = false);
+                    let threshold = this.with(|i| i.restored_threshold.take()).flatten();
+                    match threshold.filter(|_| restoring) {
+                        // After the effects that reset the threshold for a new result have run.
+                        Some(t) => set_timeout(
+                            move || {
+                                state.threshold.set(t);
+                                this.with(|i| i.restoring = false);
+                            },
+                            std::time::Duration::ZERO,
+                        ),
+                        None => {
+                            this.with(|i| i.restoring = false);
+                        }
+                    }
                 }
                 ResponseBody::Failed(e) => {
                     this.with(|i| i.restoring = false);
@@ -494,8 +521,19 @@ impl UseStorageReturn {
                 i.saved_result = None;
             });
         }
+        let threshold = state.threshold.get_untracked();
         if !new_result {
-            self.write_workspace(source, result.as_deref());
+            // The same result: re-count its history entry if the threshold moved.
+            let stale = self.with(|i| i.run.clone()).flatten().filter(|(id, _)| {
+                state.runs.with_untracked(|runs| {
+                    runs.iter()
+                        .any(|r| &r.id == id && r.summary.threshold != threshold)
+                })
+            });
+            match (stale, result.is_some()) {
+                (Some((id, at)), true) => self.request_run(id, at, source, result, threshold),
+                _ => self.write_workspace(source, result.as_deref()),
+            }
             return;
         }
         // A new result: fetch its model file and history entry from the worker, then save.
@@ -509,39 +547,66 @@ impl UseStorageReturn {
                     let text = String::from_utf8(file.bytes).ok();
                     this.with(|i| i.model_file = text);
                 }
-                let req = RunRequest {
-                    id: format!("run-{}", (at * 1000.0) as u64),
-                    workspace_id: WORKSPACE_ID.into(),
-                    at,
-                    source: source.clone(),
-                };
-                this.worker
-                    .call(RequestBody::RunRecord(req), &[], move |a| {
-                        if let ResponseBody::RunRecord(run) = a {
-                            this.record_run(*run);
-                        }
-                        this.write_workspace(source, result.as_deref());
-                    });
+                let id = format!("run-{}", (at * 1000.0) as u64);
+                this.request_run(id, at, source, result, threshold);
+            });
+    }
+
+    /// Asks the worker for the history entry of the current result under `threshold`, stores
+    /// it (replacing an entry with the same id), then saves the workspace.
+    fn request_run(
+        &self,
+        id: String,
+        at: f64,
+        source: DataSource,
+        result: Option<Arc<RunResult>>,
+        threshold: Option<f64>,
+    ) {
+        let this = *self;
+        let req = RunRequest {
+            id,
+            workspace_id: WORKSPACE_ID.into(),
+            at,
+            source: source.clone(),
+            threshold,
+        };
+        self.worker
+            .call(RequestBody::RunRecord(req), &[], move |a| {
+                if let ResponseBody::RunRecord(run) = a {
+                    this.record_run(*run);
+                }
+                this.write_workspace(source, result.as_deref());
             });
     }
 
     fn record_run(&self, run: RunRecord) {
         if self.store_op(|s| save_run(s, &run)).is_some() {
-            self.state.runs.update(|r| r.push(run));
+            self.with(|i| i.run = Some((run.id.clone(), run.at)));
+            self.state
+                .runs
+                .update(|r| match r.iter_mut().find(|x| x.id == run.id) {
+                    Some(old) => *old = run,
+                    None => r.push(run),
+                });
             self.apply_retention();
         }
     }
 
     fn write_workspace(&self, source: DataSource, result: Option<&RunResult>) {
         let state = self.state;
-        let (created, model_file) = self
-            .with(|i| (i.created, i.model_file.clone()))
-            .unwrap_or((now_s(), None));
-        let anomalies = state
-            .runs
-            .with_untracked(|r| r.last().map(|r| r.anomalies.clone()))
-            .filter(|_| result.is_some())
+        let (created, model_file, run) = self
+            .with(|i| (i.created, i.model_file.clone(), i.run.clone()))
+            .unwrap_or((now_s(), None, None));
+        let run_id = run.map(|(id, _)| id).filter(|_| result.is_some());
+        let anomalies = run_id
+            .as_ref()
+            .and_then(|id| {
+                state
+                    .runs
+                    .with_untracked(|r| r.iter().find(|r| &r.id == id).map(|r| r.anomalies.clone()))
+            })
             .unwrap_or_default();
+        let threshold = state.threshold.get_untracked();
         let ws = Workspace {
             schema_version: SCHEMA_VERSION,
             id: WORKSPACE_ID.into(),
@@ -552,13 +617,14 @@ impl UseStorageReturn {
             schema: Vec::new(),
             settings: Settings {
                 run: state.config.get_untracked(),
-                threshold: state.threshold.get_untracked(),
+                threshold,
             },
             model_file,
-            summary: result.map(crate::storage::ResultSummary::of),
+            summary: result.map(|r| crate::storage::ResultSummary::of(r, threshold)),
             anomalies,
             feedback: state.feedback.get_untracked(),
             suppressions: state.suppressions.get_untracked(),
+            run_id,
         };
         self.store_op(|s| save_workspace(s, &ws));
     }

@@ -9,29 +9,64 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { expect, expectEq, loadSample, screenshot, statNumber, train } from "../helpers.mjs";
 
-/** Resolves once the saved workspace in IndexedDB holds a model file (the autosave ran). */
-async function waitForSavedModel(page) {
-  await page.waitForFunction(
-    () =>
+/** Resolves once the JSON document `key` of IndexedDB store `store` satisfies `check`. */
+async function waitForStored(page, store, key, check, what) {
+  const ok = await page.waitForFunction(
+    ([store, key, src]) =>
       new Promise((ok) => {
+        const check = new Function("doc", `return (${src})(doc)`);
         const req = indexedDB.open("netsift");
         req.onerror = () => ok(false);
         req.onsuccess = () => {
           const db = req.result;
-          if (!db.objectStoreNames.contains("workspaces")) return ok(false);
-          const get = db.transaction("workspaces").objectStore("workspaces").get("current");
+          if (!db.objectStoreNames.contains(store)) return ok(false);
+          const get = db.transaction(store).objectStore(store).get(key);
           get.onsuccess = () => {
-            const ws = get.result ? JSON.parse(get.result) : null;
+            const doc = get.result ? JSON.parse(get.result) : null;
             db.close();
-            ok(Boolean(ws && ws.model_file && ws.summary));
+            ok(Boolean(doc && check(doc)));
           };
           get.onerror = () => ok(false);
         };
       }),
-    null,
+    [store, key, check.toString()],
     { timeout: 60_000, polling: 250 },
+  ).catch(() => null);
+  expect(ok, `the autosave stored ${what}`);
+}
+
+/** Resolves once the saved workspace satisfies `check` (`(ws) => bool`). */
+async function waitForWorkspace(page, check, what) {
+  await waitForStored(page, "workspaces", "current", check, what);
+}
+
+/** Resolves once the saved workspace in IndexedDB holds a model file (the autosave ran). */
+async function waitForSavedModel(page) {
+  await waitForWorkspace(page, (ws) => Boolean(ws.model_file && ws.summary), "a model and a summary");
+}
+
+/** Ticks every detector (the default is the Isolation Forest alone; LOF is the one whose saved
+ *  model used to score differently). */
+async function enableAllDetectors(page) {
+  for (const id of ["one_class_svm", "lof", "autoencoder"]) {
+    const box = page.locator(`#ns-det-${id}`);
+    if (!(await box.isChecked())) await box.check();
+  }
+}
+
+/** Sets a range input as a user dragging it would (fires `input`). */
+async function setRange(page, selector, value) {
+  await page.$eval(
+    selector,
+    (el, v) => {
+      el.value = v;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    String(value),
   );
 }
+
+const ANOM_ROWS = "#ns-anom-table tbody tr[data-row]";
 
 /** Waits for the restored result: the notice, then the cards with the job finished. */
 async function waitForRestore(page) {
@@ -56,6 +91,8 @@ export default function register(spec) {
     const anomalies = await statNumber(page, "anomalies");
     await page.click("#ns-theme");
     await waitForSavedModel(page);
+    // The theme is saved by the next (debounced) autosave, maybe after the model.
+    await waitForStored(page, "meta", "ui", (ui) => ui.theme === "light", "the light theme");
     await page.reload();
     await waitForRestore(page);
     expectEq(await statNumber(page, "anomalies"), anomalies, "anomalies after reload");
@@ -98,9 +135,107 @@ export default function register(spec) {
     expectEq(await page.locator('[data-stat="anomalies"]').count(), 0, "no result after Start fresh");
   });
 
+  spec("persistence: train, give feedback, reload → verdicts, rules, threshold, settings, page, counts as they were", async ({ page, log }) => {
+    await page.goto("/");
+    await loadSample(page);
+    await enableAllDetectors(page);
+    await setRange(page, "#ns-contamination", "0.12");
+    await page.fill("#ns-train-seed", "7");
+    await train(page);
+    const voteCount = await statNumber(page, "anomalies");
+
+    // Feedback: two false positives, one true positive, one suppression rule.
+    await page.click("#ns-tab-anomalies");
+    await page.waitForSelector(ANOM_ROWS, { timeout: 30_000 });
+    const rows = await page.$$eval(ANOM_ROWS, (trs) => trs.slice(0, 4).map((t) => Number(t.dataset.row)));
+    expect(rows.length === 4, `four alerts to review (${rows.length})`);
+    for (const r of rows.slice(0, 2)) await page.check(`${ANOM_ROWS}[data-row="${r}"] input[type=checkbox]`);
+    await page.click("#ns-mark-fp");
+    await page.waitForFunction(() => document.querySelector('[data-stat="fb-fp"]')?.textContent === "2");
+    await page.check(`${ANOM_ROWS}[data-row="${rows[2]}"] input[type=checkbox]`);
+    await page.click("#ns-mark-tp");
+    await page.waitForFunction(() => document.querySelector('[data-stat="fb-tp"]')?.textContent === "1");
+    await page.locator(`${ANOM_ROWS}[data-row="${rows[3]}"]`).click();
+    await page.waitForSelector("#ns-suppress-similar:not([disabled])");
+    await page.click("#ns-suppress-similar");
+    await page.waitForSelector("#ns-rules li.ns-anom__rule");
+    const ruleBefore = await page.$eval("#ns-rules li.ns-anom__rule", (e) => e.textContent);
+
+    // The analyst's threshold, above the vote decision's lowest flagged score.
+    await page.click("#ns-tab-analyze");
+    await setRange(page, "#ns-threshold", "0.6");
+    await page.waitForFunction(() => /0\.600/.test(document.querySelector("#ns-threshold-note")?.textContent ?? ""));
+    const threshold = 0.6;
+    const flagged = await statNumber(page, "anomalies");
+    expect(flagged !== voteCount, `the threshold changes the count (${voteCount} by vote, ${flagged} at ≥ 0.6)`);
+    const csvBefore = await readFile((await download(page, "#ns-download-csv")).path);
+    await page.click("#ns-tab-anomalies");
+    await waitForWorkspace(
+      page,
+      (ws) =>
+        ws.model_file &&
+        ws.feedback.length === 3 &&
+        ws.suppressions.length === 1 &&
+        ws.settings.threshold === 0.6 &&
+        ws.summary?.threshold === 0.6 &&
+        ws.run_id,
+      "the feedback, the rule and the threshold",
+    );
+    log(`${voteCount} anomalies by vote, ${flagged} at score ≥ ${threshold}`);
+
+    await page.reload();
+    await page.waitForSelector("#ns-restored", { timeout: 60_000 });
+    // The page that was open comes back (the #page= fragment), with the restored result.
+    await page.waitForFunction(() => performance.getEntriesByName("ns-model-scored").length > 0, null, {
+      timeout: 120_000,
+    });
+    await page.waitForSelector(ANOM_ROWS, { timeout: 60_000 });
+    expectEq(await page.getAttribute("#ns-tab-anomalies", "aria-selected"), "true", "Anomalies tab selected after reload");
+    const trained = await page.evaluate(() => performance.getEntriesByName("ns-result-received").length);
+    expectEq(trained, 0, "Train answers after reload");
+    await page.waitForFunction(() => document.querySelector('[data-stat="fb-fp"]')?.textContent === "2", null, { timeout: 10_000 }).catch(() => {});
+    expectEq(await statNumber(page, "fb-fp"), 2, "false positives after reload");
+    expectEq(await statNumber(page, "fb-tp"), 1, "true positives after reload");
+    const rulesAfter = await page.$$eval("#ns-rules li.ns-anom__rule", (lis) => lis.map((l) => l.textContent));
+    expectEq(rulesAfter.length, 1, "suppression rules after reload");
+    expectEq(rulesAfter[0], ruleBefore, "the rule (name, conditions, matches) after reload");
+    await page.waitForFunction((n) => document.querySelector('[data-stat="fb-anomalies"]')?.textContent.replace(/\s/g, "") === String(n), flagged, { timeout: 10_000 }).catch(() => {});
+    expectEq(await statNumber(page, "fb-anomalies"), flagged, "flagged alerts on the Anomalies page (under the threshold)");
+
+    await page.click("#ns-tab-analyze");
+    await page.waitForSelector('[data-stat="anomalies"]');
+    expectEq(Number(await page.inputValue("#ns-threshold")), threshold, "threshold slider after reload");
+    expectEq(await statNumber(page, "anomalies"), flagged, "anomalies card after reload");
+    for (const id of ["isolation_forest", "one_class_svm", "lof", "autoencoder"]) {
+      expect(await page.isChecked(`#ns-det-${id}`), `detector ${id} still ticked`);
+    }
+    expectEq(Number(await page.inputValue("#ns-contamination")), 0.12, "contamination after reload");
+    expectEq(await page.inputValue("#ns-train-seed"), "7", "seed after reload");
+    // Every score of the restored model (LOF included) is what training gave.
+    const csvAfter = await readFile((await download(page, "#ns-download-csv")).path);
+    expect(csvBefore.equals(csvAfter), `CSV export identical after reload (${csvBefore.length} vs ${csvAfter.length} bytes)`);
+    await screenshot(page, "persistence-threshold-restored");
+
+    // The history entry counts the anomalies under the threshold, and names it.
+    await page.click("#ns-tab-history");
+    await page.waitForSelector("#ns-history-runs tbody tr[data-run]");
+    expectEq(await page.locator("#ns-history-runs tbody tr[data-run]").count(), 1, "one run in the history");
+    const cell = page.locator("#ns-history-runs tbody tr[data-run] td[data-anomalies]").first();
+    expectEq(Number(await cell.innerText()), flagged, "history anomalies == anomalies under the threshold");
+    expectEq(
+      Number(await page.getAttribute("#ns-history-runs tbody tr[data-run] td[data-threshold]", "data-threshold")),
+      threshold,
+      "history run keeps its threshold",
+    );
+    await page.locator("#ns-history-runs tbody tr[data-run] button", { hasText: "Anomalies" }).first().click();
+    expectEq(await page.locator("#ns-history-anomalies tbody tr").count(), Math.min(100, flagged), "stored anomalies under the threshold");
+    await screenshot(page, "persistence-history-threshold");
+  });
+
   spec("persistence: export model → import on the same data → identical CSV", async ({ page }) => {
     await page.goto("/");
     await loadSample(page);
+    await enableAllDetectors(page);
     await train(page);
     const anomalies = await statNumber(page, "anomalies");
     const csv1 = await readFile((await download(page, "#ns-download-csv")).path);
@@ -173,8 +308,17 @@ export default function register(spec) {
         viewport: { width: 1280, height: 800 },
       });
     const errors = [];
+    const requests = [];
+    const watch = (ctx) =>
+      ctx.on("request", (req) => {
+        const url = req.url();
+        requests.push(url);
+        if (url.startsWith("data:") || url.startsWith("blob:" + origin)) return;
+        if (new URL(url).origin !== origin) errors.push(`request to another origin: ${url}`);
+      });
     try {
       let ctx = await launch();
+      watch(ctx);
       let page = ctx.pages()[0] ?? (await ctx.newPage());
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto("/");
@@ -184,13 +328,15 @@ export default function register(spec) {
       await waitForSavedModel(page);
       await ctx.close();
       ctx = await launch();
+      watch(ctx);
       page = ctx.pages()[0] ?? (await ctx.newPage());
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto("/");
       await waitForRestore(page);
       expectEq(await statNumber(page, "anomalies"), anomalies, "anomalies after a browser restart");
       await ctx.close();
-      expectEq(errors.length, 0, `page errors (${errors.join("; ")})`);
+      expect(requests.length > 0, "requests were watched in the persistent profile");
+      expectEq(errors.length, 0, `page errors or requests to another origin (${errors.join("; ")})`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -13,11 +13,31 @@
 //!
 //! Training rows get their outlier factor with themselves excluded (scikit-learn's
 //! `-negative_outlier_factor_`); new rows get the novelty factor against the reference rows
-//! (`-score_samples(x)` with `novelty=True`). Both are checked against scikit-learn 1.7.2 within
+//! (`-score_samples(x)` with `novelty=True`), except exact copies of a reference row (see below).
+//! Both are checked against scikit-learn 1.7.2 within
 //! 1e-6 on the fixtures in `tests/fixtures/sklearn/lof.json`. Distances are exact sequential sums
 //! `Σ (a_j − b_j)²` (no `‖a‖² + ‖b‖² − 2a·b` shortcut), matching scikit-learn's tree searches bit for
 //! bit; scikit-learn's brute-force path uses the shortcut and can give duplicates a tiny non-zero
 //! distance, which changes their density by orders of magnitude.
+//!
+//! # Scoring is a pure function of the model and the row
+//! A saved model (a restored workspace, an imported model file) must give the training rows the
+//! scores they got when it was fitted, and give any file the same scores whoever scores it. So
+//! the model decides from the row alone: **a row exactly equal to a reference row is that row**
+//! and leaves it out of its neighbours (leave-one-out, the fit-time score); every other row is a
+//! novelty. "Exactly equal" means the same bits in every feature (`-0.0` counts as `0.0`, as both
+//! give the same distances), found by a hash of the reference rows, not by a zero distance, which
+//! a difference below 1e-162 also gives. With several equal reference rows the lowest index is
+//! left out; equal rows have the same k-distance and density, so which one does not change a bit.
+//! Training rows outside a capped reference set are scored through the same function at fit time,
+//! so a copy of a reference row among them gets that row's score.
+//!
+//! Storing each training row's score would not do: an imported model scoring new data that
+//! contains training rows would still score those as novelties. The price of the rule: a new row
+//! that happens to equal a reference row gets the reference row's own score rather than
+//! scikit-learn's novelty score (which counts the copy as a neighbour at distance 0, and is
+//! lower). The scikit-learn fixture `duplicates_k*` has such test rows: they match scikit-learn's
+//! training score of the row they copy; every other row matches its novelty score, within 1e-6.
 //!
 //! # Reference set
 //! Exact k-NN is `O(rows × reference rows × features)`. When the training set has more than

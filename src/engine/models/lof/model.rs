@@ -1,7 +1,9 @@
 //! The fitted LOF model: the reference rows with their k-distances and local reachability
 //! densities, and novelty scoring of new rows against them.
 
-use ndarray::{Array1, Array2, ArrayView2};
+use std::collections::HashMap;
+
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::knn::{self, Blocks, KBest};
@@ -14,9 +16,12 @@ pub const LRD_EPSILON: f64 = 1e-10;
 
 /// A fitted Local Outlier Factor model.
 ///
-/// Scores new rows by novelty LOF (scikit-learn `-score_samples` with `novelty=True`): the mean of
-/// the neighbours' local reachability densities over the row's own, with neighbours taken among
-/// the reference rows. Serialized with its reference rows (`n_reference × n_features` numbers).
+/// Scores rows by LOF against the reference rows: the mean of the neighbours' local reachability
+/// densities over the row's own. A row equal to a reference row is that row, and is scored with
+/// itself left out of its neighbours (its fit-time score); any other row gets the novelty score
+/// (scikit-learn `-score_samples` with `novelty=True`). See the module docs, "Scoring is a pure
+/// function of the model and the row". Serialized with its reference rows (`n_reference ×
+/// n_features` numbers).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "LofData")]
 pub struct Lof {
@@ -54,7 +59,8 @@ impl TryFrom<LofData> for Lof {
                 d.n_features
             ));
         }
-        if d.n_neighbors == 0 || d.n_neighbors > n_ref || n_ref > u32::MAX as usize {
+        // k < n_ref: a row equal to a reference row leaves it out and still needs k neighbours.
+        if d.n_neighbors == 0 || d.n_neighbors >= n_ref || n_ref > u32::MAX as usize {
             return Err(format!(
                 "LOF model: k = {} does not fit {} reference rows",
                 d.n_neighbors, n_ref
@@ -109,9 +115,16 @@ impl Lof {
         self.reference.nrows()
     }
 
-    /// Novelty scores of `x` against the reference rows laid out in `blocks`.
-    pub(super) fn score_with(&self, blocks: &Blocks, x: ArrayView2<'_, f64>) -> Vec<f64> {
-        knn::k_nearest(blocks, x, self.n_neighbors, None)
+    /// Scores of `x` against the reference rows laid out in `blocks`, each row leaving out the
+    /// reference row it equals (found through `exact`), if any.
+    pub(super) fn score_with(
+        &self,
+        blocks: &Blocks,
+        exact: &ExactRows,
+        x: ArrayView2<'_, f64>,
+    ) -> Vec<f64> {
+        let own: Vec<u32> = x.outer_iter().map(|row| exact.find(row)).collect();
+        knn::k_nearest(blocks, x, self.n_neighbors, Some(&own))
             .iter()
             .map(|best| {
                 outlier_factor(
@@ -121,6 +134,44 @@ impl Lof {
                 )
             })
             .collect()
+    }
+}
+
+/// The reference rows by value, to find the one a query row equals.
+///
+/// Keys are the bit patterns of the values with `-0.0` read as `0.0` (the two give the same
+/// distances to every row). Each key maps to the lowest reference index holding it; which of
+/// several equal rows is left out does not matter, as they have the same k-distance and density.
+#[derive(Debug, Clone, Default)]
+pub(super) struct ExactRows {
+    index: HashMap<Vec<u64>, u32>,
+}
+
+/// Sentinel for "no reference row to leave out" (never a valid index: `n_ref ≤ u32::MAX`).
+const NO_ROW: u32 = u32::MAX;
+
+fn key_into(row: ArrayView1<'_, f64>, key: &mut Vec<u64>) {
+    key.clear();
+    key.extend(row.iter().map(|v| (v + 0.0).to_bits()));
+}
+
+impl ExactRows {
+    /// Indexes the rows of `reference`.
+    pub(super) fn new(reference: ArrayView2<'_, f64>) -> Self {
+        let mut index = HashMap::with_capacity(reference.nrows());
+        let mut key = Vec::with_capacity(reference.ncols());
+        for (i, row) in reference.outer_iter().enumerate() {
+            key_into(row, &mut key);
+            index.entry(key.clone()).or_insert(i as u32);
+        }
+        Self { index }
+    }
+
+    /// The reference row equal to `row`, or [`NO_ROW`].
+    fn find(&self, row: ArrayView1<'_, f64>) -> u32 {
+        let mut key = Vec::with_capacity(row.len());
+        key_into(row, &mut key);
+        self.index.get(key.as_slice()).copied().unwrap_or(NO_ROW)
     }
 }
 
@@ -162,7 +213,8 @@ impl Detector for Lof {
 
     fn score_checked(&self, x: ArrayView2<'_, f64>) -> Array1<f64> {
         let blocks = Blocks::new(self.reference.view());
-        Array1::from(self.score_with(&blocks, x))
+        let exact = ExactRows::new(self.reference.view());
+        Array1::from(self.score_with(&blocks, &exact, x))
     }
 }
 
@@ -280,6 +332,66 @@ mod tests {
         for (pos, &r) in others.iter().enumerate() {
             assert_eq!(fitted.train_scores[r], novelty[pos]);
         }
+    }
+
+    fn bits(v: &Array1<f64>) -> Vec<u64> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
+
+    #[test]
+    fn scoring_the_training_rows_gives_their_fit_scores_bit_for_bit() {
+        // Duplicates inside the reference set, between reference and non-reference rows, and
+        // more than k copies of one row; with and without the reference cap.
+        let mut x = blob(400, 3, 13);
+        for i in [5, 17, 230, 399] {
+            let r = x.row(40).to_owned();
+            x.row_mut(i).assign(&r);
+        }
+        for i in 100..130 {
+            x.row_mut(i).fill(0.25);
+        }
+        x[[7, 1]] = -0.0;
+        x[[8, 1]] = 0.0;
+        x[[8, 0]] = x[[7, 0]];
+        x[[8, 2]] = x[[7, 2]];
+        for cap in [1000, 150] {
+            let fitted = params(10, cap).fit(x.view(), &mut NoProgress).unwrap();
+            let again = fitted.model.score(x.view()).unwrap();
+            assert_eq!(bits(&again), bits(&fitted.train_scores), "cap {cap}");
+            // Order does not matter: scoring is per row.
+            let rev: Vec<usize> = (0..400).rev().collect();
+            let back = fitted.model.score(x.select(Axis(0), &rev).view()).unwrap();
+            for (pos, &r) in rev.iter().enumerate() {
+                assert_eq!(back[pos].to_bits(), fitted.train_scores[r].to_bits());
+            }
+        }
+    }
+
+    #[test]
+    fn rows_equal_to_no_reference_row_get_the_novelty_score() {
+        let x = blob(80, 2, 14);
+        let fitted = params(5, 1000).fit(x.view(), &mut NoProgress).unwrap();
+        let mut q = x.slice_axis(Axis(0), (0..3).into()).to_owned();
+        q[[0, 0]] += 1e-12;
+        q[[1, 1]] = f64::from_bits(q[[1, 1]].to_bits() ^ 1);
+        let scores = fitted.model.score(q.view()).unwrap();
+        // Novelty by hand: neighbours among all reference rows, nothing left out.
+        let blocks = Blocks::new(fitted.model.reference.view());
+        let want: Vec<f64> = knn::k_nearest(&blocks, q.view(), 5, None)
+            .iter()
+            .map(|b| {
+                outlier_factor(
+                    b,
+                    local_reachability_density(b, &fitted.model.k_distance),
+                    &fitted.model.lrd,
+                )
+            })
+            .collect();
+        assert_eq!(scores[0].to_bits(), want[0].to_bits());
+        assert_eq!(scores[1].to_bits(), want[1].to_bits());
+        // Row 2 is a training row: its own score, not the novelty one.
+        assert_eq!(scores[2].to_bits(), fitted.train_scores[2].to_bits());
+        assert_ne!(scores[2].to_bits(), want[2].to_bits());
     }
 
     #[test]

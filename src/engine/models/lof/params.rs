@@ -4,7 +4,7 @@ use ndarray::{Array1, Axis};
 use serde::{Deserialize, Serialize};
 
 use super::knn::{self, Blocks};
-use super::model::{self, Lof};
+use super::model::{self, ExactRows, Lof};
 use crate::engine::error::{FitError, ParamError};
 use crate::engine::models::{
     check_contamination, Calibration, DetectorKind, DetectorParams, Fitted,
@@ -129,11 +129,18 @@ impl DetectorParams for LofParams {
             .map(|b| model::local_reachability_density(b, &k_distance))
             .collect();
 
-        // 2. Training scores: self-excluded LOF for reference rows, novelty LOF for the others.
+        // 2. Training scores: self-excluded LOF for reference rows; the others are scored as the
+        //    model scores any row (novelty, or the reference row's own score for an exact copy),
+        //    so re-scoring the training data with the model gives these scores bit for bit.
         let mut train_scores = Array1::<f64>::zeros(n);
         for ((&row, best), &own_lrd) in reference_rows.iter().zip(&neighbours).zip(&lrd) {
             train_scores[row] = model::outlier_factor(best, own_lrd, &lrd);
         }
+        let exact = if n > n_ref {
+            ExactRows::new(reference.view())
+        } else {
+            ExactRows::default()
+        };
         let model = Lof::from_parts(
             reference,
             k,
@@ -148,7 +155,7 @@ impl DetectorParams for LofParams {
         let others: Vec<usize> = (0..n).filter(|&i| !in_reference[i]).collect();
         for block in others.chunks(PROGRESS_BLOCK) {
             let q = x.select(Axis(0), block);
-            let scores = model.score_with(&blocks, q.view());
+            let scores = model.score_with(&blocks, &exact, q.view());
             for (&row, s) in block.iter().zip(scores) {
                 train_scores[row] = s;
             }

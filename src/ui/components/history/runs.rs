@@ -178,13 +178,14 @@ pub fn RunsPanel() -> impl IntoView {
                             <th scope="col">"Data"</th>
                             <th scope="col" class="ns-num">"Rows"</th>
                             <th scope="col" class="ns-num">"Anomalies"</th>
+                            <th scope="col" title="Ensemble-score threshold the anomalies were counted under">"Threshold"</th>
                             <th scope="col" class="ns-num">"Matching"</th>
                             <th scope="col">"Detectors"</th>
                             <th scope="col"><span class="ns-visually-hidden">"Actions"</span></th>
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || shown.get() key=|(r, n)| (r.id.clone(), *n) let:item>
+                        <For each=move || shown.get() key=|(r, n)| (r.id.clone(), *n, r.summary.n_anomalies, r.summary.threshold.map(f64::to_bits)) let:item>
                             {
                                 let (run, matching) = item;
                                 let id = run.id.clone();
@@ -202,8 +203,14 @@ pub fn RunsPanel() -> impl IntoView {
                                         <td>{run.source.label()}</td>
                                         <td class="ns-num">{run.summary.n_rows}</td>
                                         <td class="ns-num" data-anomalies>{run.summary.n_anomalies}</td>
+                                        <td
+                                            class="ns-mono"
+                                            data-threshold=run.summary.threshold.map(|t| t.to_string()).unwrap_or_default()
+                                        >
+                                            {run.summary.threshold.map(|t| format!("score ≥ {t:.3}")).unwrap_or_else(|| "vote".into())}
+                                        </td>
                                         <td class="ns-num">{matching}</td>
-                                        <td>{detectors}</td>
+                                        <td class="ns-history__detectors">{detectors}</td>
                                         <td class="ns-history__actions">
                                             <button
                                                 class="ns-button ns-button--ghost"

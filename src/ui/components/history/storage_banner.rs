@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::ui::components::error_banner::{Banner, BannerKind};
 use crate::ui::hooks::use_storage;
 use crate::ui::state::use_app_state;
 
@@ -24,36 +25,35 @@ pub fn local_time(t: f64) -> String {
 pub fn StorageBanner() -> impl IntoView {
     let state = use_app_state();
     let storage = use_storage();
+    let problem = Signal::derive(move || state.storage_problem.get().unwrap_or_default());
+    let restored = Signal::derive(move || {
+        state
+            .restored_from
+            .get()
+            .map(|t| format!("Restored workspace from {}", local_time(t)))
+            .unwrap_or_default()
+    });
     view! {
         <Show when=move || state.storage_problem.with(Option::is_some)>
-            <div id="ns-storage-banner" class="ns-banner ns-banner--error ns-storage-banner" role="alert">
-                <div class="ns-banner__text">
-                    <strong class="ns-banner__title">"Not saving to this browser"</strong>
-                    <span class="ns-banner__message">
-                        {move || state.storage_problem.get().unwrap_or_default()}
-                    </span>
-                </div>
-                <button
-                    class="ns-button ns-button--ghost ns-banner__close"
-                    type="button"
-                    aria-label="Dismiss the storage message"
-                    on:click=move |_| state.storage_problem.set(None)
-                >
-                    "✕"
-                </button>
-            </div>
+            <Banner
+                id="ns-storage-banner"
+                kind=BannerKind::Error
+                class="ns-storage-banner"
+                title=Signal::stored("Not saving to this browser".to_string())
+                message=problem
+                dismiss_label="Dismiss the storage message"
+                on_dismiss=Callback::new(move |()| state.storage_problem.set(None))
+            />
         </Show>
         <Show when=move || state.restored_from.with(Option::is_some)>
-            <div id="ns-restored" class="ns-banner ns-banner--notice ns-restored" role="status">
-                <span class="ns-banner__message">
-                    {move || {
-                        state
-                            .restored_from
-                            .get()
-                            .map(|t| format!("Restored workspace from {}", local_time(t)))
-                            .unwrap_or_default()
-                    }}
-                </span>
+            <Banner
+                id="ns-restored"
+                kind=BannerKind::Notice
+                class="ns-restored"
+                message=restored
+                dismiss_label="Dismiss"
+                on_dismiss=Callback::new(move |()| state.restored_from.set(None))
+            >
                 <button
                     id="ns-start-fresh"
                     class="ns-button ns-button--ghost"
@@ -62,15 +62,7 @@ pub fn StorageBanner() -> impl IntoView {
                 >
                     "Start fresh"
                 </button>
-                <button
-                    class="ns-button ns-button--ghost ns-banner__close"
-                    type="button"
-                    aria-label="Dismiss"
-                    on:click=move |_| state.restored_from.set(None)
-                >
-                    "✕"
-                </button>
-            </div>
+            </Banner>
         </Show>
     }
 }
