@@ -65,7 +65,7 @@ pub fn model_comparison(result: &RunResult, palette: &Palette) -> Plot {
         .x_axis(frame::axis(palette, ""))
         .y_axis(frame::axis(palette, "rows flagged")),
     );
-    plot.set_configuration(frame::config("model_comparison"));
+    plot.set_configuration(frame::config("model-comparison"));
     plot
 }
 

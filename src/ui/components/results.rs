@@ -264,6 +264,8 @@ fn Timeline() -> impl IntoView {
     let root = NodeRef::<leptos::html::Div>::new();
     let drawn = RwSignal::new(false);
     let draw_ms = RwSignal::new(None::<f64>);
+    // Normal rows drawn / in the run, for the caption (thinned above SVG_MAX_ROWS rows).
+    let normals = RwSignal::new(None::<crate::viz::timeline::NormalRows>);
     let timestamps = move || {
         state.row_meta.with(|m| {
             m.as_ref()
@@ -281,6 +283,7 @@ fn Timeline() -> impl IntoView {
         let Some(r) = result else {
             chart::purge(&el);
             drawn.set(false);
+            normals.set(None);
             return;
         };
         let ts = meta
@@ -293,8 +296,9 @@ fn Timeline() -> impl IntoView {
             gloo_timers::future::TimeoutFuture::new(0).await;
             let perf = web_sys::window().and_then(|w| w.performance());
             let t0 = perf.as_ref().map_or(0.0, |p| p.now());
-            let plot = crate::viz::timeline(&r, threshold, ts.as_deref(), &palette);
-            match chart::render(&el, &plot).await {
+            let chart = crate::viz::timeline(&r, threshold, ts.as_deref(), &palette);
+            normals.set(Some(chart.normal));
+            match chart::render(&el, &chart.plot).await {
                 Ok(()) => {
                     if let Some(p) = &perf {
                         draw_ms.set(Some(p.now() - t0));
@@ -314,11 +318,13 @@ fn Timeline() -> impl IntoView {
             Some(col) => format!("Ensemble score over time ({col})"),
             None => "Ensemble score by row (file order)".to_owned(),
         };
-        let n = state.result.with(|r| r.as_ref().map_or(0, |r| r.n_rows));
-        let how = if crate::viz::timeline::uses_webgl(n) {
-            " · all rows, WebGL"
-        } else {
-            ""
+        let how = match normals.get() {
+            Some(n) if n.thinned() => format!(
+                " · normal rows: {} of {} shown, min/max per bucket; every anomaly drawn",
+                format::count(n.shown),
+                format::count(n.total)
+            ),
+            _ => String::new(),
         };
         format!("{axis} · flagged rows coloured by severity{how}")
     };
@@ -331,6 +337,8 @@ fn Timeline() -> impl IntoView {
                 node_ref=root
                 data-state=move || if drawn.get() { "drawn" } else { "empty" }
                 data-draw-ms=move || draw_ms.get().map(|ms| format!("{ms:.1}"))
+                data-normal-shown=move || normals.get().map(|n| n.shown)
+                data-normal-total=move || normals.get().map(|n| n.total)
             ></div>
             <Show when=move || state.result.with(Option::is_none)>
                 <p class="ns-chart__empty">"Train to see the timeline."</p>
