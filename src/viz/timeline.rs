@@ -107,6 +107,30 @@ pub fn timeline(
     TimelineChart { plot, normal }
 }
 
+/// An empty WebGL timeline (its axes, one invisible point below the y range) drawn while a large
+/// run trains: plotly pays its one-off WebGL set-up (≈ 200–300 ms: context, shaders) then, when
+/// the main thread is idle, instead of in the task that draws the result.
+pub fn webgl_placeholder(palette: &Palette) -> Plot {
+    let mut plot = Plot::new();
+    plot.add_trace(
+        Scatter::new(vec![0.0], vec![-1.0])
+            .name("normal")
+            .mode(Mode::Markers)
+            .show_legend(false)
+            .hover_info(plotly::common::HoverInfo::Skip)
+            .marker(Marker::new().size(1).opacity(0.0))
+            .web_gl_mode(true),
+    );
+    plot.set_layout(
+        frame::untitled(palette, 320)
+            .margin(Margin::new().left(56).right(16).top(8).bottom(44))
+            .x_axis(frame::axis(palette, "row (file order)"))
+            .y_axis(frame::axis(palette, "ensemble score").range(vec![0.0, 1.02])),
+    );
+    plot.set_configuration(frame::config("timeline"));
+    plot
+}
+
 /// The normal rows a thinned timeline keeps: x is cut into `buckets` equal buckets between the
 /// smallest and largest finite x of the normal rows, and each bucket keeps its lowest- and
 /// highest-scoring normal row (the first one on ties, so the choice is deterministic). Rows with
@@ -519,6 +543,15 @@ pub(crate) mod tests {
         let score = [0.5, 0.1, 0.3, 0.2];
         assert_eq!(representatives(&x, &score, &[true; 4], 2), vec![0, 1, 2, 3]);
         assert_eq!(representatives(&x, &score, &[true; 4], 1), vec![0, 1]);
+    }
+
+    #[test]
+    fn placeholder_is_one_invisible_webgl_point() {
+        let v: serde_json::Value =
+            serde_json::from_str(&webgl_placeholder(&Palette::DARK).to_json()).unwrap();
+        assert_eq!(v["data"][0]["type"], "scattergl");
+        assert_eq!(v["data"][0]["y"], serde_json::json!([-1.0]));
+        assert_eq!(v["data"][0]["marker"]["opacity"], 0.0);
     }
 
     #[test]
