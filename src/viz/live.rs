@@ -28,7 +28,6 @@ fn layout(palette: &Palette, y_title: &str, y_range: Option<Vec<f64>>) -> Layout
         .y_axis(y)
 }
 
-
 /// Flows per second and model anomalies per second; `start` is the stream's start (epoch s).
 pub fn rate_chart<'a>(
     seconds: impl Iterator<Item = &'a SecondAgg>,

@@ -235,7 +235,16 @@ mod tests {
             .unwrap()
             .iter()
             .all(|t| t["type"] == "scattergl"));
-        let small = spec(&pca(&Projection { rows: vec![0], x: vec![0.0], y: vec![0.0], ..p }, &result(), &Palette::DARK));
+        let small = spec(&pca(
+            &Projection {
+                rows: vec![0],
+                x: vec![0.0],
+                y: vec![0.0],
+                ..p
+            },
+            &result(),
+            &Palette::DARK,
+        ));
         assert_eq!(small["data"][0]["type"], "scatter");
     }
 

@@ -469,10 +469,8 @@ pub(crate) mod tests {
         let scores: Vec<f64> = (0..n)
             .map(|i| 0.3 + 0.2 * ((i * 37 % 101) as f64 / 101.0))
             .collect();
-        let flagged: Vec<(usize, Severity)> = (0..n)
-            .step_by(7)
-            .map(|i| (i, Severity::Medium))
-            .collect();
+        let flagged: Vec<(usize, Severity)> =
+            (0..n).step_by(7).map(|i| (i, Severity::Medium)).collect();
         result(&scores, &flagged)
     }
 
@@ -531,8 +529,12 @@ pub(crate) mod tests {
         assert!(representatives(&[f64::NAN], &[0.1], &[true], 4).is_empty());
         assert!(representatives(&[], &[], &[], 0).is_empty());
         let r = big_run(SVG_MAX_ROWS + 500);
-        let a = timeline(&r, Some(0.45), None, &Palette::DARK).plot.to_json();
-        let b = timeline(&r, Some(0.45), None, &Palette::DARK).plot.to_json();
+        let a = timeline(&r, Some(0.45), None, &Palette::DARK)
+            .plot
+            .to_json();
+        let b = timeline(&r, Some(0.45), None, &Palette::DARK)
+            .plot
+            .to_json();
         assert_eq!(a, b);
     }
 

@@ -245,13 +245,13 @@ fn StatCards() -> impl IntoView {
                 label="High severity"
                 tone="ns-card--high"
                 value=stat(|s| format::count(s.high))
-                hint=stat(|s| format!("{} medium · {} low", format::count(s.by_severity[1]), format::count(s.by_severity[0])))
+                hint=stat(|s| format!("{} med · {} low", format::count(s.by_severity[1]), format::count(s.by_severity[0])))
             />
             <StatCard
                 name="agreement"
-                label="Detector agreement"
+                label="Agreement"
                 value=stat(|s| s.agreement.map(|a| format!("{a:.2}")).unwrap_or_else(|| "–".into()))
-                hint=stat(|s| if s.agreement.is_some() { "mean Spearman ρ".into() } else { "needs 2+ detectors".into() })
+                hint=stat(|s| if s.agreement.is_some() { "detectors' mean ρ".into() } else { "needs 2+ detectors".into() })
             />
         </div>
     }
@@ -319,19 +319,24 @@ fn Timeline() -> impl IntoView {
             Some(col) => format!("Ensemble score over time ({col})"),
             None => "Ensemble score by row (file order)".to_owned(),
         };
-        let how = match normals.get() {
-            Some(n) if n.thinned() => format!(
-                " · normal rows: {} of {} shown, min/max per bucket; every anomaly drawn",
-                format::count(n.shown),
-                format::count(n.total)
-            ),
-            _ => String::new(),
-        };
-        format!("{axis} · flagged rows coloured by severity{how}")
+        format!("{axis} · flagged rows coloured by severity")
+    };
+    // A second caption line, always there (no jump when it fills in): what was drawn.
+    let note = move || match normals.get() {
+        Some(n) if n.thinned() => format!(
+            "Normal rows: {} of {} shown, min/max per bucket; every anomaly drawn.",
+            format::count(n.shown),
+            format::count(n.total)
+        ),
+        Some(_) => "Every row drawn.".to_owned(),
+        None => String::new(),
     };
     view! {
         <figure class="ns-chart">
-            <figcaption class="ns-chart__caption">{caption}</figcaption>
+            <figcaption class="ns-chart__caption">
+                {caption}
+                <span id="ns-timeline-note" class="ns-chart__note">{note}</span>
+            </figcaption>
             <div
                 id="ns-timeline"
                 class="ns-chart__plot"
@@ -351,11 +356,7 @@ fn Timeline() -> impl IntoView {
 /// While a run too large for SVG trains and no timeline is drawn yet, draws the WebGL
 /// placeholder into the timeline's box ([`crate::viz::timeline::webgl_placeholder`]): the main
 /// thread is idle then, and the result's first draw becomes a cheap redraw of a ready scene.
-fn warm_up_webgl(
-    state: AppState,
-    root: NodeRef<leptos::html::Div>,
-    drawn: RwSignal<bool>,
-) {
+fn warm_up_webgl(state: AppState, root: NodeRef<leptos::html::Div>, drawn: RwSignal<bool>) {
     let big_training = Memo::new(move |_| {
         let training = state.job.with(|j| {
             j.as_ref()

@@ -186,6 +186,7 @@ export default function register(spec) {
     await page.waitForFunction(() => document.getElementById("ns-timeline").layout?.xaxis?.type === "date", null, { timeout: 10_000 });
     const caption = await page.locator("#ns-timeline").evaluate((el) => el.parentElement.querySelector("figcaption").textContent);
     expect(/over time \(timestamp\)/.test(caption), `caption names the timestamp column: ${caption}`);
+    expectEq(await page.locator("#ns-timeline-note").textContent(), "Every row drawn.", "small runs say every row is drawn");
     const firstX = await page.evaluate(() => document.getElementById("ns-timeline").data.flatMap((t) => Array.from(t.x)).sort((a, b) => a - b)[0]);
     expectEq(firstX, Date.UTC(2026, 2, 1, 8, 0, 0), "first timeline x is the first timestamp (ms)");
     const vote = await checkConsistent(page, "unlabelled vote");
@@ -212,6 +213,24 @@ export default function register(spec) {
     await settle(page);
     await screenshot(page, "results-unlabelled-light");
     log(`unlabelled: ${vote.anomalies} by vote, 300 at threshold 0`);
+  });
+
+  spec("results: per-detector progress survives switching tabs during training", async ({ page, log }) => {
+    await page.goto("/");
+    await loadSample(page);
+    await page.check("#ns-det-lof");
+    await page.click("#ns-train");
+    // Leave the Analyze page while the run goes on (its components unmount), come back after.
+    await page.click("#ns-tab-anomalies");
+    await page.waitForSelector("#ns-anom-table tbody tr[data-row]", { timeout: 60_000 });
+    await page.click("#ns-tab-analyze");
+    await page.waitForSelector("#ns-det-progress li[data-detector]");
+    const rows = await page.$$eval("#ns-det-progress li[data-detector]", (li) =>
+      li.map((l) => ({ id: l.dataset.detector, phase: l.dataset.phase, text: l.textContent })),
+    );
+    expectEq(rows.length, 2, `one progress row per trained detector (${JSON.stringify(rows)})`);
+    expect(rows.every((r) => r.phase === "done" && /done in/.test(r.text)), `every detector shows done after the tab switch: ${JSON.stringify(rows)}`);
+    log(`progress after a tab switch: ${rows.map((r) => r.text).join(" | ")}`);
   });
 
   spec("results at 150k rows: relabel, timeline drawn soon after the engine, normal rows thinned, every anomaly drawn", async ({ page, log }) => {
@@ -284,7 +303,7 @@ export default function register(spec) {
         total: Number(el.dataset.normalTotal),
         min: ys.reduce((a, b) => Math.min(a, b), Infinity),
         max: ys.reduce((a, b) => Math.max(a, b), -Infinity),
-        caption: el.parentElement.querySelector("figcaption").textContent,
+        caption: document.getElementById("ns-timeline-note").textContent,
       };
     });
     expectEq(normals.total, rows - anomalies, "normal rows counted in the run");
@@ -293,7 +312,7 @@ export default function register(spec) {
     expectEq(counts.timelineAll, anomalies + normals.shown, "timeline points = anomalies + shown normal rows");
     const fmt = (n) => n.toLocaleString("en").replace(/,/g, "\u202f");
     expect(
-      normals.caption.includes(`normal rows: ${fmt(normals.shown)} of ${fmt(normals.total)} shown`) && normals.caption.includes("every anomaly drawn"),
+      normals.caption.includes(`Normal rows: ${fmt(normals.shown)} of ${fmt(normals.total)} shown`) && normals.caption.includes("every anomaly drawn"),
       `caption says how the normal rows were thinned: ${normals.caption}`,
     );
     // The bucket extremes keep the normal band's envelope: its lowest and highest scores.
