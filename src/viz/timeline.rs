@@ -107,10 +107,11 @@ pub fn timeline(
     TimelineChart { plot, normal }
 }
 
-/// An empty WebGL timeline (its axes, one invisible point below the y range) drawn while a large
-/// run trains: plotly pays its one-off WebGL set-up (≈ 200–300 ms: context, shaders) then, when
-/// the main thread is idle, instead of in the task that draws the result.
-pub fn webgl_placeholder(palette: &Palette) -> Plot {
+/// An empty timeline (its axes, one invisible point below the y range) drawn while a run trains:
+/// plotly pays its one-off set-up then, while the main thread is idle, instead of in the task
+/// that draws the result — its first chart on the page (≈ 150–250 ms) and, with `webgl` (runs
+/// above [`SVG_MAX_ROWS`]), the WebGL context and shaders (another ≈ 200–300 ms).
+pub fn placeholder(palette: &Palette, webgl: bool) -> Plot {
     let mut plot = Plot::new();
     plot.add_trace(
         Scatter::new(vec![0.0], vec![-1.0])
@@ -119,7 +120,7 @@ pub fn webgl_placeholder(palette: &Palette) -> Plot {
             .show_legend(false)
             .hover_info(plotly::common::HoverInfo::Skip)
             .marker(Marker::new().size(1).opacity(0.0))
-            .web_gl_mode(true),
+            .web_gl_mode(webgl),
     );
     plot.set_layout(
         frame::untitled(palette, 320)
@@ -550,10 +551,13 @@ pub(crate) mod tests {
     #[test]
     fn placeholder_is_one_invisible_webgl_point() {
         let v: serde_json::Value =
-            serde_json::from_str(&webgl_placeholder(&Palette::DARK).to_json()).unwrap();
+            serde_json::from_str(&placeholder(&Palette::DARK, true).to_json()).unwrap();
         assert_eq!(v["data"][0]["type"], "scattergl");
         assert_eq!(v["data"][0]["y"], serde_json::json!([-1.0]));
         assert_eq!(v["data"][0]["marker"]["opacity"], 0.0);
+        let v: serde_json::Value =
+            serde_json::from_str(&placeholder(&Palette::DARK, false).to_json()).unwrap();
+        assert_eq!(v["data"][0]["type"], "scatter");
     }
 
     #[test]

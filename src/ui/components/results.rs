@@ -313,7 +313,7 @@ fn Timeline() -> impl IntoView {
             }
         });
     });
-    warm_up_webgl(state, root, drawn);
+    warm_up(state, root, drawn);
     let caption = move || {
         let axis = match timestamps() {
             Some(col) => format!("Ensemble score over time ({col})"),
@@ -353,33 +353,35 @@ fn Timeline() -> impl IntoView {
     }
 }
 
-/// While a run too large for SVG trains and no timeline is drawn yet, draws the WebGL
-/// placeholder into the timeline's box ([`crate::viz::timeline::webgl_placeholder`]): the main
-/// thread is idle then, and the result's first draw becomes a cheap redraw of a ready scene.
-fn warm_up_webgl(state: AppState, root: NodeRef<leptos::html::Div>, drawn: RwSignal<bool>) {
-    let big_training = Memo::new(move |_| {
+/// While a run trains and no timeline is drawn yet, draws the placeholder into the timeline's box
+/// ([`crate::viz::timeline::placeholder`], WebGL for runs above the SVG size): the main thread is
+/// idle then, and the result's first draws (histogram, timeline) skip plotly's one-off set-up.
+fn warm_up(state: AppState, root: NodeRef<leptos::html::Div>, drawn: RwSignal<bool>) {
+    // `Some(webgl)` while a training runs.
+    let training = Memo::new(move |_| {
         let training = state.job.with(|j| {
             j.as_ref()
                 .is_some_and(|j| j.kind == crate::ui::state::JobKind::Train)
         });
-        training
-            && state.dataset.with(|d| {
+        training.then(|| {
+            state.dataset.with(|d| {
                 d.as_ref()
                     .is_some_and(|d| crate::viz::timeline::uses_webgl(d.n_rows))
             })
+        })
     });
     Effect::new(move |_| {
-        if !big_training.get()
-            || drawn.get_untracked()
-            || state.result.with_untracked(Option::is_some)
-        {
+        let Some(webgl) = training.get() else {
+            return;
+        };
+        if drawn.get_untracked() || state.result.with_untracked(Option::is_some) {
             return;
         }
         let Some(el) = root.get_untracked() else {
             return;
         };
         let el: web_sys::HtmlElement = el.into();
-        let plot = crate::viz::timeline::webgl_placeholder(&state.theme.get_untracked().palette());
+        let plot = crate::viz::timeline::placeholder(&state.theme.get_untracked().palette(), webgl);
         spawn_local(async move {
             gloo_timers::future::TimeoutFuture::new(0).await;
             // A failure here only loses the head start; the real draw reports its own errors.
