@@ -18,6 +18,8 @@ pub fn App() -> impl IntoView {
     let worker = provide_worker(state);
     // Restores the saved workspace (unless this is a ?demo link) and autosaves.
     provide_storage(state, worker);
+    // Per-detector training progress follows the job on every tab.
+    crate::ui::components::train_panel::track_detector_progress(state);
 
     // Theme: the CSS reads `data-theme` on <html>.
     Effect::new(move |_| {

@@ -189,6 +189,9 @@ pub struct AppState {
     /// The Anomalies page's own signals (filters, page of rows, detail, retrain diff), kept here
     /// so they survive switching tabs.
     pub anomalies: crate::ui::components::anomalies::AnomaliesCtx,
+    /// Per-detector progress of the running (or last) training, one row per detector; kept here
+    /// so switching tabs during a run loses nothing.
+    pub det_progress: RwSignal<Vec<crate::ui::components::train_panel::DetRow>>,
 }
 
 /// What the Network page's views were computed for: a change of any part asks the worker again.
@@ -297,6 +300,7 @@ impl AppState {
             rules_config: RwSignal::new(crate::engine::rules::RulesConfig::default()),
             network: RwSignal::new(None),
             anomalies: crate::ui::components::anomalies::AnomaliesCtx::new(),
+            det_progress: RwSignal::new(Vec::new()),
         }
     }
 

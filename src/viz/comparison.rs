@@ -44,6 +44,7 @@ pub fn model_comparison(result: &RunResult, palette: &Palette) -> Plot {
             .name("anomalies")
             .text_array(text)
             .text_position(TextPosition::Outside)
+            .clip_on_axis(false)
             .hover_text_array(hover)
             .hover_template("%{y} anomalies<br>%{hovertext}<extra></extra>")
             .marker(Marker::new().color_array(colours)),
@@ -65,7 +66,7 @@ pub fn model_comparison(result: &RunResult, palette: &Palette) -> Plot {
         .x_axis(frame::axis(palette, ""))
         .y_axis(frame::axis(palette, "rows flagged")),
     );
-    plot.set_configuration(frame::config("model_comparison"));
+    plot.set_configuration(frame::config("model-comparison"));
     plot
 }
 
@@ -91,6 +92,7 @@ pub fn voting(vote_counts: &[usize], min_votes: usize, palette: &Palette) -> Plo
             .name("rows")
             .text_array(text)
             .text_position(TextPosition::Outside)
+            .clip_on_axis(false)
             .hover_template("%{x}: %{y} rows<extra></extra>")
             .marker(Marker::new().color_array(colours)),
     );
@@ -132,6 +134,7 @@ pub fn severity(result: &RunResult, palette: &Palette) -> Plot {
             .name("anomalies")
             .text_array(counts.iter().map(|c| c.to_string()).collect())
             .text_position(TextPosition::Outside)
+            .clip_on_axis(false)
             .hover_template("%{x}: %{y} anomalies<extra></extra>")
             .marker(Marker::new().color_array(vec![palette.low, palette.medium, palette.high])),
     );
@@ -199,6 +202,8 @@ pub(crate) mod tests {
         let bar = &v["data"][0];
         assert_eq!(bar["y"], serde_json::json!([2, 1, 2]));
         assert_eq!(bar["x"][2], "Ensemble<br>(≥ 2 votes)");
+        // The count over the tallest bar is drawn above the axis, not clipped.
+        assert_eq!(bar["cliponaxis"], false);
         assert!(bar["hovertext"][0]
             .as_str()
             .unwrap()

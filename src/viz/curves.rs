@@ -95,7 +95,7 @@ pub fn curves(result: &RunResult, which: Curve, palette: &Palette) -> Option<Plo
     );
     plot.set_configuration(frame::config(match which {
         Curve::Roc => "roc",
-        Curve::Pr => "precision_recall",
+        Curve::Pr => "precision-recall",
     }));
     Some(plot)
 }

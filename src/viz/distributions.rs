@@ -135,7 +135,7 @@ pub fn feature_histogram(h: &FeatureHistogram, palette: &Palette) -> Plot {
             .x_axis(frame::axis(palette, x_title).tick_font(plotly::common::Font::new().size(9)))
             .y_axis(frame::axis(palette, "share of group").tick_format(".0%")),
     );
-    plot.set_configuration(frame::config(&format!("feature_{}", file_safe(&h.name))));
+    plot.set_configuration(frame::config(&format!("feature-{}", file_safe(&h.name))));
     plot
 }
 
@@ -162,7 +162,13 @@ fn short(x: f64) -> String {
 /// A column name made safe for a file name.
 fn file_safe(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 

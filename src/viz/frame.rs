@@ -12,17 +12,25 @@ use crate::viz::palette::Palette;
 
 /// A layout with the theme's text colour, a transparent background and a left-aligned title.
 pub fn layout(palette: &Palette, title: &str, height: usize) -> Layout {
-    Layout::new()
+    untitled(palette, height)
         .title(
             Title::with_text(title)
                 .x(0.0)
                 .font(Font::new().size(13).color(palette.text)),
         )
-        .height(height)
         .margin(Margin::new().left(56).right(16).top(40).bottom(48))
+        .font(Font::new().color(palette.text).size(11))
+}
+
+/// The same frame without a title (the chart's caption is HTML beside it): theme text, a
+/// transparent background, a small top margin. Callers set their own margins and axes on it.
+pub fn untitled(palette: &Palette, height: usize) -> Layout {
+    Layout::new()
+        .height(height)
+        .margin(Margin::new().left(56).right(16).top(8).bottom(44))
         .paper_background_color("rgba(0,0,0,0)")
         .plot_background_color("rgba(0,0,0,0)")
-        .font(Font::new().color(palette.text).size(11))
+        .font(Font::new().color(palette.text).size(12))
 }
 
 /// An axis with a title in the theme's colours.
@@ -34,8 +42,10 @@ pub fn axis(palette: &Palette, title: &str) -> Axis {
         .color(palette.text)
 }
 
-/// Responsive, no logo, the toolbar's PNG download named `netsift_<file>.png`.
-pub fn config(file: &str) -> Configuration {
+/// The plotly configuration every chart shares: responsive, no plotly logo or cloud button, and
+/// the toolbar's "download as PNG" kept, saving `netsift-<chart>.png` (`chart` in kebab case, e.g.
+/// `score-histogram`, `feature-src-bytes`).
+pub fn config(chart: &str) -> Configuration {
     Configuration::new()
         .responsive(true)
         .display_logo(false)
@@ -43,7 +53,7 @@ pub fn config(file: &str) -> Configuration {
         .to_image_button_options(
             ToImageButtonOptions::new()
                 .format(ImageButtonFormats::Png)
-                .filename(&format!("netsift_{file}"))
+                .filename(&format!("netsift-{chart}"))
                 .scale(2),
         )
 }
@@ -88,5 +98,30 @@ pub fn muted(palette: &Palette) -> &'static str {
         "#a9b6c4"
     } else {
         "#3a4b5e"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn png_download_stays_on_the_toolbar_named_after_the_chart() {
+        let v: serde_json::Value = serde_json::to_value(config("timeline")).unwrap();
+        assert_eq!(v["toImageButtonOptions"]["filename"], "netsift-timeline");
+        assert_eq!(v["toImageButtonOptions"]["format"], "png");
+        assert!(
+            v.get("displayModeBar").is_none(),
+            "the toolbar is not hidden"
+        );
+        assert_eq!(v["displaylogo"], false);
+    }
+
+    #[test]
+    fn untitled_frame_is_transparent_in_the_theme_text() {
+        let v: serde_json::Value = serde_json::to_value(untitled(&Palette::LIGHT, 300)).unwrap();
+        assert_eq!(v["paper_bgcolor"], "rgba(0,0,0,0)");
+        assert_eq!(v["font"]["color"], Palette::LIGHT.text);
+        assert!(v.get("title").is_none());
     }
 }

@@ -1,12 +1,13 @@
 //! Global feature importance: one horizontal bar per raw feature (permutation importance on the
-//! ensemble score), most important at the top.
+//! ensemble score), most important at the top. The share is printed small at each bar's end; the
+//! mean score change is in the hover only, so the bars stay uncluttered.
 
-use plotly::common::{Font, Marker, Orientation, Title};
-use plotly::configuration::Configuration;
+use plotly::common::{Font, Marker, Orientation, TextPosition};
 use plotly::layout::{Axis, Margin};
-use plotly::{Bar, Layout, Plot};
+use plotly::{Bar, Plot};
 
 use crate::engine::explain::Importance;
+use crate::viz::frame;
 use crate::viz::palette::Palette;
 
 /// Most bars drawn; the rest are listed beside the chart.
@@ -18,7 +19,7 @@ pub fn importance_bars(importance: &Importance, palette: &Palette) -> Plot {
     // Plotly draws the first category at the bottom: reverse so the largest is on top.
     let names: Vec<String> = top.iter().rev().map(|f| f.feature.clone()).collect();
     let shares: Vec<f64> = top.iter().rev().map(|f| f.importance * 100.0).collect();
-    let text: Vec<String> = top
+    let change: Vec<String> = top
         .iter()
         .rev()
         .map(|f| format!("mean |Δ score| {:.4}", f.mean_abs_change))
@@ -28,33 +29,24 @@ pub fn importance_bars(importance: &Importance, palette: &Palette) -> Plot {
         Bar::new(shares, names)
             .orientation(Orientation::Horizontal)
             .name("importance")
-            .text_array(text)
-            .hover_template("%{y}: %{x:.1f} %<br>%{text}<extra></extra>")
+            .hover_text_array(change)
+            .hover_template("%{y}: %{x:.1f} %<br>%{hovertext}<extra></extra>")
+            .text_template("%{x:.1f} %")
+            .text_position(TextPosition::Outside)
+            .text_font(Font::new().size(10).color(palette.text))
+            .clip_on_axis(false)
             .marker(Marker::new().color(palette.normal)),
     );
     let height = 60 + 24 * top.len().max(1);
     plot.set_layout(
-        Layout::new()
-            .height(height)
-            .margin(Margin::new().left(150).right(16).top(8).bottom(40))
-            .paper_background_color("rgba(0,0,0,0)")
-            .plot_background_color("rgba(0,0,0,0)")
-            .font(Font::new().color(palette.text).size(12))
+        frame::untitled(palette, height)
+            // Room on the right for the value printed after the longest bar.
+            .margin(Margin::new().left(150).right(48).top(8).bottom(40))
             .show_legend(false)
-            .x_axis(
-                Axis::new()
-                    .title(Title::with_text("share of importance (%)"))
-                    .grid_color(palette.grid)
-                    .color(palette.text),
-            )
+            .x_axis(frame::axis(palette, "share of importance (%)"))
             .y_axis(Axis::new().color(palette.text).auto_margin(true)),
     );
-    plot.set_configuration(
-        Configuration::new()
-            .responsive(true)
-            .display_logo(false)
-            .show_send_to_cloud(false),
-    );
+    plot.set_configuration(frame::config("importance"));
     plot
 }
 
@@ -82,5 +74,28 @@ mod tests {
         assert_eq!(y.len(), MAX_BARS);
         assert_eq!(y.last().unwrap(), "f0");
         assert_eq!(json["data"][0]["orientation"], "h");
+    }
+
+    #[test]
+    fn values_sit_outside_the_bars_and_the_change_is_in_the_hover() {
+        let imp = Importance {
+            features: vec![FeatureImportance {
+                feature: "src_bytes".into(),
+                importance: 0.5,
+                mean_abs_change: 0.0123,
+            }],
+            n_rows: 10,
+            seed: 1,
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&importance_bars(&imp, &Palette::DARK).to_json()).unwrap();
+        let bar = &json["data"][0];
+        assert!(bar.get("text").is_none(), "no text inside the bars");
+        assert_eq!(bar["textposition"], "outside");
+        assert_eq!(bar["hovertext"][0], "mean |Δ score| 0.0123");
+        assert_eq!(
+            json["config"]["toImageButtonOptions"]["filename"],
+            "netsift-importance"
+        );
     }
 }

@@ -3,48 +3,29 @@
 //! rebuilt from bounded windows (≤ 300 seconds, ≤ 600 points), so a redraw costs the same at
 //! minute one and hour ten.
 
-use plotly::common::{Font, Line, Marker, Mode, Title};
-use plotly::configuration::Configuration;
-use plotly::layout::{Axis, HoverMode, Legend, Margin};
+use plotly::common::{Line, Marker, Mode};
+use plotly::layout::{HoverMode, Legend, Margin};
 use plotly::{Layout, Plot, Scatter};
 
 use crate::engine::live::SecondAgg;
+use crate::viz::frame;
 use crate::viz::palette::Palette;
 
 fn layout(palette: &Palette, y_title: &str, y_range: Option<Vec<f64>>) -> Layout {
-    let axis = |title: &str| {
-        Axis::new()
-            .title(Title::with_text(title))
-            .grid_color(palette.grid)
-            .zero_line(false)
-            .color(palette.text)
-    };
-    let mut y = axis(y_title).range_mode(plotly::layout::RangeMode::ToZero);
+    let mut y = frame::axis(palette, y_title).range_mode(plotly::layout::RangeMode::ToZero);
     if let Some(r) = y_range {
         y = y.range(r);
     }
-    Layout::new()
-        .height(240)
+    frame::untitled(palette, 240)
         .margin(Margin::new().left(52).right(12).top(8).bottom(40))
-        .paper_background_color("rgba(0,0,0,0)")
-        .plot_background_color("rgba(0,0,0,0)")
-        .font(Font::new().color(palette.text).size(12))
         .hover_mode(HoverMode::Closest)
         .legend(
             Legend::new()
                 .orientation(plotly::common::Orientation::Horizontal)
                 .y(1.18),
         )
-        .x_axis(axis("stream time (s)"))
+        .x_axis(frame::axis(palette, "stream time (s)"))
         .y_axis(y)
-}
-
-fn config() -> Configuration {
-    Configuration::new()
-        .responsive(true)
-        .display_logo(false)
-        .show_send_to_cloud(false)
-        .static_plot(false)
 }
 
 /// Flows per second and model anomalies per second; `start` is the stream's start (epoch s).
@@ -75,7 +56,7 @@ pub fn rate_chart<'a>(
             .hover_template("%{x:.0} s · %{y} anomalies<extra></extra>"),
     );
     plot.set_layout(layout(palette, "per second", None));
-    plot.set_configuration(config());
+    plot.set_configuration(frame::config("live-rate"));
     plot
 }
 
@@ -112,7 +93,7 @@ pub fn score_chart<'a>(
             .hover_template("%{x:.1} s · score %{y:.3f}<extra>anomaly</extra>"),
     );
     plot.set_layout(layout(palette, "ensemble score", Some(vec![0.0, 1.02])));
-    plot.set_configuration(config());
+    plot.set_configuration(frame::config("live-scores"));
     plot
 }
 

@@ -25,7 +25,6 @@ pub mod projection;
 pub mod timeline;
 
 pub use timeline::timeline;
-pub mod config;
 pub mod importance;
 pub mod live;
 pub mod score_histogram;

@@ -2,13 +2,13 @@
 //! flows per minute with anomalies overlaid, and the packet-length distribution. Each is a bar
 //! chart with one "flows" trace and, once a run exists, an "anomalies" trace drawn over it.
 
-use plotly::common::{Font, Marker, Orientation, Title};
-use plotly::configuration::Configuration;
+use plotly::common::{Marker, Orientation};
 use plotly::layout::{Axis, AxisType, BarMode, HoverMode, Legend, Margin};
 use plotly::{Bar, Layout, Plot};
 
 use crate::engine::netviews::{Bucket, NetworkViews};
 use crate::engine::rules::iso8601;
+use crate::viz::frame;
 use crate::viz::palette::Palette;
 
 /// Which network chart.
@@ -41,6 +41,25 @@ impl NetChart {
 
 /// Builds one network chart.
 pub fn network_chart(which: NetChart, v: &NetworkViews, palette: &Palette) -> Plot {
+    let mut plot = chart(which, v, palette);
+    plot.set_configuration(frame::config(which.file_name()));
+    plot
+}
+
+impl NetChart {
+    /// The chart's name in its PNG download (`netsift-<name>.png`).
+    pub fn file_name(self) -> &'static str {
+        match self {
+            NetChart::Talkers => "top-talkers",
+            NetChart::Protocols => "protocols",
+            NetChart::Ports => "destination-ports",
+            NetChart::PerMinute => "flows-per-minute",
+            NetChart::PacketLengths => "packet-lengths",
+        }
+    }
+}
+
+fn chart(which: NetChart, v: &NetworkViews, palette: &Palette) -> Plot {
     match which {
         NetChart::Talkers => {
             // Largest at the top of a horizontal bar chart: plotly draws categories bottom-up.
@@ -131,12 +150,7 @@ fn buckets(b: &[Bucket], scored: bool, palette: &Palette, x_title: &str) -> Plot
 }
 
 fn axis(palette: &Palette, title: &str) -> Axis {
-    Axis::new()
-        .title(Title::with_text(title))
-        .grid_color(palette.grid)
-        .zero_line(false)
-        .color(palette.text)
-        .auto_margin(true)
+    frame::axis(palette, title).auto_margin(true)
 }
 
 fn finish(
@@ -148,12 +162,6 @@ fn finish(
     horizontal: bool,
 ) -> Plot {
     plot.set_layout(layout(palette, x_title, y_title, legend, horizontal, false));
-    plot.set_configuration(
-        Configuration::new()
-            .responsive(true)
-            .display_logo(false)
-            .show_send_to_cloud(false),
-    );
     plot
 }
 
@@ -174,8 +182,7 @@ fn layout(
     } else {
         x = x.type_(AxisType::Category);
     }
-    Layout::new()
-        .height(280)
+    frame::untitled(palette, 280)
         .margin(
             Margin::new()
                 .left(56)
@@ -183,9 +190,6 @@ fn layout(
                 .top(if legend { 28 } else { 12 })
                 .bottom(48),
         )
-        .paper_background_color("rgba(0,0,0,0)")
-        .plot_background_color("rgba(0,0,0,0)")
-        .font(Font::new().color(palette.text).size(12))
         .hover_mode(HoverMode::Closest)
         .bar_mode(BarMode::Overlay)
         .show_legend(legend)

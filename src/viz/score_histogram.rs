@@ -7,13 +7,13 @@
 //! over the plot, positioned with [`X_RANGE`] and [`MARGIN`], and keeps it in step with the
 //! slider without redrawing plotly.
 
-use plotly::common::{Font, Marker, Title};
-use plotly::layout::{Axis, BarMode, HoverMode, Legend, Margin};
-use plotly::{Bar, Layout, Plot};
+use plotly::common::Marker;
+use plotly::layout::{BarMode, HoverMode, Legend, Margin};
+use plotly::{Bar, Plot};
 
 use crate::engine::pipeline::RunResult;
 use crate::engine::summary::is_flagged;
-use crate::viz::config::chart_config;
+use crate::viz::frame;
 use crate::viz::palette::Palette;
 
 /// Number of bins over [0, 1].
@@ -68,21 +68,11 @@ pub fn score_histogram(result: &RunResult, threshold: Option<f64>, palette: &Pal
             .hover_template(hover)
             .marker(Marker::new().color(palette.high).opacity(0.9)),
     );
-    let axis = |title: &str| {
-        Axis::new()
-            .title(Title::with_text(title))
-            .grid_color(palette.grid)
-            .zero_line(false)
-            .color(palette.text)
-    };
+    let axis = |title: &str| frame::axis(palette, title);
     let (l, r, t, b) = MARGIN;
     plot.set_layout(
-        Layout::new()
-            .height(HEIGHT)
+        frame::untitled(palette, HEIGHT)
             .margin(Margin::new().left(l).right(r).top(t).bottom(b))
-            .paper_background_color("rgba(0,0,0,0)")
-            .plot_background_color("rgba(0,0,0,0)")
-            .font(Font::new().color(palette.text).size(12))
             .bar_mode(BarMode::Stack)
             .bar_gap(0.0)
             .hover_mode(HoverMode::Closest)
@@ -95,7 +85,7 @@ pub fn score_histogram(result: &RunResult, threshold: Option<f64>, palette: &Pal
             )
             .y_axis(axis("rows").fixed_range(true)),
     );
-    plot.set_configuration(chart_config("score-histogram"));
+    plot.set_configuration(frame::config("score-histogram"));
     plot
 }
 

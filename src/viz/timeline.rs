@@ -3,30 +3,62 @@
 //! doubles as a severity key. Rows are flagged under the analyst's threshold
 //! ([`crate::engine::summary`]).
 //!
-//! **Size.** Up to [`SVG_MAX_ROWS`] rows the traces are SVG `scatter` (crisp, and every point is
-//! a DOM node tests can count). Above that every trace is `scattergl` (WebGL): all rows, normals
-//! included, are drawn — nothing is thinned — and a 150k-row draw stays well under 200 ms, where
-//! SVG needs seconds. [`uses_webgl`] says which, for the caption.
+//! **Size.** Up to [`SVG_MAX_ROWS`] rows every row is drawn as an SVG `scatter` point (crisp, and
+//! every point is a DOM node tests can count). Above that the traces are `scattergl` (WebGL) and
+//! the *normal* rows are thinned: x is cut into [`BUCKETS`] equal buckets and each bucket keeps
+//! its lowest- and highest-scoring normal row ([`representatives`]). On a score-vs-time chart that
+//! draws the same envelope of the normal band, pixel for pixel at any sensible width, while
+//! plotly gets ≤ 2 × [`BUCKETS`] normal points instead of ~130k. **Every flagged row is drawn**,
+//! however many there are. [`NormalRows`] says how many normal rows were shown, for the caption.
+//! At 150k rows this took the build + draw from one ≈ 540 ms main-thread task to well under
+//! 200 ms (figures in tests/e2e/specs/results.mjs's log).
 
-use plotly::common::{Font, Marker, Mode, Title};
-use plotly::layout::{Axis, AxisType, HoverMode, Legend, Margin};
-use plotly::{Layout, Plot, Scatter};
+use plotly::common::{Marker, Mode};
+use plotly::layout::{AxisType, HoverMode, Legend, Margin};
+use plotly::{Plot, Scatter};
 
 use crate::engine::ensemble::Severity;
 use crate::engine::pipeline::RunResult;
 use crate::engine::summary::{is_flagged, shown_severity};
-use crate::viz::config::chart_config;
+use crate::viz::frame;
 use crate::viz::palette::Palette;
 
-/// Rows above which the timeline switches to WebGL traces.
+/// Rows above which the timeline switches to WebGL traces and thins the normal rows.
 pub const SVG_MAX_ROWS: usize = 20_000;
+
+/// x buckets the normal rows are thinned to (each keeps its min- and max-score row).
+pub const BUCKETS: usize = 2_000;
 
 /// Trace names, in drawing order after the normal rows.
 const SEVERITIES: [&str; 3] = ["anomaly · low", "anomaly · medium", "anomaly · high"];
 
-/// Whether a timeline of `n_rows` rows is drawn with WebGL.
+/// Whether a timeline of `n_rows` rows is drawn with WebGL (and its normal rows thinned).
 pub fn uses_webgl(n_rows: usize) -> bool {
     n_rows > SVG_MAX_ROWS
+}
+
+/// How many of the normal (unflagged) rows a timeline draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NormalRows {
+    /// Normal rows drawn.
+    pub shown: usize,
+    /// Normal rows in the run.
+    pub total: usize,
+}
+
+impl NormalRows {
+    /// Whether some normal rows were left out.
+    pub fn thinned(&self) -> bool {
+        self.shown < self.total
+    }
+}
+
+/// A timeline chart and what it shows.
+pub struct TimelineChart {
+    /// The plotly figure.
+    pub plot: Plot,
+    /// Normal rows drawn out of all normal rows.
+    pub normal: NormalRows,
 }
 
 /// One timeline trace's columns: x, y, row index.
@@ -34,43 +66,33 @@ type TimelineTrace = (Vec<f64>, Vec<f64>, Vec<usize>);
 
 /// Builds the timeline chart of a run under `threshold` (`None` = the vote decision).
 ///
-/// Every row is drawn exactly once: normal rows in the "normal" trace, flagged rows in the trace
-/// of their shown severity (with WebGL, one trace per class and vote count, named after the
-/// class). `timestamps` (seconds since the epoch, one per row) put the rows on a
-/// date axis; when absent, or not one per row, x is the row number (1-based, file order).
+/// Flagged rows are drawn in the trace of their shown severity (with WebGL, one trace per class
+/// and vote count, named after the class). Normal rows are all drawn up to [`SVG_MAX_ROWS`] rows,
+/// thinned to [`representatives`] above. `timestamps` (seconds since the epoch, one per row) put
+/// the rows on a date axis; when absent, or not one per row, x is the row number (1-based, file
+/// order).
 pub fn timeline(
     result: &RunResult,
     threshold: Option<f64>,
     timestamps: Option<&[f64]>,
     palette: &Palette,
-) -> Plot {
+) -> TimelineChart {
     let n = result.ensemble_score.len();
     let timestamps = timestamps.filter(|t| t.len() == n);
     let mut plot = Plot::new();
-    if uses_webgl(n) {
-        add_webgl_traces(&mut plot, result, threshold, timestamps, palette);
+    let normal = if uses_webgl(n) {
+        add_webgl_traces(&mut plot, result, threshold, timestamps, palette)
     } else {
-        add_svg_traces(&mut plot, result, threshold, timestamps, palette);
-    }
-
-    let axis = |title: &str| {
-        Axis::new()
-            .title(Title::with_text(title))
-            .grid_color(palette.grid)
-            .zero_line(false)
-            .color(palette.text)
+        add_svg_traces(&mut plot, result, threshold, timestamps, palette)
     };
+
     let x_axis = match timestamps {
-        Some(_) => axis("time (UTC)").type_(AxisType::Date),
-        None => axis("row (file order)"),
+        Some(_) => frame::axis(palette, "time (UTC)").type_(AxisType::Date),
+        None => frame::axis(palette, "row (file order)"),
     };
     plot.set_layout(
-        Layout::new()
-            .height(320)
+        frame::untitled(palette, 320)
             .margin(Margin::new().left(56).right(16).top(8).bottom(44))
-            .paper_background_color("rgba(0,0,0,0)")
-            .plot_background_color("rgba(0,0,0,0)")
-            .font(Font::new().color(palette.text).size(12))
             .hover_mode(HoverMode::Closest)
             .legend(
                 Legend::new()
@@ -79,10 +101,87 @@ pub fn timeline(
                     .y(1.1),
             )
             .x_axis(x_axis)
-            .y_axis(axis("ensemble score").range(vec![0.0, 1.02])),
+            .y_axis(frame::axis(palette, "ensemble score").range(vec![0.0, 1.02])),
     );
-    plot.set_configuration(chart_config("timeline"));
+    plot.set_configuration(frame::config("timeline"));
+    TimelineChart { plot, normal }
+}
+
+/// An empty timeline (its axes, one invisible point below the y range) drawn while a run trains:
+/// plotly pays its one-off set-up then, while the main thread is idle, instead of in the task
+/// that draws the result — its first chart on the page (≈ 150–250 ms) and, with `webgl` (runs
+/// above [`SVG_MAX_ROWS`]), the WebGL context and shaders (another ≈ 200–300 ms).
+pub fn placeholder(palette: &Palette, webgl: bool) -> Plot {
+    let mut plot = Plot::new();
+    plot.add_trace(
+        Scatter::new(vec![0.0], vec![-1.0])
+            .name("normal")
+            .mode(Mode::Markers)
+            .show_legend(false)
+            .hover_info(plotly::common::HoverInfo::Skip)
+            .marker(Marker::new().size(1).opacity(0.0))
+            .web_gl_mode(webgl),
+    );
+    plot.set_layout(
+        frame::untitled(palette, 320)
+            .margin(Margin::new().left(56).right(16).top(8).bottom(44))
+            .x_axis(frame::axis(palette, "row (file order)"))
+            .y_axis(frame::axis(palette, "ensemble score").range(vec![0.0, 1.02])),
+    );
+    plot.set_configuration(frame::config("timeline"));
     plot
+}
+
+/// The normal rows a thinned timeline keeps: x is cut into `buckets` equal buckets between the
+/// smallest and largest finite x of the normal rows, and each bucket keeps its lowest- and
+/// highest-scoring normal row (the first one on ties, so the choice is deterministic). Rows with
+/// a non-finite x cannot be drawn and are never kept. Returns row indices in ascending order.
+///
+/// `x`, `score` and `normal` hold one entry per row; rows beyond the shortest are ignored.
+pub fn representatives(x: &[f64], score: &[f64], normal: &[bool], buckets: usize) -> Vec<usize> {
+    let n = x.len().min(score.len()).min(normal.len());
+    let buckets = buckets.max(1);
+    let drawable = |i: &usize| normal[*i] && x[*i].is_finite();
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for i in (0..n).filter(drawable) {
+        lo = lo.min(x[i]);
+        hi = hi.max(x[i]);
+    }
+    if lo > hi {
+        return Vec::new();
+    }
+    let span = hi - lo;
+    let bucket_of = |v: f64| {
+        if span > 0.0 {
+            (((v - lo) / span * buckets as f64) as usize).min(buckets - 1)
+        } else {
+            0
+        }
+    };
+    // Per bucket: (row of the lowest score, row of the highest score).
+    let mut ends: Vec<Option<(usize, usize)>> = vec![None; buckets];
+    for i in (0..n).filter(drawable) {
+        let slot = &mut ends[bucket_of(x[i])];
+        match slot {
+            None => *slot = Some((i, i)),
+            Some((min, max)) => {
+                if score[i] < score[*min] {
+                    *min = i;
+                }
+                if score[i] > score[*max] {
+                    *max = i;
+                }
+            }
+        }
+    }
+    let mut kept: Vec<usize> = ends
+        .into_iter()
+        .flatten()
+        .flat_map(|(min, max)| [min, max])
+        .collect();
+    kept.sort_unstable();
+    kept.dedup();
+    kept
 }
 
 /// x of row `i`: its timestamp in epoch milliseconds (plotly's date axis reads numbers so), else
@@ -101,7 +200,7 @@ fn add_svg_traces(
     threshold: Option<f64>,
     timestamps: Option<&[f64]>,
     palette: &Palette,
-) {
+) -> NormalRows {
     let n = result.ensemble_score.len();
     let n_detectors = result.members.len().max(1);
     let mut normal = Points::default();
@@ -124,6 +223,10 @@ fn add_svg_traces(
     }
 
     let hover = "%{text}<br>score %{y:.3f}<extra>%{fullData.name}</extra>";
+    let shown = NormalRows {
+        shown: normal.x.len(),
+        total: normal.x.len(),
+    };
     plot.add_trace(
         Scatter::new(normal.x, normal.y)
             .name("normal")
@@ -146,24 +249,42 @@ fn add_svg_traces(
                 .marker(Marker::new().size(7).color(palette.severity(severity))),
         );
     }
+    shown
 }
 
 /// The WebGL traces: one per (class, vote count), so the hover needs no per-point text (150k
 /// strings cost plotly ~0.8 s): the votes are part of each trace's hover template and the row
-/// number is `customdata`. Traces of one class share a legend entry.
+/// number is `customdata`. Traces of one class share a legend entry. Normal rows are thinned to
+/// their [`representatives`]; every flagged row is drawn.
 fn add_webgl_traces(
     plot: &mut Plot,
     result: &RunResult,
     threshold: Option<f64>,
     timestamps: Option<&[f64]>,
     palette: &Palette,
-) {
+) -> NormalRows {
     let n = result.ensemble_score.len();
     let n_detectors = result.members.len().max(1);
+    let flagged: Vec<bool> = (0..n).map(|i| is_flagged(result, threshold, i)).collect();
+    let normal: Vec<bool> = flagged.iter().map(|f| !f).collect();
+    let xs: Vec<f64> = (0..n).map(|i| x_of(timestamps, i)).collect();
+    let kept = representatives(&xs, &result.ensemble_score, &normal, BUCKETS);
+    let shown = NormalRows {
+        shown: kept.len(),
+        total: normal.iter().filter(|&&b| b).count(),
+    };
+    let mut keep = normal;
+    keep.fill(false);
+    for &i in &kept {
+        keep[i] = true;
+    }
     // [class][votes] → (x, y, row)
     let mut groups: Vec<Vec<TimelineTrace>> = vec![vec![Default::default(); n_detectors + 1]; 4];
     for i in 0..n {
-        let class = if is_flagged(result, threshold, i) {
+        if !flagged[i] && !keep[i] {
+            continue;
+        }
+        let class = if flagged[i] {
             match shown_severity(result, threshold, i) {
                 Severity::None | Severity::Low => 1,
                 Severity::Medium => 2,
@@ -174,7 +295,7 @@ fn add_webgl_traces(
         };
         let votes = usize::from(result.votes.get(i).copied().unwrap_or(0)).min(n_detectors);
         let g = &mut groups[class][votes];
-        g.0.push(x_of(timestamps, i));
+        g.0.push(xs[i]);
         g.1.push(result.ensemble_score[i]);
         g.2.push(i + 1);
     }
@@ -208,6 +329,7 @@ fn add_webgl_traces(
             first = false;
         }
     }
+    shown
 }
 
 #[derive(Default)]
@@ -265,8 +387,8 @@ pub(crate) mod tests {
         }
     }
 
-    fn spec(plot: &Plot) -> serde_json::Value {
-        serde_json::from_str(&plot.to_json()).unwrap()
+    fn spec(chart: &TimelineChart) -> serde_json::Value {
+        serde_json::from_str(&chart.plot.to_json()).unwrap()
     }
 
     fn counts(v: &serde_json::Value) -> Vec<usize> {
@@ -321,7 +443,8 @@ pub(crate) mod tests {
         let traces = v["data"].as_array().unwrap();
         assert!(traces.iter().all(|t| t["type"] == "scattergl"));
         assert!(traces.iter().all(|t| t.get("text").is_none()));
-        assert_eq!(counts(&v).iter().sum::<usize>(), SVG_MAX_ROWS + 1);
+        // Equal scores: one normal row per bucket, plus the one flagged row.
+        assert_eq!(counts(&v).iter().sum::<usize>(), BUCKETS + 1);
         let high: Vec<_> = traces
             .iter()
             .filter(|t| t["name"] == "anomaly · high")
@@ -340,5 +463,108 @@ pub(crate) mod tests {
         let v = spec(&timeline(&r, None, None, &Palette::LIGHT));
         assert_eq!(v["data"][0]["marker"]["color"], Palette::LIGHT.normal);
         assert_eq!(v["layout"]["font"]["color"], Palette::LIGHT.text);
+    }
+
+    /// A run of `n` rows with a wavy score, every 7th row flagged (high above 0.8).
+    fn big_run(n: usize) -> RunResult {
+        let scores: Vec<f64> = (0..n)
+            .map(|i| 0.3 + 0.2 * ((i * 37 % 101) as f64 / 101.0))
+            .collect();
+        let flagged: Vec<(usize, Severity)> =
+            (0..n).step_by(7).map(|i| (i, Severity::Medium)).collect();
+        result(&scores, &flagged)
+    }
+
+    fn rows_of(v: &serde_json::Value, normal: bool) -> Vec<u64> {
+        let mut rows: Vec<u64> = v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| (t["name"] == "normal") == normal)
+            .flat_map(|t| t["customdata"].as_array().unwrap().iter())
+            .map(|r| r.as_u64().unwrap())
+            .collect();
+        rows.sort_unstable();
+        rows
+    }
+
+    #[test]
+    fn every_flagged_row_is_drawn_when_normals_are_thinned() {
+        let n = SVG_MAX_ROWS * 3;
+        let r = big_run(n);
+        let chart = timeline(&r, None, None, &Palette::DARK);
+        let v = spec(&chart);
+        let want: Vec<u64> = (0..n).step_by(7).map(|i| i as u64 + 1).collect();
+        assert_eq!(rows_of(&v, false), want);
+        assert_eq!(chart.normal.total, n - want.len());
+        assert!(chart.normal.thinned());
+        assert!(chart.normal.shown <= 2 * BUCKETS);
+        assert_eq!(rows_of(&v, true).len(), chart.normal.shown);
+        // A threshold that flags most rows: still every one of them drawn.
+        let chart = timeline(&r, Some(0.35), None, &Palette::DARK);
+        let flagged = r.ensemble_score.iter().filter(|&&s| s >= 0.35).count();
+        assert_eq!(rows_of(&spec(&chart), false).len(), flagged);
+    }
+
+    #[test]
+    fn each_bucket_keeps_its_lowest_and_highest_normal_row() {
+        // Two buckets over x 0..=9; row 4 is flagged (not normal) and has the extreme score.
+        let x: Vec<f64> = (0..10).map(f64::from).collect();
+        let score = [0.5, 0.1, 0.9, 0.4, 0.99, 0.6, 0.2, 0.8, 0.3, 0.7];
+        let mut normal = [true; 10];
+        normal[4] = false;
+        assert_eq!(representatives(&x, &score, &normal, 2), vec![1, 2, 6, 7]);
+        // One bucket per row keeps every normal row once.
+        let all: Vec<usize> = (0..10).filter(|&i| i != 4).collect();
+        assert_eq!(representatives(&x, &score, &normal, 10), all);
+    }
+
+    #[test]
+    fn thinning_is_deterministic_and_ignores_undrawable_rows() {
+        let x = [5.0, 5.0, f64::NAN, 5.0];
+        let score = [0.2, 0.2, 0.0, 0.2];
+        let normal = [true; 4];
+        // Equal x and equal scores: the first row is both extremes; the NaN row is never kept.
+        assert_eq!(representatives(&x, &score, &normal, 3), vec![0]);
+        assert_eq!(representatives(&x, &score, &normal, 3), vec![0]);
+        assert!(representatives(&[f64::NAN], &[0.1], &[true], 4).is_empty());
+        assert!(representatives(&[], &[], &[], 0).is_empty());
+        let r = big_run(SVG_MAX_ROWS + 500);
+        let a = timeline(&r, Some(0.45), None, &Palette::DARK)
+            .plot
+            .to_json();
+        let b = timeline(&r, Some(0.45), None, &Palette::DARK)
+            .plot
+            .to_json();
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn thinning_follows_the_timestamps_not_the_file_order() {
+        // Rows out of time order: buckets are over time, so the two early rows share a bucket.
+        let x = [100.0, 0.0, 1.0, 99.0];
+        let score = [0.5, 0.1, 0.3, 0.2];
+        assert_eq!(representatives(&x, &score, &[true; 4], 2), vec![0, 1, 2, 3]);
+        assert_eq!(representatives(&x, &score, &[true; 4], 1), vec![0, 1]);
+    }
+
+    #[test]
+    fn placeholder_is_one_invisible_webgl_point() {
+        let v: serde_json::Value =
+            serde_json::from_str(&placeholder(&Palette::DARK, true).to_json()).unwrap();
+        assert_eq!(v["data"][0]["type"], "scattergl");
+        assert_eq!(v["data"][0]["y"], serde_json::json!([-1.0]));
+        assert_eq!(v["data"][0]["marker"]["opacity"], 0.0);
+        let v: serde_json::Value =
+            serde_json::from_str(&placeholder(&Palette::DARK, false).to_json()).unwrap();
+        assert_eq!(v["data"][0]["type"], "scatter");
+    }
+
+    #[test]
+    fn small_runs_draw_every_normal_row() {
+        let r = result(&[0.1, 0.2, 0.9], &[(2, Severity::High)]);
+        let chart = timeline(&r, None, None, &Palette::DARK);
+        assert_eq!(chart.normal, NormalRows { shown: 2, total: 2 });
+        assert!(!chart.normal.thinned());
     }
 }

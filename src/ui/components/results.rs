@@ -245,13 +245,13 @@ fn StatCards() -> impl IntoView {
                 label="High severity"
                 tone="ns-card--high"
                 value=stat(|s| format::count(s.high))
-                hint=stat(|s| format!("{} medium · {} low", format::count(s.by_severity[1]), format::count(s.by_severity[0])))
+                hint=stat(|s| format!("{} med · {} low", format::count(s.by_severity[1]), format::count(s.by_severity[0])))
             />
             <StatCard
                 name="agreement"
-                label="Detector agreement"
+                label="Agreement"
                 value=stat(|s| s.agreement.map(|a| format!("{a:.2}")).unwrap_or_else(|| "–".into()))
-                hint=stat(|s| if s.agreement.is_some() { "mean Spearman ρ".into() } else { "needs 2+ detectors".into() })
+                hint=stat(|s| if s.agreement.is_some() { "detectors' mean ρ".into() } else { "needs 2+ detectors".into() })
             />
         </div>
     }
@@ -264,6 +264,8 @@ fn Timeline() -> impl IntoView {
     let root = NodeRef::<leptos::html::Div>::new();
     let drawn = RwSignal::new(false);
     let draw_ms = RwSignal::new(None::<f64>);
+    // Normal rows drawn / in the run, for the caption (thinned above SVG_MAX_ROWS rows).
+    let normals = RwSignal::new(None::<crate::viz::timeline::NormalRows>);
     let timestamps = move || {
         state.row_meta.with(|m| {
             m.as_ref()
@@ -281,6 +283,7 @@ fn Timeline() -> impl IntoView {
         let Some(r) = result else {
             chart::purge(&el);
             drawn.set(false);
+            normals.set(None);
             return;
         };
         let ts = meta
@@ -293,8 +296,9 @@ fn Timeline() -> impl IntoView {
             gloo_timers::future::TimeoutFuture::new(0).await;
             let perf = web_sys::window().and_then(|w| w.performance());
             let t0 = perf.as_ref().map_or(0.0, |p| p.now());
-            let plot = crate::viz::timeline(&r, threshold, ts.as_deref(), &palette);
-            match chart::render(&el, &plot).await {
+            let chart = crate::viz::timeline(&r, threshold, ts.as_deref(), &palette);
+            normals.set(Some(chart.normal));
+            match chart::render(&el, &chart.plot).await {
                 Ok(()) => {
                     if let Some(p) = &perf {
                         draw_ms.set(Some(p.now() - t0));
@@ -309,34 +313,81 @@ fn Timeline() -> impl IntoView {
             }
         });
     });
+    warm_up(state, root, drawn);
     let caption = move || {
         let axis = match timestamps() {
             Some(col) => format!("Ensemble score over time ({col})"),
             None => "Ensemble score by row (file order)".to_owned(),
         };
-        let n = state.result.with(|r| r.as_ref().map_or(0, |r| r.n_rows));
-        let how = if crate::viz::timeline::uses_webgl(n) {
-            " · all rows, WebGL"
-        } else {
-            ""
-        };
-        format!("{axis} · flagged rows coloured by severity{how}")
+        format!("{axis} · flagged rows coloured by severity")
+    };
+    // A second caption line, always there (no jump when it fills in): what was drawn.
+    let note = move || match normals.get() {
+        Some(n) if n.thinned() => format!(
+            "Normal rows: {} of {} shown, min/max per bucket; every anomaly drawn.",
+            format::count(n.shown),
+            format::count(n.total)
+        ),
+        Some(_) => "Every row drawn.".to_owned(),
+        None => String::new(),
     };
     view! {
         <figure class="ns-chart">
-            <figcaption class="ns-chart__caption">{caption}</figcaption>
+            <figcaption class="ns-chart__caption">
+                {caption}
+                <span id="ns-timeline-note" class="ns-chart__note">{note}</span>
+            </figcaption>
             <div
                 id="ns-timeline"
                 class="ns-chart__plot"
                 node_ref=root
                 data-state=move || if drawn.get() { "drawn" } else { "empty" }
                 data-draw-ms=move || draw_ms.get().map(|ms| format!("{ms:.1}"))
+                data-normal-shown=move || normals.get().map(|n| n.shown)
+                data-normal-total=move || normals.get().map(|n| n.total)
             ></div>
             <Show when=move || state.result.with(Option::is_none)>
                 <p class="ns-chart__empty">"Train to see the timeline."</p>
             </Show>
         </figure>
     }
+}
+
+/// While a run trains and no timeline is drawn yet, draws the placeholder into the timeline's box
+/// ([`crate::viz::timeline::placeholder`], WebGL for runs above the SVG size): the main thread is
+/// idle then, and the result's first draws (histogram, timeline) skip plotly's one-off set-up.
+fn warm_up(state: AppState, root: NodeRef<leptos::html::Div>, drawn: RwSignal<bool>) {
+    // `Some(webgl)` while a training runs.
+    let training = Memo::new(move |_| {
+        let training = state.job.with(|j| {
+            j.as_ref()
+                .is_some_and(|j| j.kind == crate::ui::state::JobKind::Train)
+        });
+        training.then(|| {
+            state.dataset.with(|d| {
+                d.as_ref()
+                    .is_some_and(|d| crate::viz::timeline::uses_webgl(d.n_rows))
+            })
+        })
+    });
+    Effect::new(move |_| {
+        let Some(webgl) = training.get() else {
+            return;
+        };
+        if drawn.get_untracked() || state.result.with_untracked(Option::is_some) {
+            return;
+        }
+        let Some(el) = root.get_untracked() else {
+            return;
+        };
+        let el: web_sys::HtmlElement = el.into();
+        let plot = crate::viz::timeline::placeholder(&state.theme.get_untracked().palette(), webgl);
+        spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(0).await;
+            // A failure here only loses the head start; the real draw reports its own errors.
+            let _ = chart::render(&el, &plot).await;
+        });
+    });
 }
 
 /// Fetches the cells of the top flagged rows again when the settled threshold changes which

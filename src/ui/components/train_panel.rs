@@ -13,7 +13,7 @@ use crate::engine::progress::Stage;
 use crate::ui::components::params_form::{specs_for, ParamSpec};
 use crate::ui::format;
 use crate::ui::hooks::use_worker;
-use crate::ui::state::{set_contamination, toggle_detector, use_app_state, JobKind};
+use crate::ui::state::{set_contamination, toggle_detector, use_app_state, AppState, JobKind};
 
 /// The engine's verdict on every ticked detector's params for a data shape.
 pub fn param_errors(
@@ -379,19 +379,30 @@ fn ParamInput(
 
 /// What one detector is doing in the running (or last) training.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Phase {
+pub enum Phase {
+    /// Not started yet.
     Waiting,
+    /// Fitting, with the fraction done.
     Fitting(f64),
+    /// Fitted, waiting to score.
     Fitted,
+    /// Scoring, with the fraction done.
     Scoring(f64),
+    /// Fitted and scored.
     Done,
+    /// The job ended (cancelled or failed) before this detector finished.
     Stopped,
 }
 
+/// One detector's row of the per-detector progress ([`AppState::det_progress`]).
+///
+/// [`AppState::det_progress`]: crate::ui::state::AppState::det_progress
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct DetRow {
-    kind: DetectorKind,
-    phase: Phase,
+pub struct DetRow {
+    /// The detector.
+    pub kind: DetectorKind,
+    /// Where it is.
+    pub phase: Phase,
     /// `performance.now()` when fitting started.
     fit_start: Option<f64>,
     fit_ms: Option<f64>,
@@ -406,12 +417,13 @@ fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-/// A row per detector of the training run: waiting / fitting n % / scoring n % / done with
-/// seconds. Fed by the job's progress events; the final seconds come from the result.
-#[component]
-fn DetectorProgress() -> impl IntoView {
-    let state = use_app_state();
-    let rows: RwSignal<Vec<DetRow>> = RwSignal::new(Vec::new());
+/// Keeps [`AppState::det_progress`] in step with the training job's progress events. Called once
+/// by the app (not by the train panel), so the rows keep following the run while another tab is
+/// open and the Analyze page shows them again on return.
+///
+/// [`AppState::det_progress`]: crate::ui::state::AppState::det_progress
+pub fn track_detector_progress(state: AppState) {
+    let rows = state.det_progress;
     let training = StoredValue::new(false);
     Effect::new(move |_| {
         let job = state.job.get();
@@ -506,6 +518,16 @@ fn DetectorProgress() -> impl IntoView {
             }
         }
     });
+}
+
+/// A row per detector of the training run: waiting / fitting n % / scoring n % / done with
+/// seconds, from [`AppState::det_progress`] (fed by [`track_detector_progress`]).
+///
+/// [`AppState::det_progress`]: crate::ui::state::AppState::det_progress
+#[component]
+fn DetectorProgress() -> impl IntoView {
+    let state = use_app_state();
+    let rows = state.det_progress;
     view! {
         <ul id="ns-det-progress" class="ns-detprog" aria-label="Progress per detector" aria-live="polite">
             <For each=move || rows.get() key=|r| r.kind let:r>

