@@ -85,6 +85,11 @@ impl StreamingReader {
 
     fn push_inner(&mut self, chunk: &[u8]) -> Result<(), IngestError> {
         self.bytes_in += chunk.len() as u64;
+        if !self.gz_decided && self.head.is_empty() && chunk.len() >= 2 {
+            // The usual first chunk: decide on it as it is (no copy of a 16 MiB slice).
+            self.decide_gz(chunk);
+            return self.route(chunk);
+        }
         if !self.gz_decided {
             self.head.extend_from_slice(chunk);
             if self.head.len() < 2 {
@@ -241,14 +246,21 @@ impl Text {
         opts: &IngestOptions,
         last: bool,
     ) -> Result<(), IngestError> {
+        let ready = |buf: &[u8]| {
+            let newlines = buf.iter().filter(|&&b| b == b'\n').take(3).count();
+            let enough = buf.len() >= PREAMBLE && newlines >= 2;
+            last || enough || buf.len() >= opts.max_record_bytes.max(PREAMBLE)
+        };
+        if matches!(&self.state, State::Preamble(b) if b.is_empty()) && ready(data) {
+            // A first chunk large enough to sniff is used as it is, not copied.
+            return self.start(data, opts, last);
+        }
         match &mut self.state {
             State::Preamble(buf) => {
                 buf.extend_from_slice(data);
-                let newlines = buf.iter().filter(|&&b| b == b'\n').take(3).count();
-                let enough = buf.len() >= PREAMBLE && newlines >= 2;
-                if last || enough || buf.len() >= opts.max_record_bytes.max(PREAMBLE) {
+                if ready(buf) {
                     let buf = std::mem::take(buf);
-                    self.start(buf, opts, last)?;
+                    self.start(&buf, opts, last)?;
                 }
                 Ok(())
             }
@@ -266,15 +278,12 @@ impl Text {
     }
 
     /// Sniffs the gathered first bytes and starts the right parser on them.
-    fn start(
-        &mut self,
-        mut buf: Vec<u8>,
-        opts: &IngestOptions,
-        last: bool,
-    ) -> Result<(), IngestError> {
+    fn start(&mut self, buf: &[u8], opts: &IngestOptions, last: bool) -> Result<(), IngestError> {
         let mut encoding = "";
-        if buf.starts_with(&[0xef, 0xbb, 0xbf]) {
-            buf.drain(..3);
+        let transcoded;
+        let mut buf = buf;
+        if let Some(rest) = buf.strip_prefix(&[0xef, 0xbb, 0xbf]) {
+            buf = rest;
         } else if buf.starts_with(&[0xff, 0xfe]) || buf.starts_with(&[0xfe, 0xff]) {
             let enc = if buf[0] == 0xff {
                 encoding_rs::UTF_16LE
@@ -282,7 +291,8 @@ impl Text {
                 encoding_rs::UTF_16BE
             };
             let mut dec = enc.new_decoder_with_bom_removal();
-            buf = transcode(&mut dec, &buf, last).into_bytes();
+            transcoded = transcode(&mut dec, buf, last).into_bytes();
+            buf = &transcoded;
             self.utf16 = Some(dec);
             encoding = ", UTF-16";
         }
@@ -294,7 +304,7 @@ impl Text {
                     "choose a file with a header line and at least one row of data",
                 ));
             }
-            self.state = State::Preamble(buf);
+            self.state = State::Preamble(buf.to_vec());
             return Ok(());
         };
         sniff::check_text(&buf)?;
@@ -308,23 +318,23 @@ impl Text {
                 splitter,
                 rows: Box::new(rows),
             };
-            return self.consume(&buf, opts, last);
+            return self.consume(buf, opts, last);
         }
         let limits = Limits {
             max_record_bytes: opts.max_record_bytes.max(1024),
             max_columns: opts.max_columns.max(1),
         };
         let (reader, rows) = if buf[first..].starts_with(b"#separator") {
-            start_zeek(&buf, limits, opts, gz)?
+            start_zeek(buf, limits, opts, gz)?
         } else {
-            start_csv(&buf, limits, opts, gz, encoding, last)?
+            start_csv(buf, limits, opts, gz, encoding, last)?
         };
         self.state = State::Csv {
             reader: Box::new(reader),
             rows: Box::new(rows),
         };
         match &mut self.state {
-            State::Csv { reader, rows } => reader.feed(&buf, &mut |rec| rows.push_record(rec)),
+            State::Csv { reader, rows } => reader.feed(buf, &mut |rec| rows.push_record(rec)),
             _ => Ok(()),
         }
     }
@@ -343,19 +353,21 @@ fn transcode(dec: &mut encoding_rs::Decoder, data: &[u8], last: bool) -> String 
 fn sample_records(buf: &[u8], reader: &mut RecordReader, last: bool) -> Vec<(u64, Vec<String>)> {
     let mut out = Vec::new();
     let mut sink = |rec: &Record| {
-        if out.len() < SAMPLE_ROWS + 1 {
-            out.push((
-                rec.line,
-                (0..rec.len())
-                    .map(|i| cell_text(rec.field(i)).0.into_owned())
-                    .collect(),
-            ));
+        out.push((
+            rec.line,
+            (0..rec.len())
+                .map(|i| cell_text(rec.field(i)).0.into_owned())
+                .collect(),
+        ));
+        if out.len() > SAMPLE_ROWS {
+            // Enough: stop the probe here (the first chunk can be the whole file; parsing all of
+            // it twice, as text, was most of the load time of a 19 MB file).
+            return Err(IngestError::new("sample complete", ""));
         }
         Ok(())
     };
     // Errors (over-long lines, too many columns) surface again when the real reader runs.
-    let _ = reader.feed(buf, &mut sink);
-    if last {
+    if reader.feed(buf, &mut sink).is_ok() && last {
         let _ = reader.feed(&[], &mut sink);
     }
     out
