@@ -27,6 +27,7 @@ mod pcap;
 mod pipeline;
 mod report;
 mod rules;
+mod rules_stream;
 mod saved_models;
 mod storage;
 mod tune;

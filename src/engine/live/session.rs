@@ -583,8 +583,10 @@ impl LiveSession {
         }
         // At the end of a replay nothing more can arrive: alerts waiting for a correlation
         // partner are raised or folded now.
-        self.rules
-            .advance_to(if ended { f64::MAX } else { now });
+        self.rules.advance_to(now);
+        if ended {
+            self.rules.flush();
+        }
         let rule_alerts = self.rules.take_raised();
         // Final forms are not shown again (the feed keeps the alert as raised).
         drop(self.rules.take_closed());

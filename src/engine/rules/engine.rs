@@ -461,6 +461,8 @@ pub struct RuleEngine {
     beacons: FxMap<(u32, u32, u32), Pair>,
     beacon_total: usize,
     book: Book,
+    /// Raised alerts not yet taken (snapshots).
+    raised_out: Vec<RuleAlert>,
     closed: Vec<RuleAlert>,
     seen: FlowRecordSummary,
 }
@@ -527,6 +529,7 @@ impl RuleEngine {
             runs: FxMap::default(),
             beacons: FxMap::default(),
             beacon_total: 0,
+            raised_out: Vec::new(),
             closed: Vec::new(),
             seen: FlowRecordSummary::default(),
         })
@@ -575,11 +578,19 @@ impl RuleEngine {
     /// The alerts raised since the last call, as they stand now (later flows may still extend
     /// them: see [`take_closed`](Self::take_closed) for their final form), in the order raised.
     pub fn take_raised(&mut self) -> Vec<RuleAlert> {
+        self.snapshot_raised();
+        std::mem::take(&mut self.raised_out)
+    }
+
+    /// Turns the ids raised since the last take into alerts (before any of them closes).
+    fn snapshot_raised(&mut self) {
         let ids = std::mem::take(&mut self.book.raised);
-        ids.iter()
+        let snaps: Vec<RuleAlert> = ids
+            .iter()
             .filter_map(|id| self.book.alerts.get(id))
             .map(|b| self.alert_of(b))
-            .collect()
+            .collect();
+        self.raised_out.extend(snaps);
     }
 
     /// Alerts that can no longer change, in their final form (with the alerts folded into them),
@@ -936,6 +947,7 @@ impl RuleEngine {
         // folded alert (which starts at most twice its slack before it is raised, and waits
         // at most its slack).
         let after = self.cfg.cooldown_s.max(3.0 * self.cfg.ddos_window_s + 2.0);
+        self.snapshot_raised();
         for id in self.book.closable(now, after) {
             if let Some(a) = self.finalize(id) {
                 self.closed.push(a);
@@ -1026,10 +1038,11 @@ impl RuleEngine {
         Some(alert)
     }
 
-    /// Ends the stream: settles the last spike buckets, scores the beaconing pairs not scored
-    /// since their last connection, raises or folds the waiting alerts, and returns every alert
-    /// not already taken with [`take_closed`](Self::take_closed), sorted (see the module docs).
-    pub fn finish(mut self) -> RulesOutcome {
+    /// The stream has ended (nothing more will arrive) but the engine stays usable: settles the
+    /// last spike buckets, scores the beaconing pairs not scored since their last connection,
+    /// and raises or folds the alerts waiting for a correlation partner. [`finish`](Self::finish)
+    /// does this first.
+    pub fn flush(&mut self) {
         self.settle_all(i64::MAX);
         let mut pairs: Vec<_> = self
             .beacons
@@ -1042,6 +1055,12 @@ impl RuleEngine {
             self.score_beacon(key);
         }
         self.book.release(f64::INFINITY);
+    }
+
+    /// Ends the stream ([`flush`](Self::flush)) and returns every alert not already taken with
+    /// [`take_closed`](Self::take_closed), sorted (see the module docs).
+    pub fn finish(mut self) -> RulesOutcome {
+        self.flush();
         let roots: Vec<u64> = self
             .book
             .alerts
