@@ -34,6 +34,8 @@ pub fn NetworkPage() -> impl IntoView {
             .result
             .with(|r| r.as_ref().map(|r| Arc::as_ptr(r) as usize));
         let rules = state.rules_config.get();
+        // The settled threshold (the slider still for ~100 ms): each change reruns the views.
+        let threshold = state.threshold_settled.get();
         if dataset.is_none() {
             state.network.set(None);
             return;
@@ -46,6 +48,7 @@ pub fn NetworkPage() -> impl IntoView {
             dataset,
             result,
             rules: rules.clone(),
+            threshold,
         };
         if state
             .network
@@ -54,7 +57,7 @@ pub fn NetworkPage() -> impl IntoView {
             return;
         }
         computing.set(true);
-        let sent = worker.call(RequestBody::Network { rules }, &[], move |answer| {
+        let sent = worker.call(RequestBody::Network { rules, threshold }, &[], move |answer| {
             computing.set(false);
             match answer {
                 ResponseBody::Network(v) => {
@@ -173,6 +176,16 @@ fn status(v: &NetworkViews) -> String {
         s.push_str(&format!(
             " · {} row(s) without address or time skipped",
             format::count(v.skipped_rows)
+        ));
+    }
+    if v.scored {
+        s.push_str(&format!(
+            " · {} anomalous flow(s) {}",
+            format::count(v.anomaly_count),
+            match v.threshold {
+                Some(t) => format!("at score ≥ {t:.2}"),
+                None => "by the models' vote".to_owned(),
+            }
         ));
     }
     if !v.scored {
