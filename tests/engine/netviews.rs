@@ -234,7 +234,11 @@ fn the_score_threshold_decides_anomalies_and_suspicious_ips() {
     scores.sort_by(f64::total_cmp);
     let median = scores[scores.len() / 2];
     let low = network_views_at(&table, Some(&result), &rules, Some(median)).unwrap();
-    let at_median = result.ensemble_score.iter().filter(|&&s| s >= median).count();
+    let at_median = result
+        .ensemble_score
+        .iter()
+        .filter(|&&s| s >= median)
+        .count();
     assert_eq!(low.anomaly_count, at_median);
     assert_eq!(low.threshold, Some(median));
     assert!(low.anomaly_count > vote.anomaly_count);

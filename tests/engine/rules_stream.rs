@@ -101,7 +101,10 @@ fn any_batch_size_raises_exactly_the_batch_alerts() {
                     .total_cmp(&b.window_start)
                     .then(a.rule.cmp(&b.rule))
             });
-            assert_eq!(finals, batch, "seed {seed}, batches of {size}: final alerts");
+            assert_eq!(
+                finals, batch,
+                "seed {seed}, batches of {size}: final alerts"
+            );
         }
     }
 }

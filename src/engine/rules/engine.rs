@@ -302,11 +302,8 @@ impl Book {
 
     fn sweep(&mut self, now: f64) {
         let (alerts, cooldown) = (&self.alerts, self.cooldown);
-        self.open.retain(|_, i| {
-            alerts
-                .get(i)
-                .is_some_and(|a| now - a.end <= cooldown)
-        });
+        self.open
+            .retain(|_, i| alerts.get(i).is_some_and(|a| now - a.end <= cooldown));
     }
 }
 
@@ -408,7 +405,10 @@ fn distinct_step<G: Eq + Hash>(
     if n < th {
         return;
     }
-    let counts = [(spec.counted, n), (spec.events.unwrap_or(""), w.len() as f64)];
+    let counts = [
+        (spec.counted, n),
+        (spec.events.unwrap_or(""), w.len() as f64),
+    ];
     let evidence = if spec.events.is_some() {
         &counts[..]
     } else {
@@ -609,8 +609,16 @@ impl RuleEngine {
                 + self.ddos.len()
                 + self.syn.len()
                 + self.outbound.len(),
-            window_events: ev(self.port_scan.values().map(DistinctWindow::len).sum::<usize>()
-                + self.ip_scan.values().map(DistinctWindow::len).sum::<usize>()
+            window_events: ev(self
+                .port_scan
+                .values()
+                .map(DistinctWindow::len)
+                .sum::<usize>()
+                + self
+                    .ip_scan
+                    .values()
+                    .map(DistinctWindow::len)
+                    .sum::<usize>()
                 + self.ddos.values().map(DistinctWindow::len).sum::<usize>()
                 + self.syn.values().map(SumWindow::len).sum::<usize>()
                 + self.outbound.values().map(SumWindow::len).sum::<usize>()),
@@ -677,7 +685,16 @@ impl RuleEngine {
             src: Some(src),
             dst: None,
         };
-        distinct_step(&mut self.ip_scan, &mut self.book, &spec, src, who, t, dst, row);
+        distinct_step(
+            &mut self.ip_scan,
+            &mut self.book,
+            &spec,
+            src,
+            who,
+            t,
+            dst,
+            row,
+        );
 
         // DDoS: distinct sources, per host.
         let spec = DistinctRule {
@@ -812,10 +829,7 @@ impl RuleEngine {
             self.beacon_total += 1;
             // Every connection while the history is short, then every eighth of its length
             // (amortised O(log n) per connection).
-            let (n, min_n) = (
-                pair.conns.len(),
-                self.cfg.beacon_min_connections as usize,
-            );
+            let (n, min_n) = (pair.conns.len(), self.cfg.beacon_min_connections as usize);
             if n >= min_n && (n < 2 * min_n || pair.unscored >= n / 8) {
                 self.score_beacon(key);
             }

@@ -183,7 +183,15 @@ impl SumWindow {
     /// less than `granularity` seconds after the newest one is added to it (sums stay exact, the
     /// merged event keeps its first row and time), so a window of length `W` holds at most
     /// about `dense + W / granularity` events.
-    pub fn push_coalesced(&mut self, t: f64, a: u64, b: u64, row: u32, dense: usize, granularity: f64) {
+    pub fn push_coalesced(
+        &mut self,
+        t: f64,
+        a: u64,
+        b: u64,
+        row: u32,
+        dense: usize,
+        granularity: f64,
+    ) {
         if self.events.len() >= dense {
             if let Some(last) = self.events.back_mut() {
                 if t - last.0 < granularity {

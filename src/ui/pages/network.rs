@@ -57,20 +57,24 @@ pub fn NetworkPage() -> impl IntoView {
             return;
         }
         computing.set(true);
-        let sent = worker.call(RequestBody::Network { rules, threshold }, &[], move |answer| {
-            computing.set(false);
-            match answer {
-                ResponseBody::Network(v) => {
-                    failure.set(None);
-                    state.network.set(Some(NetworkSnapshot {
-                        key,
-                        views: Arc::from(v),
-                    }));
+        let sent = worker.call(
+            RequestBody::Network { rules, threshold },
+            &[],
+            move |answer| {
+                computing.set(false);
+                match answer {
+                    ResponseBody::Network(v) => {
+                        failure.set(None);
+                        state.network.set(Some(NetworkSnapshot {
+                            key,
+                            views: Arc::from(v),
+                        }));
+                    }
+                    ResponseBody::Failed(e) => failure.set(Some(e.message)),
+                    _ => {}
                 }
-                ResponseBody::Failed(e) => failure.set(Some(e.message)),
-                _ => {}
-            }
-        });
+            },
+        );
         if sent.is_none() {
             computing.set(false);
         }
@@ -107,6 +111,8 @@ pub fn NetworkPage() -> impl IntoView {
                                 class="ns-muted ns-net-status"
                                 role="status"
                                 data-state=move || if computing.get() { "computing" } else if state.network.with(Option::is_some) { "ready" } else { "empty" }
+                                data-anomalies=move || views().filter(|v| v.scored).map(|v| v.anomaly_count.to_string())
+                                data-threshold=move || views().and_then(|v| v.threshold).map(|t| t.to_string())
                             >
                                 {move || if computing.get() { "Running the rules…".to_string() } else { views().map(|v| status(&v)).unwrap_or_default() }}
                             </p>

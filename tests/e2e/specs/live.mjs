@@ -3,7 +3,9 @@
 // pause freezes the counters, resume continues, and the page's JS heap and the worker's wasm
 // memory stay flat between 10 s and 30 s.
 
-import { expect, expectEq, screenshot, statNumber } from "../helpers.mjs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { FIXTURES, expect, expectEq, screenshot, statNumber } from "../helpers.mjs";
 
 /** The rules the simulator's bursts should raise (engine::live::sim, Truth::BURSTS). */
 const BURST_RULES = ["port_scan", "syn_flood", "ddos", "large_outbound", "beaconing", "ip_scan"];
@@ -16,6 +18,23 @@ async function heap(page, cdp) {
 
 async function feedKinds(page) {
   return page.$$eval("#ns-live-feed li[data-origin=rule]", (lis) => [...new Set(lis.map((l) => l.dataset.kind))]);
+}
+
+/** The rule entries of the feed: kind, source, target, description. */
+async function ruleEntries(page) {
+  return page.$$eval("#ns-live-feed li[data-origin=rule]", (lis) =>
+    lis.map((l) => ({
+      kind: l.dataset.kind,
+      source: l.dataset.source ?? null,
+      target: l.dataset.target ?? null,
+      text: l.querySelector(".ns-live-feed__desc").textContent,
+    })),
+  );
+}
+
+/** Stream time shown, epoch seconds. */
+async function streamTime(page) {
+  return Number(await page.locator("#ns-live-time").getAttribute("data-epoch"));
 }
 
 /** Registers this file's specs. */
@@ -94,5 +113,60 @@ export default function register(spec) {
     expect(resumed > paused, `flows grow after resume (${paused} → ${resumed})`);
     await page.click("#ns-live-stop");
     await page.waitForFunction(() => document.querySelector(".ns-live-controls")?.dataset.run === "idle");
+  });
+
+  spec("live: replay of the capture at its own pace ×N raises exactly its known alerts; pause, resume, speed", async ({ page, log }) => {
+    const expected = JSON.parse(await readFile(join(FIXTURES, "network/expected.json"), "utf8"));
+    await page.goto("/");
+    await page.setInputFiles("#ns-file", join(FIXTURES, "network/capture.pcap"));
+    await page.waitForSelector("#ns-dataset-facts", { timeout: 60_000 });
+    await page.click("#ns-tab-live");
+    await page.waitForSelector("#ns-live-start");
+    await page.check("#ns-live-source-replay");
+    await page.selectOption("#ns-live-speed", "10");
+    await page.click("#ns-live-start");
+    await page.waitForFunction(() => document.querySelector(".ns-live-controls")?.dataset.run === "running", null, { timeout: 20_000 });
+    const notes = await page.locator("#ns-live-notes").innerText();
+    expect(/replay/.test(notes) && new RegExp(`${expected.rows} flows`).test(notes), `source note names the replay: ${notes}`);
+
+    // Speed: ×10 then ×60, stream seconds per wall second.
+    await page.waitForFunction(() => Number(document.querySelector("#ns-live-time")?.dataset.epoch) > 0, null, { timeout: 20_000 });
+    const pace = async () => {
+      const [s0, w0] = [await streamTime(page), Date.now()];
+      await page.waitForTimeout(2000);
+      return (await streamTime(page) - s0) / ((Date.now() - w0) / 1000);
+    };
+    const at10 = await pace();
+    await page.selectOption("#ns-live-speed", "60");
+    await page.waitForTimeout(300);
+    const at60 = await pace();
+    log(`stream pace: ×10 → ${at10.toFixed(1)} s/s, ×60 → ${at60.toFixed(1)} s/s`);
+    expect(at10 > 4 && at10 < 14, `×10 runs about 10 stream seconds per second (${at10.toFixed(1)})`);
+    expect(at60 > 3 * at10, `×60 runs faster than ×10 (${at10.toFixed(1)} → ${at60.toFixed(1)})`);
+
+    // Pause freezes the stream; resume continues it.
+    await page.click("#ns-live-pause");
+    await page.waitForTimeout(600);
+    const [flows, time] = [await statNumber(page, "live-flows"), await streamTime(page)];
+    await page.waitForTimeout(1500);
+    expectEq(await statNumber(page, "live-flows"), flows, "flows while paused");
+    expectEq(await streamTime(page), time, "stream time while paused");
+    await page.click("#ns-live-resume");
+    await page.waitForFunction((t) => Number(document.querySelector("#ns-live-time")?.dataset.epoch) > t, time, { timeout: 10_000 });
+
+    // To the end of the capture: every flow replayed, exactly the capture's alerts.
+    await page.waitForFunction(() => document.querySelector(".ns-live-controls")?.dataset.run === "ended", null, { timeout: 60_000 });
+    expectEq(await statNumber(page, "live-flows"), expected.rows, "every flow of the capture replayed");
+    const entries = await ruleEntries(page);
+    log(`rule entries: ${JSON.stringify(entries.map((e) => [e.kind, e.source, e.target]))}`);
+    const key = (e) => `${e.kind} ${e.source ?? "-"} → ${e.target ?? "-"}`;
+    const got = entries.map(key).sort();
+    const want = expected.alerts.map((a) => key({ kind: a.rule, source: a.source, target: a.target })).sort();
+    expectEq(got.join(" | "), want.join(" | "), "the feed holds exactly the capture's alerts");
+    const beacon = entries.find((e) => e.kind === "beaconing");
+    expect(beacon.text.includes("198.51.100.23:80"), `the beacon names its port: ${beacon.text}`);
+    const scan = entries.find((e) => e.kind === "port_scan");
+    expect(/probed \d+ ports on 10\.0\.1\.10/.test(scan.text), `port scan description: ${scan.text}`);
+    await screenshot(page, "live-replay-ended");
   });
 }
