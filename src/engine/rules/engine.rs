@@ -335,13 +335,17 @@ impl SpikeBuckets {
 struct Run {
     start: f64,
     end: f64,
-    rows: Vec<u32>,
+    /// The conversation's first flow (most never get a second: no allocation for those).
+    first: u32,
+    /// Its next flows, at most 63.
+    more: Vec<u32>,
 }
 
-/// A beaconing pair's latest connections: (start, size, row), oldest first.
+/// A beaconing pair's latest connections: (start, size or NaN, row), oldest first (16 bytes
+/// each).
 #[derive(Debug, Default)]
 struct Pair {
-    conns: VecDeque<(f64, Option<f64>, u32)>,
+    conns: VecDeque<(f64, f32, u32)>,
     /// Connections added since the pair was last scored.
     unscored: usize,
 }
@@ -779,22 +783,30 @@ impl RuleEngine {
         if r.end > r.ts || self.runs.contains_key(&five(src, dst, r)) {
             let key = five(src, dst, r);
             let gap = cfg.long_connection_gap_s;
-            let run = self.runs.entry(key).or_insert(Run {
+            let fresh = Run {
                 start: t,
                 end,
-                rows: Vec::new(),
+                first: row,
+                more: Vec::new(),
+            };
+            let mut new = false;
+            let run = self.runs.entry(key).or_insert_with(|| {
+                new = true;
+                fresh
             });
-            if t > run.end + gap {
-                *run = Run {
-                    start: t,
-                    end,
-                    rows: Vec::new(),
-                };
+            if !new {
+                if t > run.end + gap {
+                    *run = Run {
+                        start: t,
+                        end,
+                        first: row,
+                        more: Vec::new(),
+                    };
+                } else if run.more.len() < 63 {
+                    run.more.push(row);
+                }
             }
             run.end = run.end.max(end);
-            if run.rows.len() < 64 {
-                run.rows.push(row);
-            }
             let d = run.end - run.start;
             if d >= cfg.long_connection_s {
                 self.book.fire(
@@ -809,7 +821,9 @@ impl RuleEngine {
                         evidence: &[("duration_s", d)],
                         ratio: d / cfg.long_connection_s,
                     },
-                    &mut run.rows.iter().map(|&r| (f64::INFINITY, r)),
+                    &mut std::iter::once(run.first)
+                        .chain(run.more.iter().copied())
+                        .map(|r| (f64::INFINITY, r)),
                 );
             }
         }
@@ -823,7 +837,7 @@ impl RuleEngine {
                 pair.conns.pop_front();
                 self.beacon_total -= 1;
             }
-            let size = r.bytes().or(r.packets()).map(|x| x as f64);
+            let size = r.bytes().or(r.packets()).map_or(f32::NAN, |x| x as f32);
             pair.conns.push_back((t, size, row));
             pair.unscored += 1;
             self.beacon_total += 1;
@@ -857,7 +871,10 @@ impl RuleEngine {
             return;
         }
         let times: Vec<f64> = h.iter().map(|e| e.0).collect();
-        let sizes: Option<Vec<f64>> = h.iter().map(|e| e.1).collect();
+        let sizes: Option<Vec<f64>> = h
+            .iter()
+            .map(|e| (!e.1.is_nan()).then_some(f64::from(e.1)))
+            .collect();
         let Some(b) = beacon_score(&times, sizes.as_deref(), self.cfg.beacon_jitter_tolerance)
         else {
             return;
