@@ -14,7 +14,8 @@
 //! Views whose columns are missing come back empty and are named in [`NetworkViews::missing`]
 //! with the reason, so the page can say which views need what.
 //!
-//! **Anomalies** are the rows the run flags (`RunResult::is_anomaly`). A source is *suspicious*
+//! **Anomalies** are the rows the run flags (`RunResult::is_anomaly`), or under the analyst's
+//! score threshold the rows scoring at least it ([`network_views_at`], [`is_flagged`]). A source is *suspicious*
 //! when it originates at least [`SUSPICIOUS_MIN_ANOMALIES`] anomalous flows (seed 002's rule).
 //! Enrichment judges values against the rows the models did not flag (or every row before a
 //! run); see [`enrich`](crate::engine::enrich) for the types, tags and the severity scheme.
@@ -29,6 +30,7 @@ use crate::engine::error::Error;
 use crate::engine::narrative::{analyse, choose_persona, Analysis, Persona};
 use crate::engine::pipeline::RunResult;
 use crate::engine::rules::{self, RuleAlert, RuleSupport, RulesConfig};
+use crate::engine::summary::is_flagged;
 
 /// Anomalous flows a source needs to be listed as suspicious (seed 002).
 pub const SUSPICIOUS_MIN_ANOMALIES: usize = 3;
@@ -170,6 +172,8 @@ pub struct NetworkViews {
     pub anomalies: Vec<AnomalyView>,
     /// How many anomalies the run flagged in all.
     pub anomaly_count: usize,
+    /// The score threshold the anomalies follow (`None`: the vote decision).
+    pub threshold: Option<f64>,
 }
 
 /// Computes the network views of `table` with the rules configured by `config`, using `result`'s
@@ -178,6 +182,19 @@ pub fn network_views(
     table: &Table,
     result: Option<&RunResult>,
     config: &RulesConfig,
+) -> Result<NetworkViews, Error> {
+    network_views_at(table, result, config, None)
+}
+
+/// [`network_views`] with the analyst's score threshold: a row is anomalous when
+/// [`is_flagged`]`(result, threshold, row)` (the vote decision when `threshold` is `None`), as on
+/// the other pages — anomaly counts, suspicious IPs, the enrichment baseline and the anomalies
+/// per minute all follow it.
+pub fn network_views_at(
+    table: &Table,
+    result: Option<&RunResult>,
+    config: &RulesConfig,
+    threshold: Option<f64>,
 ) -> Result<NetworkViews, Error> {
     config.validate()?;
     let n = table.n_rows();
@@ -189,7 +206,7 @@ pub fn network_views(
             )));
         }
     }
-    let anomalous = |row: usize| result.is_some_and(|r| r.is_anomaly[row]);
+    let anomalous = |row: usize| result.is_some_and(|r| is_flagged(r, threshold, row));
     let mut missing = Vec::new();
 
     // Rules and per-host views.
@@ -445,6 +462,7 @@ pub fn network_views(
         conversation_count,
         anomalies,
         anomaly_count: flagged.len(),
+        threshold,
     })
 }
 

@@ -203,6 +203,8 @@ pub struct NetworkKey {
     pub result: Option<usize>,
     /// The rule thresholds.
     pub rules: crate::engine::rules::RulesConfig,
+    /// The score threshold the anomalies follow.
+    pub threshold: Option<f64>,
 }
 
 /// The Network page's views with the key they were computed for.

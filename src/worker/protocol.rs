@@ -116,6 +116,8 @@ pub enum RequestBody {
     Network {
         /// Rule thresholds.
         rules: crate::engine::rules::RulesConfig,
+        /// The analyst's ensemble-score threshold (`None`: the vote decision).
+        threshold: Option<f64>,
     },
     /// One page of the anomaly table (filter, sort, page in the worker).
     TableQuery(Box<crate::engine::triage::TableQuery>),

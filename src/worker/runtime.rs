@@ -231,7 +231,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
                 )),
             }
         }
-        RequestBody::Network { rules } => super::network::network(&rules),
+        RequestBody::Network { rules, threshold } => super::network::network(&rules, threshold),
         RequestBody::TableQuery(q) => super::anomalies::table(&q),
         RequestBody::RowDetail { row } => super::anomalies::row_detail(row),
         RequestBody::Importance(p) => super::anomalies::importance(scope, job, &p),

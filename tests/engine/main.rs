@@ -28,6 +28,7 @@ mod pipeline;
 mod report;
 mod restore_scores;
 mod rules;
+mod rules_stream;
 mod saved_models;
 mod storage;
 mod tune;

@@ -5,7 +5,7 @@
 use netsift::engine::data::{Column, Meaning, Role, Table};
 use netsift::engine::ingest::capture::generate::{generate_capture, CaptureGenParams};
 use netsift::engine::ingest::capture::{flows_to_table, read_flows_from_bytes, FlowConfig};
-use netsift::engine::netviews::{network_views, NetworkViews};
+use netsift::engine::netviews::{network_views, network_views_at, NetworkViews};
 use netsift::engine::pipeline::{run, RunConfig};
 use netsift::engine::progress::NoProgress;
 use netsift::engine::rules::{RuleKind, RulesConfig};
@@ -216,6 +216,40 @@ fn anomalies_of_a_run_feed_suspicious_ips_and_enriched_anomalies() {
         !v.suspicious_ips.is_empty(),
         "attack sources raise anomalies"
     );
+}
+
+#[test]
+fn the_score_threshold_decides_anomalies_and_suspicious_ips() {
+    let cap = generate_capture(&e2e_params()).unwrap();
+    let table = capture_table(&cap.bytes);
+    let (_, result) = run(&RunConfig::default(), &table, &mut NoProgress).unwrap();
+    let rules = RulesConfig::default();
+    let vote = network_views(&table, Some(&result), &rules).unwrap();
+    assert_eq!(
+        network_views_at(&table, Some(&result), &rules, None).unwrap(),
+        vote
+    );
+    // The median score flags about half the rows: far more than the vote.
+    let mut scores = result.ensemble_score.clone();
+    scores.sort_by(f64::total_cmp);
+    let median = scores[scores.len() / 2];
+    let low = network_views_at(&table, Some(&result), &rules, Some(median)).unwrap();
+    let at_median = result
+        .ensemble_score
+        .iter()
+        .filter(|&&s| s >= median)
+        .count();
+    assert_eq!(low.anomaly_count, at_median);
+    assert_eq!(low.threshold, Some(median));
+    assert!(low.anomaly_count > vote.anomaly_count);
+    let minute: usize = low.per_minute.iter().map(|b| b.anomalies).sum();
+    assert_eq!(minute, at_median);
+    assert!(low.suspicious_ips.len() > vote.suspicious_ips.len());
+    // Above every score: nothing is anomalous, no IP is suspicious; the rule alerts stay.
+    let high = network_views_at(&table, Some(&result), &rules, Some(1.01)).unwrap();
+    assert_eq!(high.anomaly_count, 0);
+    assert!(high.suspicious_ips.is_empty() && high.anomalies.is_empty());
+    assert_eq!(high.alerts.len(), vote.alerts.len());
 }
 
 /// The fixture the e2e spec (tests/e2e/specs/network.mjs) uploads and the numbers it expects.

@@ -8,19 +8,18 @@
 //!
 //! # Bounded memory
 //! Nothing grows with the stream's length:
-//! * **Rules** run in overlapping [`RuleEngine`]s: one starts every [`RULES_PERIOD_S`] of stream
-//!   time and lives [`RULES_LIFE_S`]; when it ends its alerts are emitted. At most
-//!   `LIFE / PERIOD` engines are alive, each holding the windows of ≤ 30 s of traffic. Any pattern
-//!   shorter than `LIFE − PERIOD` = 20 s lies wholly inside one engine; an alert is emitted at most
-//!   30 s of stream time after its first flow. The same alert seen by two engines (same rule,
-//!   source, target and port, starting within the cooldown of the last one) is reported once.
-//!   Rules needing more than 30 s of history (long connections ≥ 1 h, hour-long upload totals)
-//!   therefore only fire on what 30 s show.
+//! * **Rules** run in ONE long-lived incremental [`RuleEngine`] for the whole session: every flow
+//!   is pushed as it arrives, the engine is advanced to the tick's stream time, and the alerts it
+//!   raised go into that tick's batch, so an alert appears in the tick whose flows complete its
+//!   condition (DDoS and traffic spikes after their correlation slack, see
+//!   [`rules::engine`](crate::engine::rules::engine)). Windows are true sliding windows of their
+//!   full length (an hour for long connections and uploads); the engine evicts state by time and
+//!   bounds its long histories, and its closed alerts are dropped each tick.
 //! * **Model anomalies** are counted per second and grouped per anomaly type into one feed entry
 //!   per [`GROUP_S`] seconds; the batch carries at most [`RECENT`] of them in detail.
 //! * **Warm-up**: a buffer of at most [`MAX_WARMUP`] flows, dropped once the model is trained.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -34,13 +33,9 @@ use crate::engine::error::Error;
 use crate::engine::pipeline::{self, RunConfig};
 use crate::engine::progress::NoProgress;
 use crate::engine::rules::{
-    table_records, FlowRecord, RuleAlert, RuleEngine, RulesConfig, ThreatLevel,
+    table_records, EngineSizes, FlowRecord, RuleAlert, RuleEngine, RulesConfig, ThreatLevel,
 };
 
-/// Stream seconds between the starts of two rule engines.
-pub const RULES_PERIOD_S: f64 = 10.0;
-/// Stream seconds one rule engine lives.
-pub const RULES_LIFE_S: f64 = 30.0;
 /// Model anomalies of one type are grouped into one feed entry per this many stream seconds.
 pub const GROUP_S: f64 = 10.0;
 /// Recent anomalies sent in detail per batch.
@@ -205,85 +200,6 @@ pub struct LiveStarted {
 
 // ------------------------------------------------------------------------------------------------
 
-/// Identity of a rule alert for de-duplication: (rule, source, target, port).
-type AlertKey = (String, Option<String>, Option<String>, Option<u16>);
-
-/// Overlapping rule engines (see the module docs).
-#[derive(Debug)]
-struct RotatingRules {
-    cfg: RulesConfig,
-    engines: VecDeque<(f64, RuleEngine)>,
-    next_start: f64,
-    /// (rule, source, target, port) → end of the last alert reported.
-    recent: HashMap<AlertKey, f64>,
-}
-
-impl RotatingRules {
-    fn new(cfg: RulesConfig, start: f64) -> Result<Self, Error> {
-        RuleEngine::new(&cfg)?;
-        Ok(Self {
-            cfg,
-            engines: VecDeque::new(),
-            next_start: start,
-            recent: HashMap::new(),
-        })
-    }
-
-    /// Finishes engines that ended by `t` and starts those that begin by `t`.
-    fn advance_to(&mut self, t: f64, out: &mut Vec<RuleAlert>) {
-        while let Some((start, _)) = self.engines.front() {
-            if start + RULES_LIFE_S > t {
-                break;
-            }
-            if let Some((_, e)) = self.engines.pop_front() {
-                self.report(e.finish().alerts, out);
-            }
-        }
-        while self.next_start <= t {
-            if let Ok(e) = RuleEngine::new(&self.cfg) {
-                self.engines.push_back((self.next_start, e));
-            }
-            self.next_start += RULES_PERIOD_S;
-        }
-    }
-
-    fn push(&mut self, r: &FlowRecord, out: &mut Vec<RuleAlert>) {
-        self.advance_to(r.ts, out);
-        for (_, e) in &mut self.engines {
-            e.push(r);
-        }
-    }
-
-    fn report(&mut self, alerts: Vec<RuleAlert>, out: &mut Vec<RuleAlert>) {
-        let cooldown = self.cfg.cooldown_s;
-        for a in alerts {
-            let key = (
-                a.rule.id().to_owned(),
-                a.source.clone(),
-                a.target.clone(),
-                a.port,
-            );
-            match self.recent.get_mut(&key) {
-                Some(end) if a.window_start - *end <= cooldown => {
-                    *end = end.max(a.window_end);
-                }
-                _ => {
-                    self.recent.insert(key, a.window_end);
-                    out.push(a);
-                }
-            }
-        }
-        if let Some(now) = self.engines.back().map(|e| e.0) {
-            self.recent
-                .retain(|_, end| now - *end <= cooldown + RULES_LIFE_S);
-        }
-    }
-
-    fn live_engines(&self) -> usize {
-        self.engines.len()
-    }
-}
-
 /// A replay cursor over a table's flows.
 #[derive(Debug)]
 struct Replay {
@@ -327,7 +243,7 @@ struct Group {
 #[derive(Debug)]
 pub struct LiveSession {
     feed: Feed,
-    rules: RotatingRules,
+    rules: RuleEngine,
     model: Model,
     config: RunConfig,
     start: f64,
@@ -480,9 +396,9 @@ impl LiveSession {
         };
         let rules_cfg = stream_rules(rate * mean_packets);
         let rules_note = format!(
-            "Rules run on overlapping {RULES_LIFE_S:.0}-second windows (an alert appears at most \
-             {RULES_LIFE_S:.0} s of stream time after its first flow). Traffic-spike threshold: \
-             {} packets/s{}.",
+            "Rules run on the whole stream with true sliding windows; an alert appears as soon as \
+             the flows completing it arrive (DDoS and spikes after a short correlation wait). \
+             Traffic-spike threshold: {} packets/s{}.",
             rules_cfg.spike_pps,
             if rules_cfg.spike_pps > RulesConfig::default().spike_pps {
                 " (raised to 4× this stream's ordinary packet rate)"
@@ -548,7 +464,7 @@ impl LiveSession {
         };
         let session = Self {
             feed,
-            rules: RotatingRules::new(rules_cfg, start)?,
+            rules: RuleEngine::new(&rules_cfg)?,
             model: model_state,
             config,
             start,
@@ -581,12 +497,12 @@ impl LiveSession {
         }
     }
 
-    /// Rule engines alive (bounded by `RULES_LIFE_S / RULES_PERIOD_S`).
-    pub fn live_rule_engines(&self) -> usize {
-        self.rules.live_engines()
+    /// What the session's rule engine holds (windows, histories, alerts), for tests.
+    pub fn rule_sizes(&self) -> EngineSizes {
+        self.rules.sizes()
     }
 
-    /// Sizes of the session's own growable parts (warm-up buffer, alert de-duplication keys,
+    /// Sizes of the session's own growable parts (warm-up buffer, rule alerts not yet closed,
     /// open groups, queued burst flows): all bounded, for tests.
     pub fn bounded_sizes(&self) -> [usize; 4] {
         let warm = match &self.model {
@@ -597,7 +513,7 @@ impl LiveSession {
             Feed::Sim(s) => s.queued(),
             Feed::Replay(_) => 0,
         };
-        [warm, self.rules.recent.len(), self.groups.len(), queued]
+        [warm, self.rules.sizes().alerts, self.groups.len(), queued]
     }
 
     /// Advances the stream by `dt` seconds (cut to [`MAX_FLOWS_PER_TICK`] flows) and processes
@@ -662,11 +578,18 @@ impl LiveSession {
         };
         let n = records.len();
         // 2. Rules.
-        let mut rule_alerts = Vec::new();
         for rec in &records {
-            self.rules.push(rec, &mut rule_alerts);
+            self.rules.push(rec);
         }
-        self.rules.advance_to(now, &mut rule_alerts);
+        // At the end of a replay nothing more can arrive: alerts waiting for a correlation
+        // partner are raised or folded now.
+        self.rules.advance_to(now);
+        if ended {
+            self.rules.flush();
+        }
+        let rule_alerts = self.rules.take_raised();
+        // Final forms are not shown again (the feed keeps the alert as raised).
+        drop(self.rules.take_closed());
         // 3. Model.
         let batch_table = match &self.feed {
             Feed::Sim(_) => (n > 0).then(|| live_table(&sims)),

@@ -7,13 +7,13 @@
 //! 120 clients `192.168.1.1–120` each talk to three of 30 internal servers `10.0.0.1–30`, so no
 //! server sees more than about 12 distinct clients (below the DDoS rule's 20) and each
 //! client–server pair uses the server's one service port (80, 443, 22, 8080, 53): no port-scan or
-//! beacon look-alikes. A proxy `192.168.1.250` fetches from three public hosts (5 % of flows; never a record anomaly). Flow starts are a
+//! beacon look-alikes. A proxy `192.168.1.250` fetches from twelve public hosts (5 % of flows, 200–600 bytes up per flow; never a record anomaly). Flow starts are a
 //! Poisson process at `rate` flows per second; sizes follow seed 004's ranges (100–1,500 bytes
 //! per packet, 50–500 ms), with 1–40 packets per flow and completed TCP handshakes.
 //!
 //! # Per-record anomalies (share `anomaly_ratio`, seed 004 used 0.2)
-//! Chosen with equal probability: seed 004's *port* (source port 1337/9999/6666 toward
-//! 60000–65535), *packet* (2,000–10,000 bytes per packet), *duration* (2–5 s),
+//! Chosen with equal probability: seed 004's *port* (source port 1337/9999/6666 toward one of
+//! four ports in 60000–65535 per client, so a busy pair never looks like a port scan), *packet* (2,000–10,000 bytes per packet), *duration* (2–5 s),
 //! *protocol* (an unknown protocol), and seed 000's *size* (packets of N(500, 100) bytes from
 //! port 8080/9999 with one packet per flow).
 //!
@@ -176,7 +176,20 @@ pub struct SimFlow {
 }
 
 const SERVICE_PORTS: [u16; 5] = [80, 443, 22, 8080, 53];
-const PUBLIC: [&str; 3] = ["93.184.216.34", "151.101.1.69", "140.82.112.3"];
+const PUBLIC: [&str; 12] = [
+    "93.184.216.34",
+    "151.101.1.69",
+    "140.82.112.3",
+    "151.101.65.69",
+    "151.101.129.69",
+    "104.16.132.229",
+    "104.16.133.229",
+    "142.250.74.110",
+    "142.250.74.142",
+    "13.107.42.14",
+    "23.215.0.136",
+    "185.199.108.153",
+];
 const N_CLIENTS: u64 = 120;
 const N_SERVERS: u64 = 30;
 
@@ -316,6 +329,11 @@ impl Simulator {
             self.int(100, 1500) as f64,
             self.int(50, 500) as f64 / 1000.0,
         );
+        if proxy {
+            // The proxy fetches: a small request out, the page back (an hour of its uploads to
+            // one host stays well below the large-outbound rule's 10 MB even at 1,000 flows/s).
+            f.record.bytes_fwd = Some(self.int(200, 600));
+        }
         let mut truth = Truth::Normal;
         // Record anomalies come from the clients (the proxy's few pairs carry so many flows that
         // random odd ports on them would look like port scans).
@@ -323,7 +341,10 @@ impl Simulator {
             truth = match rng::index(&mut self.rng, 5) {
                 0 => {
                     f.record.src_port = Some(self.pick(&[1337u16, 9999, 6666]));
-                    f.record.dst_port = Some(self.int(60000, 65535) as u16);
+                    // One of four high ports per client: random ports over a minute of a
+                    // busy pair would look like a port scan to the 60-second window.
+                    let k = self.int(0, 3);
+                    f.record.dst_port = Some((60000 + (client * 37 + k * 911) % 5536) as u16);
                     Truth::SuspiciousPort
                 }
                 1 => {

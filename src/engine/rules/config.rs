@@ -60,7 +60,7 @@ pub struct RulesConfig {
     /// After an alert for a rule and key, later triggers within this many seconds of the alert's
     /// end extend it instead of raising another. Default 300 (seed 002).
     pub cooldown_s: f64,
-    /// Fold alerts that describe one attack into one (see [`correlate`](super::correlate)).
+    /// Fold alerts that describe one attack into one (see the [rules module docs](super)).
     /// Default true.
     pub correlate: bool,
     /// Most flow rows listed per alert (the count is always exact). Default 1000.

@@ -1,26 +1,57 @@
 //! The rule engine: records in time order → alerts (see the [module docs](super) for the rules).
 //!
-//! [`RuleEngine`] is streaming: [`RuleEngine::push`] one record at a time in non-decreasing start
-//! time (a record earlier than the last one is processed as if at the last one's time), then
-//! [`RuleEngine::finish`]. State is per key and swept every 60 s of record time: empty windows,
-//! finished conversations and alerts past their cooldown are dropped, so memory follows the
-//! traffic of the last window, not the whole input (beaconing keeps at most `beacon_max_history`
-//! connections per pair). [`evaluate`] sorts a batch and runs it.
+//! [`RuleEngine`] is incremental. [`RuleEngine::push`] takes records in non-decreasing start time
+//! (a record earlier than the last one is processed as if at the last one's time),
+//! [`RuleEngine::advance_to`] lets stream time pass without a record, [`RuleEngine::take_raised`]
+//! hands over the alerts raised since the last call (as they stand then),
+//! [`RuleEngine::take_closed`] the alerts that can no longer change (final form), and
+//! [`RuleEngine::finish`] ends the stream and returns every alert not taken as closed.
+//! [`evaluate`] sorts a batch, pushes it and finishes.
+//!
+//! **Batch = stream.** Every decision is taken at a record's time or on a fixed time grid (whole
+//! seconds for traffic-spike buckets, whole minutes for state sweeps), never when the caller
+//! polls, so cutting the stream into batches of any size gives the same alerts as one
+//! [`evaluate`] over the same records. An alert is raised by the record that completes its
+//! condition (a traffic spike when its second is over), except the rules that correlation may
+//! fold into another alert (DDoS, traffic spikes): those wait for their correlation slack
+//! (the DDoS window, 30 s by default; 1 s for spikes) in case the alert they belong to appears.
+//!
+//! **Bounded state.** Windows, buckets and conversations are per key and swept every
+//! [`SWEEP_S`] of record time: empty windows, finished conversations and alerts that can no
+//! longer change are dropped (the last move to the closed list, which a streaming caller empties
+//! with [`RuleEngine::take_closed`]). The long-history rules keep their own bounds:
+//! * beaconing: per source → host:port the latest `beacon_max_history` (4096) connections, only
+//!   those of the last [`BEACON_HORIZON_S`] (1 h); over all pairs at most [`BEACON_MAX_TOTAL`]
+//!   connections (when more, the horizon is halved until they fit, down to 60 s);
+//! * large outbound: one sum window per source → host over `outbound_window_s` (1 h); once it
+//!   holds [`OUTBOUND_DENSE`] events, events closer than `window / OUTBOUND_DENSE` to the newest
+//!   one are added to it (byte sums stay exact; the alert then lists one flow per merged group),
+//!   so at most `2 × OUTBOUND_DENSE` events per pair;
+//! * long connection: per 5-tuple the conversation's start, end and its first 64 flows, dropped
+//!   `long_connection_gap_s` after its last flow.
+//!
+//! Addresses are interned once each (memory grows with distinct addresses, not with flows).
 
-use std::collections::{BTreeMap, HashSet};
-use std::hash::BuildHasherDefault;
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hash};
 use std::net::IpAddr;
 
 use super::beacon::beacon_score;
 use super::fxmap::{FxHasher, FxMap};
-use super::window::{DistinctWindow, SumWindow};
+use super::window::{DistinctWindow, Sliding, SumWindow};
 use super::{
     iso8601, unsupported_rules, FlowRecord, RuleAlert, RuleKind, RulesConfig, RulesOutcome,
 };
 use crate::engine::error::Error;
 
-/// Seconds of record time between state sweeps.
-const SWEEP_S: f64 = 60.0;
+/// Seconds of record time between state sweeps (sweeps happen at whole multiples).
+pub const SWEEP_S: f64 = 60.0;
+/// Beaconing keeps the connections of this many seconds (see the module docs).
+pub const BEACON_HORIZON_S: f64 = 3600.0;
+/// Most connections beaconing keeps over all pairs.
+pub const BEACON_MAX_TOTAL: usize = 200_000;
+/// Large-outbound windows start merging close events at this many events.
+pub const OUTBOUND_DENSE: usize = 1024;
 /// Most 1-second buckets one flow's packets are spread over (longer flows: the first ones).
 const MAX_SPREAD_BUCKETS: i64 = 4 * 3600;
 /// Key of the all-traffic spike.
@@ -29,9 +60,19 @@ const ALL: u32 = u32::MAX;
 const ESCALATE_AT: f64 = 5.0;
 
 type Key = (u32, u32, u32, u32);
-/// A beaconing pair's connections: (start, size, row), oldest first.
-type History = std::collections::VecDeque<(f64, Option<f64>, u32)>;
 type RowSet = HashSet<u32, BuildHasherDefault<FxHasher>>;
+
+/// Where an alert stands.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Status {
+    /// A rule that correlation may fold (DDoS, traffic spike), waiting until this stream time for
+    /// the alert it belongs to.
+    Pending(f64),
+    /// Raised: reported by [`RuleEngine::take_raised`] (or queued to be).
+    Raised,
+    /// Folded into the alert with this id.
+    Folded(u64),
+}
 
 #[derive(Debug)]
 struct Building {
@@ -46,14 +87,25 @@ struct Building {
     /// Time of the newest event whose row is in `rows`.
     last_t: f64,
     ratio: f64,
+    status: Status,
+    /// Alerts folded into this one, in the order they were folded.
+    victims: Vec<u64>,
 }
 
-/// Alerts under construction and the open (still extendable) one per rule and key.
+/// Alerts under construction (by id, in the order they were opened), the open (still
+/// extendable) one per rule and key, and the correlation queue.
 #[derive(Debug, Default)]
 struct Book {
-    alerts: Vec<Building>,
-    open: FxMap<(RuleKind, Key), usize>,
+    alerts: BTreeMap<u64, Building>,
+    next_id: u64,
+    open: FxMap<(RuleKind, Key), u64>,
     cooldown: f64,
+    correlate: bool,
+    ddos_slack: f64,
+    /// Alerts waiting for their correlation slack, oldest first.
+    pending: Vec<u64>,
+    /// Raised since the last [`RuleEngine::take_raised`].
+    raised: Vec<u64>,
 }
 
 /// One firing of a rule.
@@ -70,13 +122,44 @@ struct Fire<'a> {
     ratio: f64,
 }
 
+/// Can correlation fold `v` into `h`? (See the [module docs](super).) "Overlapping" allows the
+/// folded rule's window as slack.
+fn fits(v: &Building, h: &Building, slack: f64) -> bool {
+    let host_rule = match (v.rule, v.dst) {
+        (RuleKind::Ddos, _) => h.rule == RuleKind::SynFlood && h.dst == v.dst,
+        (RuleKind::TrafficSpike, Some(_)) => {
+            matches!(h.rule, RuleKind::SynFlood | RuleKind::Ddos) && h.dst == v.dst
+        }
+        (RuleKind::TrafficSpike, None) => {
+            matches!(h.rule, RuleKind::SynFlood | RuleKind::Ddos)
+                || (h.rule == RuleKind::TrafficSpike && h.dst.is_some())
+        }
+        _ => false,
+    };
+    host_rule && h.start <= v.end + slack && v.start - slack <= h.end
+}
+
 impl Book {
+    fn slack(&self, rule: RuleKind) -> f64 {
+        match rule {
+            RuleKind::Ddos => self.ddos_slack,
+            _ => 1.0,
+        }
+    }
+
+    fn is_victim(&self, rule: RuleKind) -> bool {
+        self.correlate && matches!(rule, RuleKind::Ddos | RuleKind::TrafficSpike)
+    }
+
     /// Opens an alert with the rows of the window's events `(time, row)` (oldest first), or
     /// extends the open one with the events not yet included (walking back from the newest, so
     /// each event is visited about once).
     fn fire(&mut self, f: Fire, window: &mut dyn DoubleEndedIterator<Item = (f64, u32)>) {
-        if let Some(&i) = self.open.get(&(f.rule, f.key)) {
-            let a = &mut self.alerts[i];
+        if let Some(a) = self
+            .open
+            .get(&(f.rule, f.key))
+            .and_then(|i| self.alerts.get_mut(i))
+        {
             if f.start - a.end <= self.cooldown {
                 a.end = a.end.max(f.end);
                 for &(k, v) in f.evidence {
@@ -100,8 +183,9 @@ impl Book {
                 return;
             }
         }
-        let i = self.alerts.len();
-        self.alerts.push(Building {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut a = Building {
             rule: f.rule,
             src: f.src,
             dst: f.dst,
@@ -112,18 +196,114 @@ impl Book {
             rows: RowSet::default(),
             last_t: f64::NEG_INFINITY,
             ratio: f.ratio,
-        });
-        let a = &mut self.alerts[i];
+            status: Status::Raised,
+            victims: Vec::new(),
+        };
         for (t, row) in window {
             a.last_t = a.last_t.max(t);
             a.rows.insert(row);
         }
-        self.open.insert((f.rule, f.key), i);
+        let victim = self.is_victim(a.rule);
+        if victim {
+            a.status = Status::Pending(a.end + self.slack(a.rule));
+        }
+        self.alerts.insert(id, a);
+        self.open.insert((f.rule, f.key), id);
+        if self.correlate {
+            // Waiting alerts that belong to this one are folded now.
+            let fold: Vec<u64> = self
+                .pending
+                .iter()
+                .copied()
+                .filter(|v| match (self.alerts.get(v), self.alerts.get(&id)) {
+                    (Some(va), Some(h)) => fits(va, h, self.slack(va.rule)),
+                    _ => false,
+                })
+                .collect();
+            for v in fold {
+                self.fold(v, id);
+            }
+        }
+        if victim {
+            match self.host_for(id) {
+                Some(h) => self.fold(id, h),
+                None => self.pending.push(id),
+            }
+        } else {
+            self.raised.push(id);
+        }
+    }
+
+    /// The alert `v` folds into: the earliest-opened fitting one (any status).
+    fn host_for(&self, v: u64) -> Option<u64> {
+        let va = self.alerts.get(&v)?;
+        let slack = self.slack(va.rule);
+        self.alerts
+            .iter()
+            .filter(|(&h, ha)| h != v && fits(va, ha, slack))
+            .min_by(|a, b| a.1.start.total_cmp(&b.1.start).then(a.0.cmp(b.0)))
+            .map(|(&h, _)| h)
+    }
+
+    fn fold(&mut self, v: u64, h: u64) {
+        if let Some(a) = self.alerts.get_mut(&v) {
+            a.status = Status::Folded(h);
+        }
+        if let Some(a) = self.alerts.get_mut(&h) {
+            a.victims.push(v);
+        }
+        self.pending.retain(|&p| p != v);
+    }
+
+    /// Raises or folds the waiting alerts whose slack ended before `now`.
+    fn release(&mut self, now: f64) {
+        let due: Vec<u64> = self
+            .pending
+            .iter()
+            .copied()
+            .filter(|p| {
+                matches!(self.alerts.get(p).map(|a| a.status), Some(Status::Pending(d)) if d < now)
+            })
+            .collect();
+        for v in due {
+            self.pending.retain(|&p| p != v);
+            match self.host_for(v) {
+                Some(h) => self.fold(v, h),
+                None => {
+                    if let Some(a) = self.alerts.get_mut(&v) {
+                        a.status = Status::Raised;
+                    }
+                    self.raised.push(v);
+                }
+            }
+        }
+    }
+
+    /// Raised alerts that can no longer change nor gain folded alerts at `now`: they and every
+    /// alert folded into them ended more than `after` ago.
+    fn closable(&self, now: f64, after: f64) -> Vec<u64> {
+        let done = |id: &u64| {
+            let mut stack = vec![*id];
+            while let Some(i) = stack.pop() {
+                match self.alerts.get(&i) {
+                    Some(a) if now - a.end > after => stack.extend(&a.victims),
+                    Some(_) => return false,
+                    None => {}
+                }
+            }
+            true
+        };
+        self.alerts
+            .iter()
+            .filter(|(id, a)| a.status == Status::Raised && done(id))
+            .map(|(&id, _)| id)
+            .collect()
     }
 
     fn sweep(&mut self, now: f64) {
         let (alerts, cooldown) = (&self.alerts, self.cooldown);
-        self.open.retain(|_, i| now - alerts[*i].end <= cooldown);
+        self.open
+            .retain(|_, i| alerts.get(i).is_some_and(|a| now - a.end <= cooldown));
     }
 }
 
@@ -134,7 +314,7 @@ struct SpikeBuckets {
     /// Packets and the rows that started in each bucket from `base` on, contiguous: a ring
     /// indexed by `bucket − base` (one `O(1)` step per bucket a flow spreads over, where an
     /// ordered map paid a tree search).
-    slots: std::collections::VecDeque<(f64, Vec<u32>)>,
+    slots: VecDeque<(f64, Vec<u32>)>,
 }
 
 impl SpikeBuckets {
@@ -155,7 +335,111 @@ impl SpikeBuckets {
 struct Run {
     start: f64,
     end: f64,
-    rows: Vec<u32>,
+    /// The conversation's first flow (most never get a second: no allocation for those).
+    first: u32,
+    /// Its next flows, at most 63.
+    more: Vec<u32>,
+}
+
+/// A beaconing pair's latest connections: (start, size or NaN, row), oldest first (16 bytes
+/// each).
+#[derive(Debug, Default)]
+struct Pair {
+    conns: VecDeque<(f64, f32, u32)>,
+    /// Connections added since the pair was last scored.
+    unscored: usize,
+}
+
+/// What the rules hold at the moment (for memory tests and figures).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EngineSizes {
+    /// Keys of the sliding windows (port scan, IP scan, DDoS, SYN flood, outbound).
+    pub window_keys: usize,
+    /// Events in those windows.
+    pub window_events: usize,
+    /// Beaconing connections kept, over all pairs.
+    pub beacon_connections: usize,
+    /// Open conversations (long-connection rule).
+    pub conversations: usize,
+    /// Alerts not yet closed.
+    pub alerts: usize,
+    /// Closed alerts not yet taken.
+    pub closed: usize,
+    /// Distinct addresses interned.
+    pub addresses: usize,
+}
+
+/// One "distinct values per group in a sliding window" rule: port scan (ports per source →
+/// host), IP scan (hosts per source), DDoS (sources per host).
+struct DistinctRule {
+    rule: RuleKind,
+    window_s: f64,
+    threshold: u32,
+    /// Evidence name of the distinct count.
+    counted: &'static str,
+    /// Evidence name of the event count, when reported.
+    events: Option<&'static str>,
+}
+
+/// Who an alert of a [`DistinctRule`] is about.
+struct Subject {
+    key: Key,
+    src: Option<u32>,
+    dst: Option<u32>,
+}
+
+/// Adds `value` at `t` (from flow `row`) to the window of `group`, evicting what left the window,
+/// and fires `spec.rule` when the window holds at least `spec.threshold` distinct values.
+#[allow(clippy::too_many_arguments)]
+fn distinct_step<G: Eq + Hash>(
+    windows: &mut FxMap<G, DistinctWindow>,
+    book: &mut Book,
+    spec: &DistinctRule,
+    group: G,
+    who: Subject,
+    t: f64,
+    value: u32,
+    row: u32,
+) {
+    let w = windows.entry(group).or_default();
+    w.evict(t, spec.window_s);
+    w.push(t, value, row);
+    let n = w.distinct() as f64;
+    let th = f64::from(spec.threshold);
+    if n < th {
+        return;
+    }
+    let counts = [
+        (spec.counted, n),
+        (spec.events.unwrap_or(""), w.len() as f64),
+    ];
+    let evidence = if spec.events.is_some() {
+        &counts[..]
+    } else {
+        &counts[..1]
+    };
+    book.fire(
+        Fire {
+            rule: spec.rule,
+            key: who.key,
+            src: who.src,
+            dst: who.dst,
+            port: None,
+            start: w.first_time().unwrap_or(t),
+            end: t,
+            evidence,
+            ratio: n / th,
+        },
+        &mut w.events(),
+    );
+}
+
+/// Evicts what left every window of `map` at `now` and drops the empty ones.
+fn sweep_windows<G, W: Sliding>(map: &mut FxMap<G, W>, now: f64, window: f64) {
+    map.retain(|_, w| {
+        w.evict(now, window);
+        !w.is_empty()
+    });
 }
 
 /// Streaming rule evaluation; see the module docs.
@@ -166,7 +450,10 @@ pub struct RuleEngine {
     ids: FxMap<String, u32>,
     external: Vec<bool>,
     now: f64,
+    /// Index of the last sweep on the [`SWEEP_S`] grid.
     last_sweep: f64,
+    /// Spike buckets before this second are settled.
+    settled: i64,
     n: usize,
     port_scan: FxMap<(u32, u32), DistinctWindow>,
     ip_scan: FxMap<u32, DistinctWindow>,
@@ -175,8 +462,12 @@ pub struct RuleEngine {
     outbound: FxMap<(u32, u32), SumWindow>,
     spike: FxMap<u32, SpikeBuckets>,
     runs: FxMap<Key, Run>,
-    beacons: FxMap<(u32, u32, u32), History>,
+    beacons: FxMap<(u32, u32, u32), Pair>,
+    beacon_total: usize,
     book: Book,
+    /// Raised alerts not yet taken (snapshots).
+    raised_out: Vec<RuleAlert>,
+    closed: Vec<RuleAlert>,
     seen: FlowRecordSummary,
 }
 
@@ -221,6 +512,8 @@ impl RuleEngine {
         Ok(Self {
             book: Book {
                 cooldown: config.cooldown_s,
+                correlate: config.correlate,
+                ddos_slack: config.ddos_window_s,
                 ..Book::default()
             },
             cfg: config.clone(),
@@ -229,6 +522,7 @@ impl RuleEngine {
             external: Vec::new(),
             now: f64::NEG_INFINITY,
             last_sweep: f64::NEG_INFINITY,
+            settled: i64::MIN,
             n: 0,
             port_scan: FxMap::default(),
             ip_scan: FxMap::default(),
@@ -238,6 +532,9 @@ impl RuleEngine {
             spike: FxMap::default(),
             runs: FxMap::default(),
             beacons: FxMap::default(),
+            beacon_total: 0,
+            raised_out: Vec::new(),
+            closed: Vec::new(),
             seen: FlowRecordSummary::default(),
         })
     }
@@ -253,6 +550,90 @@ impl RuleEngine {
         id
     }
 
+    /// Stream time reached (the latest record or [`advance_to`](Self::advance_to)).
+    pub fn now(&self) -> f64 {
+        self.now
+    }
+
+    /// Lets stream time pass to `t` without a record: spike seconds before `t` are settled,
+    /// waiting alerts whose slack ended are raised or folded, and state is swept when a
+    /// [`SWEEP_S`] boundary is crossed. Records pushed later must not be earlier than `t`.
+    pub fn advance_to(&mut self, t: f64) {
+        if t.is_finite() && t > self.now {
+            self.now = t;
+            self.time_passes(t);
+        }
+    }
+
+    fn time_passes(&mut self, t: f64) {
+        let grid = (t / SWEEP_S).floor();
+        if grid > self.last_sweep {
+            self.last_sweep = grid;
+            self.sweep(grid * SWEEP_S);
+        }
+        let sec = t.floor() as i64;
+        if sec > self.settled {
+            self.settled = sec;
+            self.settle_all(sec);
+        }
+        self.book.release(t);
+    }
+
+    /// The alerts raised since the last call, as they stand now (later flows may still extend
+    /// them: see [`take_closed`](Self::take_closed) for their final form), in the order raised.
+    pub fn take_raised(&mut self) -> Vec<RuleAlert> {
+        self.snapshot_raised();
+        std::mem::take(&mut self.raised_out)
+    }
+
+    /// Turns the ids raised since the last take into alerts (before any of them closes).
+    fn snapshot_raised(&mut self) {
+        let ids = std::mem::take(&mut self.book.raised);
+        let snaps: Vec<RuleAlert> = ids
+            .iter()
+            .filter_map(|id| self.book.alerts.get(id))
+            .map(|b| self.alert_of(b))
+            .collect();
+        self.raised_out.extend(snaps);
+    }
+
+    /// Alerts that can no longer change, in their final form (with the alerts folded into them),
+    /// in the order they closed. A streaming caller should empty this regularly: closed alerts
+    /// are kept until taken (or returned by [`finish`](Self::finish)).
+    pub fn take_closed(&mut self) -> Vec<RuleAlert> {
+        std::mem::take(&mut self.closed)
+    }
+
+    /// What the engine holds now.
+    pub fn sizes(&self) -> EngineSizes {
+        let ev = |n: usize| n;
+        EngineSizes {
+            window_keys: self.port_scan.len()
+                + self.ip_scan.len()
+                + self.ddos.len()
+                + self.syn.len()
+                + self.outbound.len(),
+            window_events: ev(self
+                .port_scan
+                .values()
+                .map(DistinctWindow::len)
+                .sum::<usize>()
+                + self
+                    .ip_scan
+                    .values()
+                    .map(DistinctWindow::len)
+                    .sum::<usize>()
+                + self.ddos.values().map(DistinctWindow::len).sum::<usize>()
+                + self.syn.values().map(SumWindow::len).sum::<usize>()
+                + self.outbound.values().map(SumWindow::len).sum::<usize>()),
+            beacon_connections: self.beacon_total,
+            conversations: self.runs.len(),
+            alerts: self.book.alerts.len(),
+            closed: self.closed.len(),
+            addresses: self.names.len(),
+        }
+    }
+
     /// Processes one record (rows beyond `u32::MAX` are not supported and are ignored).
     pub fn push(&mut self, r: &FlowRecord) {
         if !r.ts.is_finite() {
@@ -264,9 +645,7 @@ impl RuleEngine {
         self.n += 1;
         let t = r.ts.max(self.now);
         self.now = t;
-        if t - self.last_sweep >= SWEEP_S {
-            self.sweep(t);
-        }
+        self.time_passes(t);
         let end = if r.end.is_finite() { r.end.max(t) } else { t };
         let src = self.intern(&r.src);
         let dst = self.intern(&r.dst);
@@ -281,82 +660,60 @@ impl RuleEngine {
 
         // Port scan: distinct destination ports, per source → host.
         if let Some(p) = r.dst_port {
-            let w = self.port_scan.entry((src, dst)).or_default();
-            w.evict(t, cfg.port_scan_window_s);
-            w.push(t, u32::from(p), row);
-            let n = w.distinct() as f64;
-            let th = f64::from(cfg.port_scan_ports);
-            if n >= th {
-                let start = w.first_time().unwrap_or(t);
-                self.book.fire(
-                    Fire {
-                        rule: RuleKind::PortScan,
-                        key: (src, dst, 0, 0),
-                        src: Some(src),
-                        dst: Some(dst),
-                        port: None,
-                        start,
-                        end: t,
-                        evidence: &[("distinct_ports", n), ("probes", w.len() as f64)],
-                        ratio: n / th,
-                    },
-                    &mut w.events(),
-                );
-            }
+            let spec = DistinctRule {
+                rule: RuleKind::PortScan,
+                window_s: cfg.port_scan_window_s,
+                threshold: cfg.port_scan_ports,
+                counted: "distinct_ports",
+                events: Some("probes"),
+            };
+            let who = Subject {
+                key: (src, dst, 0, 0),
+                src: Some(src),
+                dst: Some(dst),
+            };
+            let (map, book) = (&mut self.port_scan, &mut self.book);
+            distinct_step(map, book, &spec, (src, dst), who, t, u32::from(p), row);
         }
 
         // IP scan: distinct destination hosts, per source.
-        {
-            let w = self.ip_scan.entry(src).or_default();
-            w.evict(t, cfg.ip_scan_window_s);
-            w.push(t, dst, row);
-            let n = w.distinct() as f64;
-            let th = f64::from(cfg.ip_scan_hosts);
-            if n >= th {
-                let start = w.first_time().unwrap_or(t);
-                self.book.fire(
-                    Fire {
-                        rule: RuleKind::IpScan,
-                        key: (src, 0, 0, 0),
-                        src: Some(src),
-                        dst: None,
-                        port: None,
-                        start,
-                        end: t,
-                        evidence: &[("distinct_hosts", n)],
-                        ratio: n / th,
-                    },
-                    &mut w.events(),
-                );
-            }
-        }
+        let spec = DistinctRule {
+            rule: RuleKind::IpScan,
+            window_s: cfg.ip_scan_window_s,
+            threshold: cfg.ip_scan_hosts,
+            counted: "distinct_hosts",
+            events: None,
+        };
+        let who = Subject {
+            key: (src, 0, 0, 0),
+            src: Some(src),
+            dst: None,
+        };
+        distinct_step(
+            &mut self.ip_scan,
+            &mut self.book,
+            &spec,
+            src,
+            who,
+            t,
+            dst,
+            row,
+        );
 
         // DDoS: distinct sources, per host.
-        {
-            let w = self.ddos.entry(dst).or_default();
-            w.evict(t, cfg.ddos_window_s);
-            w.push(t, src, row);
-            let n = w.distinct() as f64;
-            let th = f64::from(cfg.ddos_sources);
-            if n >= th {
-                let start = w.first_time().unwrap_or(t);
-                self.book.fire(
-                    Fire {
-                        rule: RuleKind::Ddos,
-                        key: (dst, 0, 0, 0),
-                        src: None,
-                        dst: Some(dst),
-                        port: None,
-                        start,
-                        end: t,
-                        evidence: &[("distinct_sources", n)],
-                        ratio: n / th,
-                    },
-                    &mut w.events(),
-                );
-            }
-        }
-
+        let spec = DistinctRule {
+            rule: RuleKind::Ddos,
+            window_s: cfg.ddos_window_s,
+            threshold: cfg.ddos_sources,
+            counted: "distinct_sources",
+            events: None,
+        };
+        let who = Subject {
+            key: (dst, 0, 0, 0),
+            src: None,
+            dst: Some(dst),
+        };
+        distinct_step(&mut self.ddos, &mut self.book, &spec, dst, who, t, src, row);
         // SYN flood: SYNs of half-open connections, per host.
         if let Some(s) = half_open.filter(|&s| s > 0) {
             let w = self.syn.entry(dst).or_default();
@@ -389,7 +746,8 @@ impl RuleEngine {
             if !cfg.outbound_external_only || self.external[dst as usize] {
                 let w = self.outbound.entry((src, dst)).or_default();
                 w.evict(t, cfg.outbound_window_s);
-                w.push(t, out, r.bytes_bwd.unwrap_or(0), row);
+                let dense = cfg.outbound_window_s / OUTBOUND_DENSE as f64;
+                w.push_coalesced(t, out, r.bytes_bwd.unwrap_or(0), row, OUTBOUND_DENSE, dense);
                 let (o, i) = (w.sum_a(), w.sum_b());
                 let big = o >= cfg.outbound_bytes;
                 let lopsided = r.bytes_bwd.is_some()
@@ -425,22 +783,30 @@ impl RuleEngine {
         if r.end > r.ts || self.runs.contains_key(&five(src, dst, r)) {
             let key = five(src, dst, r);
             let gap = cfg.long_connection_gap_s;
-            let run = self.runs.entry(key).or_insert(Run {
+            let fresh = Run {
                 start: t,
                 end,
-                rows: Vec::new(),
+                first: row,
+                more: Vec::new(),
+            };
+            let mut new = false;
+            let run = self.runs.entry(key).or_insert_with(|| {
+                new = true;
+                fresh
             });
-            if t > run.end + gap {
-                *run = Run {
-                    start: t,
-                    end,
-                    rows: Vec::new(),
-                };
+            if !new {
+                if t > run.end + gap {
+                    *run = Run {
+                        start: t,
+                        end,
+                        first: row,
+                        more: Vec::new(),
+                    };
+                } else if run.more.len() < 63 {
+                    run.more.push(row);
+                }
             }
             run.end = run.end.max(end);
-            if run.rows.len() < 64 {
-                run.rows.push(row);
-            }
             let d = run.end - run.start;
             if d >= cfg.long_connection_s {
                 self.book.fire(
@@ -455,32 +821,103 @@ impl RuleEngine {
                         evidence: &[("duration_s", d)],
                         ratio: d / cfg.long_connection_s,
                     },
-                    &mut run.rows.iter().map(|&r| (f64::INFINITY, r)),
+                    &mut std::iter::once(run.first)
+                        .chain(run.more.iter().copied())
+                        .map(|r| (f64::INFINITY, r)),
                 );
             }
         }
 
-        // Beaconing history, scored at the end.
+        // Beaconing: the pair's latest connections, scored as they come.
         {
             let port = r.dst_port.map_or(ALL, u32::from);
-            let h = self.beacons.entry((src, dst, port)).or_default();
-            if h.len() >= cfg.beacon_max_history as usize {
-                h.pop_front();
+            let key = (src, dst, port);
+            let pair = self.beacons.entry(key).or_default();
+            if pair.conns.len() >= self.cfg.beacon_max_history as usize {
+                pair.conns.pop_front();
+                self.beacon_total -= 1;
             }
-            let size = r.bytes().or(r.packets()).map(|x| x as f64);
-            h.push_back((t, size, row));
+            let size = r.bytes().or(r.packets()).map_or(f32::NAN, |x| x as f32);
+            pair.conns.push_back((t, size, row));
+            pair.unscored += 1;
+            self.beacon_total += 1;
+            // Every connection while the history is short, then every eighth of its length
+            // (amortised O(log n) per connection).
+            let (n, min_n) = (pair.conns.len(), self.cfg.beacon_min_connections as usize);
+            if n >= min_n && (n < 2 * min_n || pair.unscored >= n / 8) {
+                self.score_beacon(key);
+            }
         }
 
-        // Traffic spike: packets spread over 1-second buckets, per host and overall.
+        // Traffic spike: packets spread over 1-second buckets, per host and overall (settled
+        // when their second is over, in `time_passes`).
         if let Some(p) = r.packets() {
-            let b0 = t.floor() as i64;
-            self.settle_spikes(dst, b0);
-            self.settle_spikes(ALL, b0);
             let cap = self.cfg.max_flows_per_alert as usize;
             for key in [dst, ALL] {
                 let s = self.spike.entry(key).or_default();
                 spread(s, t, end, p as f64, row, cap);
             }
+        }
+    }
+
+    /// Scores one beaconing pair and fires when it looks like a call-home.
+    fn score_beacon(&mut self, key: (u32, u32, u32)) {
+        let Some(pair) = self.beacons.get_mut(&key) else {
+            return;
+        };
+        pair.unscored = 0;
+        let h = &pair.conns;
+        if h.len() < self.cfg.beacon_min_connections as usize {
+            return;
+        }
+        let times: Vec<f64> = h.iter().map(|e| e.0).collect();
+        let sizes: Option<Vec<f64>> = h
+            .iter()
+            .map(|e| (!e.1.is_nan()).then_some(f64::from(e.1)))
+            .collect();
+        let Some(b) = beacon_score(&times, sizes.as_deref(), self.cfg.beacon_jitter_tolerance)
+        else {
+            return;
+        };
+        if b.score < self.cfg.beacon_min_score || b.interval_median < self.cfg.beacon_min_interval_s
+        {
+            return;
+        }
+        let mut ev = vec![
+            ("connections", h.len() as f64),
+            ("score", b.score),
+            ("timing_score", b.timing),
+            ("interval_median_s", b.interval_median),
+            ("interval_madm_s", b.interval_madm),
+        ];
+        if let (Some(s), Some(m)) = (b.size, b.size_median) {
+            ev.push(("size_score", s));
+            ev.push(("size_median", m));
+        }
+        let (first, last) = (times[0], times[times.len() - 1]);
+        self.book.fire(
+            Fire {
+                rule: RuleKind::Beaconing,
+                key: (key.0, key.1, key.2, 0),
+                src: Some(key.0),
+                dst: Some(key.1),
+                port: (key.2 != ALL).then_some(key.2 as u16),
+                start: first,
+                end: last,
+                evidence: &ev,
+                ratio: 1.0,
+            },
+            &mut h.iter().map(|e| (f64::INFINITY, e.2)),
+        );
+    }
+
+    /// Settles the spike buckets of every key before second `upto` (keys in order, so alerts
+    /// open in the same order however the stream was cut).
+    fn settle_all(&mut self, upto: i64) {
+        let mut keys: Vec<u32> = self.spike.keys().copied().collect();
+        keys.sort_unstable();
+        for k in keys {
+            self.settle_spikes(k, upto);
         }
     }
 
@@ -515,135 +952,160 @@ impl RuleEngine {
         }
     }
 
+    /// Drops what can no longer matter at `now` (a [`SWEEP_S`] boundary): evicted windows,
+    /// finished conversations, beaconing history past its horizon, settled spike keys, and
+    /// alerts that can no longer change (moved to the closed list).
     fn sweep(&mut self, now: f64) {
-        self.last_sweep = now;
         let c = &self.cfg;
-        self.port_scan.retain(|_, w| {
-            w.evict(now, c.port_scan_window_s);
-            !w.is_empty()
-        });
-        self.ip_scan.retain(|_, w| {
-            w.evict(now, c.ip_scan_window_s);
-            !w.is_empty()
-        });
-        self.ddos.retain(|_, w| {
-            w.evict(now, c.ddos_window_s);
-            !w.is_empty()
-        });
-        self.syn.retain(|_, w| {
-            w.evict(now, c.syn_flood_window_s);
-            !w.is_empty()
-        });
-        self.outbound.retain(|_, w| {
-            w.evict(now, c.outbound_window_s);
-            !w.is_empty()
-        });
+        sweep_windows(&mut self.port_scan, now, c.port_scan_window_s);
+        sweep_windows(&mut self.ip_scan, now, c.ip_scan_window_s);
+        sweep_windows(&mut self.ddos, now, c.ddos_window_s);
+        sweep_windows(&mut self.syn, now, c.syn_flood_window_s);
+        sweep_windows(&mut self.outbound, now, c.outbound_window_s);
         let gap = c.long_connection_gap_s;
         self.runs.retain(|_, r| now <= r.end + gap);
-        let mut keys: Vec<u32> = self.spike.keys().copied().collect();
-        keys.sort_unstable();
-        let upto = now.floor() as i64;
-        for k in keys {
-            self.settle_spikes(k, upto);
-        }
         self.spike.retain(|_, s| !s.slots.is_empty());
+        let mut horizon = BEACON_HORIZON_S;
+        loop {
+            self.trim_beacons(now - horizon);
+            if self.beacon_total <= BEACON_MAX_TOTAL || horizon <= SWEEP_S {
+                break;
+            }
+            horizon = (horizon / 2.0).max(SWEEP_S);
+        }
         self.book.sweep(now);
+        // An alert that ended this long ago can neither be extended (cooldown) nor receive a
+        // folded alert (which starts at most twice its slack before it is raised, and waits
+        // at most its slack).
+        let after = self.cfg.cooldown_s.max(3.0 * self.cfg.ddos_window_s + 2.0);
+        self.snapshot_raised();
+        for id in self.book.closable(now, after) {
+            if let Some(a) = self.finalize(id) {
+                self.closed.push(a);
+            }
+        }
     }
 
-    /// Scores beaconing, settles the last spike buckets, correlates (when configured) and returns
-    /// the sorted alerts.
-    pub fn finish(mut self) -> RulesOutcome {
-        let mut keys: Vec<u32> = self.spike.keys().copied().collect();
-        keys.sort_unstable();
-        for k in keys {
-            self.settle_spikes(k, i64::MAX);
+    /// Drops beaconing connections before `cutoff` and the pairs left empty.
+    fn trim_beacons(&mut self, cutoff: f64) {
+        let mut dropped = 0;
+        self.beacons.retain(|_, p| {
+            while p.conns.front().is_some_and(|c| c.0 < cutoff) {
+                p.conns.pop_front();
+                dropped += 1;
+            }
+            !p.conns.is_empty()
+        });
+        self.beacon_total -= dropped;
+    }
+
+    /// An alert as it stands (without the alerts folded into it).
+    fn alert_of(&self, a: &Building) -> RuleAlert {
+        let name = |id: Option<u32>| id.and_then(|i| self.names.get(i as usize).cloned());
+        let mut rows: Vec<usize> = a.rows.iter().map(|&r| r as usize).collect();
+        rows.sort_unstable();
+        let flow_count = rows.len();
+        rows.truncate(self.cfg.max_flows_per_alert as usize);
+        let severity = a
+            .rule
+            .base_severity()
+            .raised(u32::from(a.ratio >= ESCALATE_AT));
+        let mut alert = RuleAlert {
+            rule: a.rule,
+            severity,
+            source: name(a.src),
+            target: name(a.dst),
+            port: a.port,
+            window_start: a.start,
+            window_end: a.end,
+            evidence: a.evidence.clone(),
+            flows: rows,
+            flow_count,
+            related: Vec::new(),
+            description: String::new(),
+        };
+        alert.description = describe(&alert);
+        alert
+    }
+
+    /// Removes alert `id` and the alerts folded into it from the book and returns its final
+    /// form: the folded rules are listed in `related`, their evidence kept with the rule id as
+    /// prefix, the severity is the highest.
+    fn finalize(&mut self, id: u64) -> Option<RuleAlert> {
+        let b = self.book.alerts.remove(&id)?;
+        let mut alert = self.alert_of(&b);
+        for v in b.victims {
+            let Some(folded) = self.finalize(v) else {
+                continue;
+            };
+            for (k, val) in &folded.evidence {
+                let name = if k.contains('.') {
+                    k.clone()
+                } else {
+                    format!("{}.{k}", folded.rule.id())
+                };
+                alert.evidence.insert(name, *val);
+            }
+            for r in std::iter::once(folded.rule).chain(folded.related) {
+                if !alert.related.contains(&r) {
+                    alert.related.push(r);
+                }
+            }
+            alert.severity = alert.severity.max(folded.severity);
         }
-        let mut pairs: Vec<_> = self.beacons.keys().copied().collect();
-        pairs.sort_unstable();
-        let min_n = self.cfg.beacon_min_connections as usize;
-        for key in pairs {
-            let Some(h) = self.beacons.get(&key) else {
-                continue;
-            };
-            if h.len() < min_n {
-                continue;
-            }
-            let times: Vec<f64> = h.iter().map(|e| e.0).collect();
-            let sizes: Option<Vec<f64>> = h.iter().map(|e| e.1).collect();
-            let Some(b) = beacon_score(&times, sizes.as_deref(), self.cfg.beacon_jitter_tolerance)
-            else {
-                continue;
-            };
-            if b.score < self.cfg.beacon_min_score
-                || b.interval_median < self.cfg.beacon_min_interval_s
-            {
-                continue;
-            }
-            let mut ev = vec![
-                ("connections", h.len() as f64),
-                ("score", b.score),
-                ("timing_score", b.timing),
-                ("interval_median_s", b.interval_median),
-                ("interval_madm_s", b.interval_madm),
-            ];
-            if let (Some(s), Some(m)) = (b.size, b.size_median) {
-                ev.push(("size_score", s));
-                ev.push(("size_median", m));
-            }
-            let rows: Vec<u32> = h.iter().map(|e| e.2).collect();
-            self.book.fire(
-                Fire {
-                    rule: RuleKind::Beaconing,
-                    key: (key.0, key.1, key.2, 0),
-                    src: Some(key.0),
-                    dst: Some(key.1),
-                    port: (key.2 != ALL).then_some(key.2 as u16),
-                    start: times[0],
-                    end: times[times.len() - 1],
-                    evidence: &ev,
-                    ratio: 1.0,
-                },
-                &mut rows.iter().map(|&r| (f64::INFINITY, r)),
+        if !alert.related.is_empty() {
+            alert.related.sort();
+            alert.description = format!(
+                "{} (also {})",
+                describe(&alert),
+                alert
+                    .related
+                    .iter()
+                    .map(|r| r.title())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
         }
-        let cap = self.cfg.max_flows_per_alert as usize;
-        let names = &self.names;
-        let name = |id: Option<u32>| id.and_then(|i| names.get(i as usize).cloned());
-        let mut alerts: Vec<RuleAlert> = self
+        Some(alert)
+    }
+
+    /// The stream has ended (nothing more will arrive) but the engine stays usable: settles the
+    /// last spike buckets, scores the beaconing pairs not scored since their last connection,
+    /// and raises or folds the alerts waiting for a correlation partner. [`finish`](Self::finish)
+    /// does this first.
+    pub fn flush(&mut self) {
+        self.settle_all(i64::MAX);
+        let mut pairs: Vec<_> = self
+            .beacons
+            .iter()
+            .filter(|(_, p)| p.unscored > 0)
+            .map(|(k, _)| *k)
+            .collect();
+        pairs.sort_unstable();
+        for key in pairs {
+            self.score_beacon(key);
+        }
+        self.book.release(f64::INFINITY);
+    }
+
+    /// Ends the stream ([`flush`](Self::flush)) and returns every alert not already taken with
+    /// [`take_closed`](Self::take_closed), sorted (see the module docs).
+    pub fn finish(mut self) -> RulesOutcome {
+        self.flush();
+        let roots: Vec<u64> = self
             .book
             .alerts
-            .into_iter()
-            .map(|a| {
-                let mut rows: Vec<usize> = a.rows.into_iter().map(|r| r as usize).collect();
-                rows.sort_unstable();
-                let flow_count = rows.len();
-                rows.truncate(cap);
-                let severity = a
-                    .rule
-                    .base_severity()
-                    .raised(u32::from(a.ratio >= ESCALATE_AT));
-                let mut alert = RuleAlert {
-                    rule: a.rule,
-                    severity,
-                    source: name(a.src),
-                    target: name(a.dst),
-                    port: a.port,
-                    window_start: a.start,
-                    window_end: a.end,
-                    evidence: a.evidence,
-                    flows: rows,
-                    flow_count,
-                    related: Vec::new(),
-                    description: String::new(),
-                };
-                alert.description = describe(&alert);
-                alert
-            })
+            .iter()
+            .filter(|(_, a)| a.status == Status::Raised)
+            .map(|(&id, _)| id)
             .collect();
-        sort_alerts(&mut alerts);
-        if self.cfg.correlate {
-            alerts = correlate(alerts, &self.cfg);
+        let mut alerts = std::mem::take(&mut self.closed);
+        for id in roots {
+            if let Some(a) = self.finalize(id) {
+                alerts.push(a);
+            }
         }
+        sort_alerts(&mut alerts);
         let s = self.seen;
         let mut unsupported = Vec::new();
         if self.n > 0 {
@@ -791,91 +1253,6 @@ fn sort_alerts(alerts: &mut [RuleAlert]) {
             .then(a.port.cmp(&b.port))
             .then(a.window_end.total_cmp(&b.window_end))
     });
-}
-
-fn window_of(rule: RuleKind, c: &RulesConfig) -> f64 {
-    match rule {
-        RuleKind::Ddos => c.ddos_window_s,
-        RuleKind::TrafficSpike => 1.0,
-        _ => 0.0,
-    }
-}
-
-/// Folds alerts that describe one attack into one (see the [module docs](super)): DDoS into an
-/// overlapping SYN flood on the same host; a per-host spike into an overlapping SYN flood or
-/// DDoS on that host; an all-traffic spike into any overlapping SYN flood, DDoS or per-host
-/// spike. "Overlapping" allows the folded rule's window as slack. The kept alert keeps its own
-/// window and flows (the folded rule's window usually holds unrelated earlier traffic) and gains
-/// the folded evidence and [`RuleAlert::related`]. The result stays sorted.
-pub fn correlate(mut alerts: Vec<RuleAlert>, config: &RulesConfig) -> Vec<RuleAlert> {
-    let mut absorbed = vec![false; alerts.len()];
-    // Fold in this order so that chains end in the most specific alert.
-    for (victim, hosts) in [
-        (RuleKind::Ddos, &[RuleKind::SynFlood][..]),
-        (
-            RuleKind::TrafficSpike,
-            &[RuleKind::SynFlood, RuleKind::Ddos][..],
-        ),
-    ] {
-        for i in 0..alerts.len() {
-            if absorbed[i] || alerts[i].rule != victim {
-                continue;
-            }
-            let slack = window_of(victim, config);
-            let (s, e) = (alerts[i].window_start - slack, alerts[i].window_end + slack);
-            let all_traffic = alerts[i].target.is_none();
-            let host = (0..alerts.len()).find(|&j| {
-                j != i
-                    && !absorbed[j]
-                    && (hosts.contains(&alerts[j].rule)
-                        || (all_traffic
-                            && alerts[j].rule == RuleKind::TrafficSpike
-                            && alerts[j].target.is_some()))
-                    && (all_traffic || alerts[j].target == alerts[i].target)
-                    && alerts[j].window_start <= e
-                    && s <= alerts[j].window_end
-            });
-            if let Some(j) = host {
-                absorbed[i] = true;
-                let a = alerts[i].clone();
-                let h = &mut alerts[j];
-                for (k, v) in &a.evidence {
-                    if !k.contains('.') {
-                        h.evidence.insert(format!("{}.{k}", a.rule.id()), *v);
-                    } else {
-                        h.evidence.insert(k.clone(), *v);
-                    }
-                }
-                if !h.related.contains(&a.rule) {
-                    h.related.push(a.rule);
-                }
-                for r in a.related {
-                    if !h.related.contains(&r) {
-                        h.related.push(r);
-                    }
-                }
-                h.related.sort();
-                h.severity = h.severity.max(a.severity);
-                h.description = format!(
-                    "{} (also {})",
-                    describe(h),
-                    h.related
-                        .iter()
-                        .map(|r| r.title())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-            }
-        }
-    }
-    let mut out: Vec<RuleAlert> = alerts
-        .into_iter()
-        .zip(absorbed)
-        .filter(|(_, gone)| !gone)
-        .map(|(a, _)| a)
-        .collect();
-    sort_alerts(&mut out);
-    out
 }
 
 /// Runs every rule over `records` (any order: they are sorted by `(ts, row)` first; records with

@@ -13,7 +13,7 @@
 //! | [`config`] | [`RulesConfig`]: thresholds with seed 002's defaults |
 //! | [`window`] | sliding time windows: distinct counts and sums, evicted as time advances |
 //! | [`beacon`] | the beaconing score (dispersion of intervals and sizes) |
-//! | [`engine`] | [`RuleEngine`]: records in time order → alerts, with cooldown de-duplication |
+//! | [`engine`] | [`RuleEngine`]: records in time order → alerts, incrementally (push, take the raised alerts), with cooldown de-duplication and bounded state |
 //!
 //! **Rules** (defaults in brackets; every window is a true sliding window per key — a deque of
 //! events in time order, evicted as time advances, with per-value counters for distinct counts):
@@ -42,8 +42,13 @@
 //! **Correlation** (`correlate`, default on): one attack often trips several rules. A DDoS alert
 //! on a host overlapping a SYN flood alert on the same host (a spoofed SYN flood has many sources)
 //! is folded into the SYN flood; a per-host traffic spike into an overlapping SYN flood or DDoS on
-//! that host; an all-traffic spike into any overlapping per-host alert of those three. The folded
-//! rule is listed in [`RuleAlert::related`] and its evidence is kept with the rule id as prefix.
+//! that host; an all-traffic spike into any overlapping per-host alert of those three.
+//! "Overlapping" allows the folded rule's window as slack (the DDoS window; 1 s for spikes). It
+//! runs as the stream goes: a DDoS or spike alert waits for its slack after it is raised, and is
+//! folded into the earliest-opened fitting alert that exists by then (or that opens while it
+//! waits); otherwise it is raised on its own. The folded rule is listed in
+//! [`RuleAlert::related`] and its evidence is kept with the rule id as prefix; the kept alert
+//! keeps its own window and flows.
 //!
 //! Alerts come out sorted by window start, then rule, source and target.
 
@@ -59,7 +64,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use config::RulesConfig;
-pub use engine::{correlate, evaluate, RuleEngine};
+pub use engine::{evaluate, EngineSizes, RuleEngine};
 pub use record::{
     protocol_number, records_from_flows, records_from_table, table_records, FlowRecord,
     TableRecords,

@@ -8,6 +8,32 @@ use std::collections::VecDeque;
 
 use super::fxmap::FxMap;
 
+/// A window that forgets events as time advances.
+pub trait Sliding {
+    /// Drops events older than `now − window`.
+    fn evict(&mut self, now: f64, window: f64);
+    /// True when the window holds no event.
+    fn is_empty(&self) -> bool;
+}
+
+impl Sliding for DistinctWindow {
+    fn evict(&mut self, now: f64, window: f64) {
+        DistinctWindow::evict(self, now, window);
+    }
+    fn is_empty(&self) -> bool {
+        DistinctWindow::is_empty(self)
+    }
+}
+
+impl Sliding for SumWindow {
+    fn evict(&mut self, now: f64, window: f64) {
+        SumWindow::evict(self, now, window);
+    }
+    fn is_empty(&self) -> bool {
+        SumWindow::is_empty(self)
+    }
+}
+
 /// Distinct values in a sliding window, with a per-value counter so that adding and evicting are
 /// O(1) — the distinct count is never recomputed from a set.
 #[derive(Debug, Clone, Default)]
@@ -153,6 +179,38 @@ impl SumWindow {
         self.sum_b = self.sum_b.saturating_add(b);
     }
 
+    /// Like [`push`](Self::push), but once the window holds `dense` events or more, an event
+    /// less than `granularity` seconds after the newest one is added to it (sums stay exact, the
+    /// merged event keeps its first row and time), so a window of length `W` holds at most
+    /// about `dense + W / granularity` events.
+    pub fn push_coalesced(
+        &mut self,
+        t: f64,
+        a: u64,
+        b: u64,
+        row: u32,
+        dense: usize,
+        granularity: f64,
+    ) {
+        if self.events.len() >= dense {
+            if let Some(last) = self.events.back_mut() {
+                if t - last.0 < granularity {
+                    last.1 = last.1.saturating_add(a);
+                    last.2 = last.2.saturating_add(b);
+                    self.sum_a = self.sum_a.saturating_add(a);
+                    self.sum_b = self.sum_b.saturating_add(b);
+                    return;
+                }
+            }
+        }
+        self.push(t, a, b, row);
+    }
+
+    /// Events in the window.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
     /// Sum of the first weights in the window.
     pub fn sum_a(&self) -> u64 {
         self.sum_a
@@ -217,5 +275,16 @@ mod tests {
         w.evict(60.001, 60.0);
         assert_eq!(w.sum_a(), 0);
         assert!(w.is_empty());
+    }
+
+    #[test]
+    fn coalescing_keeps_sums_exact_and_bounds_events() {
+        let mut w = SumWindow::default();
+        for i in 0..10_000u32 {
+            w.push_coalesced(f64::from(i) * 0.01, 3, 1, i, 100, 1.0);
+        }
+        assert_eq!(w.sum_a(), 30_000);
+        assert_eq!(w.sum_b(), 10_000);
+        assert!(w.len() <= 100 + 100, "{}", w.len());
     }
 }

@@ -34,6 +34,8 @@ pub fn NetworkPage() -> impl IntoView {
             .result
             .with(|r| r.as_ref().map(|r| Arc::as_ptr(r) as usize));
         let rules = state.rules_config.get();
+        // The settled threshold (the slider still for ~100 ms): each change reruns the views.
+        let threshold = state.threshold_settled.get();
         if dataset.is_none() {
             state.network.set(None);
             return;
@@ -46,6 +48,7 @@ pub fn NetworkPage() -> impl IntoView {
             dataset,
             result,
             rules: rules.clone(),
+            threshold,
         };
         if state
             .network
@@ -54,20 +57,24 @@ pub fn NetworkPage() -> impl IntoView {
             return;
         }
         computing.set(true);
-        let sent = worker.call(RequestBody::Network { rules }, &[], move |answer| {
-            computing.set(false);
-            match answer {
-                ResponseBody::Network(v) => {
-                    failure.set(None);
-                    state.network.set(Some(NetworkSnapshot {
-                        key,
-                        views: Arc::from(v),
-                    }));
+        let sent = worker.call(
+            RequestBody::Network { rules, threshold },
+            &[],
+            move |answer| {
+                computing.set(false);
+                match answer {
+                    ResponseBody::Network(v) => {
+                        failure.set(None);
+                        state.network.set(Some(NetworkSnapshot {
+                            key,
+                            views: Arc::from(v),
+                        }));
+                    }
+                    ResponseBody::Failed(e) => failure.set(Some(e.message)),
+                    _ => {}
                 }
-                ResponseBody::Failed(e) => failure.set(Some(e.message)),
-                _ => {}
-            }
-        });
+            },
+        );
         if sent.is_none() {
             computing.set(false);
         }
@@ -104,6 +111,8 @@ pub fn NetworkPage() -> impl IntoView {
                                 class="ns-muted ns-net-status"
                                 role="status"
                                 data-state=move || if computing.get() { "computing" } else if state.network.with(Option::is_some) { "ready" } else { "empty" }
+                                data-anomalies=move || views().filter(|v| v.scored).map(|v| v.anomaly_count.to_string())
+                                data-threshold=move || views().and_then(|v| v.threshold).map(|t| t.to_string())
                             >
                                 {move || if computing.get() { "Running the rules…".to_string() } else { views().map(|v| status(&v)).unwrap_or_default() }}
                             </p>
@@ -173,6 +182,16 @@ fn status(v: &NetworkViews) -> String {
         s.push_str(&format!(
             " · {} row(s) without address or time skipped",
             format::count(v.skipped_rows)
+        ));
+    }
+    if v.scored {
+        s.push_str(&format!(
+            " · {} anomalous flow(s) {}",
+            format::count(v.anomaly_count),
+            match v.threshold {
+                Some(t) => format!("at score ≥ {t:.2}"),
+                None => "by the models' vote".to_owned(),
+            }
         ));
     }
     if !v.scored {

@@ -27,6 +27,89 @@ async function ready(page) {
   await page.waitForSelector('#ns-net-status[data-state="ready"]', { timeout: 60_000 });
 }
 
+/** Suspicious IPs listed on the Network page (`[]` when the empty note shows). */
+async function suspiciousIps(page) {
+  return page.$$eval("#ns-suspicious tbody tr", (trs) => trs.map((tr) => tr.dataset.ip));
+}
+
+/** Sets the Analyze page's threshold slider and returns the anomalies card's count. */
+async function setThreshold(page, value) {
+  await page.click("#ns-tab-analyze");
+  await page.waitForSelector("#ns-threshold");
+  await page.evaluate((value) => {
+    const input = document.getElementById("ns-threshold");
+    input.value = String(value);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }, value);
+  const shown = Number(await page.inputValue("#ns-threshold"));
+  // Wait for the debounced threshold to settle before leaving the page.
+  await page.waitForTimeout(300);
+  return { shown, card: await statNumber(page, "anomalies") };
+}
+
+/** The Network page's anomaly count once its views follow `threshold` (null = the vote). */
+async function networkAt(page, threshold) {
+  await page.click("#ns-tab-network");
+  await page.waitForFunction(
+    (t) => {
+      const s = document.querySelector("#ns-net-status");
+      if (s?.dataset.state !== "ready") return false;
+      const at = s.dataset.threshold;
+      return t === null ? at === undefined : at !== undefined && Math.abs(Number(at) - t) < 1e-9;
+    },
+    threshold,
+    { timeout: 60_000 },
+  );
+  return {
+    anomalies: Number(await page.getAttribute("#ns-net-status", "data-anomalies")),
+    status: await page.innerText("#ns-net-status"),
+    ips: await suspiciousIps(page),
+    enriched: await page.locator("#ns-net-anomalies tbody tr").count(),
+  };
+}
+
+async function checkThreshold(page, log) {
+  const cardVote = await (async () => {
+    await page.click("#ns-tab-analyze");
+    return statNumber(page, "anomalies");
+  })();
+  const vote = await networkAt(page, null);
+  expectEq(vote.anomalies, cardVote, "Network anomalies = Analyze card under the vote");
+  log(`vote: ${vote.anomalies} anomalies, suspicious ${JSON.stringify(vote.ips)}`);
+
+  // A low threshold flags many more flows: more anomalies, at least as many suspicious IPs.
+  const low = await setThreshold(page, 0.3);
+  const atLow = await networkAt(page, low.shown);
+  log(`threshold ${low.shown}: card ${low.card}, network ${atLow.anomalies}, suspicious ${JSON.stringify(atLow.ips)}`);
+  expectEq(atLow.anomalies, low.card, `Network anomalies = Analyze card at ${low.shown}`);
+  expect(atLow.anomalies > vote.anomalies, `more anomalies at ${low.shown} (${vote.anomalies} → ${atLow.anomalies})`);
+  expect(atLow.status.includes(`score ≥ ${low.shown.toFixed(2)}`), `status names the threshold: ${atLow.status}`);
+  expect(
+    atLow.ips.length > vote.ips.length || atLow.ips.join() !== vote.ips.join(),
+    `suspicious IPs follow the threshold (${vote.ips.length} → ${atLow.ips.length})`,
+  );
+  await screenshot(page, "network-low-threshold");
+
+  // Above every score nothing is anomalous: no suspicious IP, no enriched anomaly.
+  const high = await setThreshold(page, 1);
+  const atHigh = await networkAt(page, high.shown);
+  expectEq(atHigh.anomalies, high.card, `Network anomalies = Analyze card at ${high.shown}`);
+  expect(atHigh.anomalies < atLow.anomalies, `fewer anomalies at ${high.shown}`);
+  expect(atHigh.ips.length <= atLow.ips.length, "fewer suspicious IPs at the top threshold");
+  if (high.card === 0) {
+    expectEq(atHigh.ips.length, 0, "no suspicious IP when nothing is flagged");
+    await page.waitForSelector("#ns-suspicious-empty");
+    expectEq(atHigh.enriched, 0, "no enriched anomaly when nothing is flagged");
+  }
+
+  // Reset: back to the vote decision and its numbers.
+  await page.click("#ns-tab-analyze");
+  await page.click("#ns-threshold-reset");
+  const back = await networkAt(page, null);
+  expectEq(back.anomalies, vote.anomalies, "reset restores the vote's anomalies");
+  expectEq(back.ips.join(), vote.ips.join(), "reset restores the vote's suspicious IPs");
+}
+
 /** Registers this file's specs. */
 export default function register(spec) {
   spec("network: capture → train → rule alerts, thresholds, charts, conversations", async ({ page, log }) => {
@@ -85,6 +168,9 @@ export default function register(spec) {
     expectEq(top.packets, expected.top_conversation.packets, "largest conversation packets");
     expect((await page.locator("#ns-net-anomalies tbody tr").count()) > 0, "enriched anomalies listed");
     await screenshot(page, "network-overview");
+
+    // The analyst's score threshold (Analyze page slider) decides the anomalies here too.
+    await checkThreshold(page, log);
 
     // Alert detail: enrichment, advice, offline analysis, the flows behind it.
     const scan = expected.alerts.find((a) => a.rule === "port_scan");

@@ -89,7 +89,8 @@ fn entry(a: LiveAlert) -> impl IntoView {
         (None, None) => String::new(),
     };
     view! {
-        <li class=format!("ns-live-feed__item ns-live-feed__item--{sev}") data-kind=a.kind.clone() data-severity=sev data-origin=origin>
+        <li class=format!("ns-live-feed__item ns-live-feed__item--{sev}") data-kind=a.kind.clone() data-severity=sev data-origin=origin
+            data-source=a.source.clone() data-target=a.target.clone()>
             <span class="ns-live-feed__time">{clock(a.start)}</span>
             <span class=format!("ns-sev ns-sev--{sev}")>{a.severity.title()}</span>
             <span class="ns-live-feed__title">{a.title.clone()}</span>
