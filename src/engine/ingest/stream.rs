@@ -307,7 +307,7 @@ impl Text {
             self.state = State::Preamble(buf.to_vec());
             return Ok(());
         };
-        sniff::check_text(&buf)?;
+        sniff::check_text(buf)?;
         let gz = if self.gzip { "gzip-compressed " } else { "" };
         if buf[first] == b'{' || buf[first] == b'[' {
             let splitter = Splitter::new(&buf[first..]);
