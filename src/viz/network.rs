@@ -247,6 +247,7 @@ mod tests {
             conversation_count: 0,
             anomalies: vec![],
             anomaly_count: 1,
+            threshold: None,
         }
     }
 
