@@ -1,12 +1,12 @@
 //! Feedback, suppression and retraining.
 
 use netsift::engine::data::{Column, Meaning, Role, Table, Values};
-use netsift::engine::ingest::{read_table, IngestOptions};
 use netsift::engine::explain::explain_row;
 use netsift::engine::feedback::{
     apply_suppressions, feedback_stats, mark, retrain_with_feedback, suppress_similar, Feedback,
     Verdict,
 };
+use netsift::engine::ingest::{read_table, IngestOptions};
 use netsift::engine::models::{AnyParams, LofParams};
 use netsift::engine::pipeline::{self, RunConfig, TrainingMode};
 use netsift::engine::progress::NoProgress;
@@ -274,23 +274,41 @@ fn the_e2e_retrain_fixture_is_crafted_and_its_expected_rows_hold() {
     let u = read.table;
     assert_eq!(u.n_rows(), t.n_rows());
     for name in ["pos_x", "pos_y"] {
-        let (a, b) = (&t.column(name).unwrap().values, &u.column(name).unwrap().values);
+        let (a, b) = (
+            &t.column(name).unwrap().values,
+            &u.column(name).unwrap().values,
+        );
         match (a, b) {
             (Values::Numeric(a), Values::Numeric(b)) => {
-                assert!(a.iter().zip(b).all(|(p, q)| p.to_bits() == q.to_bits()), "{name} differs")
+                assert!(
+                    a.iter().zip(b).all(|(p, q)| p.to_bits() == q.to_bits()),
+                    "{name} differs"
+                )
             }
             _ => panic!("{name} was not read as a numeric column"),
         }
     }
     let lu = u.column("label").expect("label column read");
-    assert_eq!(lu.role, Role::Label, "the label column is found by its name");
+    assert_eq!(
+        lu.role,
+        Role::Label,
+        "the label column is found by its name"
+    );
     let lt = t.column("label").unwrap();
-    assert!((0..t.n_rows()).all(|i| lt.values.display(i) == lu.values.display(i)), "labels differ");
+    assert!(
+        (0..t.n_rows()).all(|i| lt.values.display(i) == lu.values.display(i)),
+        "labels differ"
+    );
     assert_eq!(t.labels(), u.labels(), "same normal / not-normal labels");
 
     // The page's settings give the native test's result, on the uploaded table.
     let config = ui_config();
-    let (_, native) = pipeline::run(&lof_config(5, TrainingMode::NormalOnly), &t, &mut NoProgress).unwrap();
+    let (_, native) = pipeline::run(
+        &lof_config(5, TrainingMode::NormalOnly),
+        &t,
+        &mut NoProgress,
+    )
+    .unwrap();
     let (_, before) = pipeline::run(&config, &u, &mut NoProgress).unwrap();
     assert_eq!(native.is_anomaly, before.is_anomaly);
 
