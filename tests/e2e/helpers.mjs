@@ -106,3 +106,15 @@ export async function screenshot(page, name) {
   return path;
 }
 
+
+/** Sets a range input as a user dragging it would (fires `input`). */
+export async function setRange(page, selector, value) {
+  await page.$eval(
+    selector,
+    (el, v) => {
+      el.value = v;
+      el.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    String(value),
+  );
+}

@@ -1,11 +1,12 @@
 //! Feedback, suppression and retraining.
 
-use netsift::engine::data::{Column, Meaning, Role, Table};
+use netsift::engine::data::{Column, Meaning, Role, Table, Values};
 use netsift::engine::explain::explain_row;
 use netsift::engine::feedback::{
     apply_suppressions, feedback_stats, mark, retrain_with_feedback, suppress_similar, Feedback,
     Verdict,
 };
+use netsift::engine::ingest::{read_table, IngestOptions};
 use netsift::engine::models::{AnyParams, LofParams};
 use netsift::engine::pipeline::{self, RunConfig, TrainingMode};
 use netsift::engine::progress::NoProgress;
@@ -45,8 +46,9 @@ fn crafted() -> Table {
         label.push("attack");
     }
     Table::new(vec![
-        Column::numeric("x", x),
-        Column::numeric("y", y),
+        // Not "x" / "y": the ingest takes a column named "y" for the label.
+        Column::numeric("pos_x", x),
+        Column::numeric("pos_y", y),
         Column::categorical("label", label).with_role(Role::Label),
     ])
     .unwrap()
@@ -218,4 +220,131 @@ fn feedback_statistics_count_reviewed_alerts() {
     assert_eq!((s.true_positives, s.false_positives), (2, 1));
     assert_eq!(s.unreviewed, flagged.len() - 3);
     assert_eq!(s.reviewed_precision, Some(2.0 / 3.0));
+}
+
+/// `crafted()` as the CSV the e2e spec uploads: `pos_x,pos_y,label`, floats in Rust's shortest
+/// round-trip form, the cluster's label left empty.
+fn crafted_csv(t: &Table) -> String {
+    let num = |name: &str| match t.column(name).map(|c| &c.values) {
+        Some(Values::Numeric(v)) => v.clone(),
+        other => panic!("{name}: {other:?}"),
+    };
+    let (x, y) = (num("pos_x"), num("pos_y"));
+    let label = t.column("label").expect("label column");
+    let mut out = String::from("pos_x,pos_y,label\n");
+    for i in 0..t.n_rows() {
+        out.push_str(&format!("{},{},{}\n", x[i], y[i], label.values.display(i)));
+    }
+    out
+}
+
+/// The configuration the e2e spec picks in the Train panel: the page's defaults with LOF the
+/// only detector, k = 5, expected anomaly share 5 %, trained on rows labelled normal.
+fn ui_config() -> RunConfig {
+    let mut c = RunConfig::default();
+    c.detectors.retain(|p| matches!(p, AnyParams::Lof(_)));
+    for p in &mut c.detectors {
+        if let AnyParams::Lof(l) = p {
+            l.n_neighbors = 5;
+        }
+    }
+    c.contamination = 0.05;
+    c.training = TrainingMode::NormalOnly;
+    c
+}
+
+fn flagged(r: &netsift::engine::pipeline::RunResult) -> Vec<usize> {
+    (0..r.n_rows).filter(|&i| r.is_anomaly[i]).collect()
+}
+
+/// tests/fixtures/feedback/crafted.csv is `crafted()`, read back by the ingest as the same
+/// table; expected.json is the engine's result on it with the spec's settings (before and
+/// after retraining with the cluster marked false positive and the attacks true positive).
+/// The retrain spec (tests/e2e/specs/retrain.mjs) checks the page against it.
+/// `NETSIFT_BLESS=1` rewrites both.
+#[test]
+fn the_e2e_retrain_fixture_is_crafted_and_its_expected_rows_hold() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feedback");
+    let t = crafted();
+    let csv = crafted_csv(&t);
+
+    // The upload is the same table: same numbers bit for bit, same labels, label role guessed.
+    let read = read_table("crafted.csv", csv.as_bytes(), &IngestOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let u = read.table;
+    assert_eq!(u.n_rows(), t.n_rows());
+    for name in ["pos_x", "pos_y"] {
+        let (a, b) = (
+            &t.column(name).unwrap().values,
+            &u.column(name).unwrap().values,
+        );
+        match (a, b) {
+            (Values::Numeric(a), Values::Numeric(b)) => {
+                assert!(
+                    a.iter().zip(b).all(|(p, q)| p.to_bits() == q.to_bits()),
+                    "{name} differs"
+                )
+            }
+            _ => panic!("{name} was not read as a numeric column"),
+        }
+    }
+    let lu = u.column("label").expect("label column read");
+    assert_eq!(
+        lu.role,
+        Role::Label,
+        "the label column is found by its name"
+    );
+    let lt = t.column("label").unwrap();
+    assert!(
+        (0..t.n_rows()).all(|i| lt.values.display(i) == lu.values.display(i)),
+        "labels differ"
+    );
+    assert_eq!(t.labels(), u.labels(), "same normal / not-normal labels");
+
+    // The page's settings give the native test's result, on the uploaded table.
+    let config = ui_config();
+    let (_, native) = pipeline::run(
+        &lof_config(5, TrainingMode::NormalOnly),
+        &t,
+        &mut NoProgress,
+    )
+    .unwrap();
+    let (_, before) = pipeline::run(&config, &u, &mut NoProgress).unwrap();
+    assert_eq!(native.is_anomaly, before.is_anomaly);
+
+    let mut feedback = Vec::new();
+    let cluster: Vec<usize> = CLUSTER.collect();
+    let attacks: Vec<usize> = ATTACKS.collect();
+    mark(&mut feedback, &u, &cluster, Verdict::FalsePositive, "", 1.0);
+    mark(&mut feedback, &u, &attacks, Verdict::TruePositive, "", 2.0);
+    let (_, after, diff) = retrain_with_feedback(&config, &u, &before, &feedback).unwrap();
+    assert_eq!(diff.cleared, cluster);
+    assert!(diff.newly_flagged.len() <= 1 && diff.newly_flagged.iter().all(|&r| r < N_NORMAL));
+    let expected = serde_json::json!({
+        "rows": u.n_rows(),
+        "normal_rows": N_NORMAL,
+        "cluster": cluster,
+        "attacks": attacks,
+        "k": 5,
+        "contamination": 0.05,
+        "flagged_before": flagged(&before),
+        "flagged_after": flagged(&after),
+        "cleared": diff.cleared,
+        "newly_flagged": diff.newly_flagged,
+        "anomalies_before": diff.anomalies_before,
+        "anomalies_after": diff.anomalies_after,
+        "train_rows_before": diff.train_rows_before,
+        "train_rows_after": diff.train_rows_after,
+    });
+    let text = serde_json::to_string_pretty(&expected).unwrap() + "\n";
+    println!("{text}");
+    if std::env::var_os("NETSIFT_BLESS").is_some() {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("crafted.csv"), &csv).unwrap();
+        std::fs::write(dir.join("expected.json"), &text).unwrap();
+    }
+    let stored = std::fs::read_to_string(dir.join("crafted.csv")).unwrap();
+    assert_eq!(stored, csv, "crafted() changed: rerun with NETSIFT_BLESS=1");
+    let stored = std::fs::read_to_string(dir.join("expected.json")).unwrap();
+    assert_eq!(stored, text, "rerun with NETSIFT_BLESS=1");
 }

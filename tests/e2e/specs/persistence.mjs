@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { expect, expectEq, loadSample, screenshot, statNumber, train } from "../helpers.mjs";
+import { expect, expectEq, loadSample, screenshot, setRange, statNumber, train } from "../helpers.mjs";
 
 /** Resolves once the JSON document `key` of IndexedDB store `store` satisfies `check`. */
 async function waitForStored(page, store, key, check, what) {
@@ -52,18 +52,6 @@ async function enableAllDetectors(page) {
     const box = page.locator(`#ns-det-${id}`);
     if (!(await box.isChecked())) await box.check();
   }
-}
-
-/** Sets a range input as a user dragging it would (fires `input`). */
-async function setRange(page, selector, value) {
-  await page.$eval(
-    selector,
-    (el, v) => {
-      el.value = v;
-      el.dispatchEvent(new Event("input", { bubbles: true }));
-    },
-    String(value),
-  );
 }
 
 const ANOM_ROWS = "#ns-anom-table tbody tr[data-row]";
