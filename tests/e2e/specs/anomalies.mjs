@@ -234,6 +234,12 @@ export default function register(spec) {
     await page.selectOption("#ns-filter-scope", "all");
     await page.selectOption("#ns-filter-verdict", "fp");
     await waitTotal(page, (n) => n === 3, "the 3 FP verdicts are kept after retraining");
+    // Leaving the tab and coming back keeps the filter, and the controls show it.
+    await page.click("#ns-tab-analyze");
+    await page.click("#ns-tab-anomalies");
+    await waitTotal(page, (n) => n === 3, "the filter survives a tab switch");
+    expectEq(await page.inputValue("#ns-filter-scope"), "all", "scope control after a tab switch");
+    expectEq(await page.inputValue("#ns-filter-verdict"), "fp", "verdict control after a tab switch");
     const stillFlagged = await page.$$eval(`${TABLE_ROWS}:not(.ns-anom__row--normal)`, (t) => t.length);
     expectEq(stillFlagged, Number(diff.fpStill), "FP rows still flagged == diff's count");
     if (stillFlagged > 0) {

@@ -102,6 +102,11 @@ fn Filters() -> impl IntoView {
         ctx.filter.update(|filter| f(filter));
         reset_offset(ctx);
     };
+    // The controls show the filter kept in the page's context (it outlives this component when
+    // the analyst switches tabs and comes back).
+    let sev_is = move |want: &[Severity]| ctx.filter.with(|f| f.severities == want);
+    let verdict_is = move |want: VerdictFilter| ctx.filter.with(|f| f.verdict == want);
+    let supp_is = move |want: SuppressedFilter| ctx.filter.with(|f| f.suppressed == want);
     view! {
         <div class="ns-anom__filters" role="group" aria-label="Filters">
             <label class="ns-field ns-field--inline">
@@ -114,8 +119,8 @@ fn Filters() -> impl IntoView {
                         set(Box::new(move |f| f.flagged_only = v));
                     }
                 >
-                    <option value="flagged" selected=true>"Flagged"</option>
-                    <option value="all">"All rows"</option>
+                    <option value="flagged" prop:selected=move || ctx.filter.with(|f| f.flagged_only)>"Flagged"</option>
+                    <option value="all" prop:selected=move || ctx.filter.with(|f| !f.flagged_only)>"All rows"</option>
                 </select>
             </label>
             <label class="ns-field ns-field--inline">
@@ -134,11 +139,11 @@ fn Filters() -> impl IntoView {
                         set(Box::new(move |f| f.severities = v));
                     }
                 >
-                    <option value="any">"Any"</option>
-                    <option value="low">"Low"</option>
-                    <option value="medium">"Medium"</option>
-                    <option value="high">"High"</option>
-                    <option value="medium+">"Medium and high"</option>
+                    <option value="any" prop:selected=move || sev_is(&[])>"Any"</option>
+                    <option value="low" prop:selected=move || sev_is(&[Severity::Low])>"Low"</option>
+                    <option value="medium" prop:selected=move || sev_is(&[Severity::Medium])>"Medium"</option>
+                    <option value="high" prop:selected=move || sev_is(&[Severity::High])>"High"</option>
+                    <option value="medium+" prop:selected=move || sev_is(&[Severity::Medium, Severity::High])>"Medium and high"</option>
                 </select>
             </label>
             <label class="ns-field ns-field--inline">
@@ -151,9 +156,14 @@ fn Filters() -> impl IntoView {
                         set(Box::new(move |f| f.min_votes = v));
                     }
                 >
-                    <option value="any">"Any"</option>
-                    {move || (1..=n_detectors()).map(|k| view! {
-                        <option value=k.to_string()>{format!("≥ {k}")}</option>
+                    <option value="any" prop:selected=move || ctx.filter.with(|f| f.min_votes.is_none())>"Any"</option>
+                    {move || (1..=n_detectors()).map(|k| {
+                        let k8 = k as u8;
+                        view! {
+                            <option value=k.to_string() prop:selected=move || ctx.filter.with(|f| f.min_votes == Some(k8))>
+                                {format!("≥ {k}")}
+                            </option>
+                        }
                     }).collect_view()}
                 </select>
             </label>
@@ -172,10 +182,10 @@ fn Filters() -> impl IntoView {
                         set(Box::new(move |f| f.verdict = v));
                     }
                 >
-                    <option value="any">"Any"</option>
-                    <option value="unreviewed">"Unreviewed"</option>
-                    <option value="tp">"True positive"</option>
-                    <option value="fp">"False positive"</option>
+                    <option value="any" prop:selected=move || verdict_is(VerdictFilter::Any)>"Any"</option>
+                    <option value="unreviewed" prop:selected=move || verdict_is(VerdictFilter::Unreviewed)>"Unreviewed"</option>
+                    <option value="tp" prop:selected=move || verdict_is(VerdictFilter::TruePositive)>"True positive"</option>
+                    <option value="fp" prop:selected=move || verdict_is(VerdictFilter::FalsePositive)>"False positive"</option>
                 </select>
             </label>
             <label class="ns-field ns-field--inline">
@@ -192,9 +202,9 @@ fn Filters() -> impl IntoView {
                         set(Box::new(move |f| f.suppressed = v));
                     }
                 >
-                    <option value="any">"Shown"</option>
-                    <option value="only">"Only suppressed"</option>
-                    <option value="hide">"Hidden"</option>
+                    <option value="any" prop:selected=move || supp_is(SuppressedFilter::Any)>"Shown"</option>
+                    <option value="only" prop:selected=move || supp_is(SuppressedFilter::Only)>"Only suppressed"</option>
+                    <option value="hide" prop:selected=move || supp_is(SuppressedFilter::Hide)>"Hidden"</option>
                 </select>
             </label>
             <label class="ns-field ns-field--inline ns-anom__search">
@@ -204,6 +214,7 @@ fn Filters() -> impl IntoView {
                     class="ns-input"
                     type="search"
                     placeholder="any cell, e.g. 443"
+                    prop:value=move || ctx.filter.with(|f| f.text.clone())
                     on:input=move |ev| {
                         let v = event_target_value(&ev);
                         set(Box::new(move |f| f.text = v));
@@ -582,7 +593,9 @@ fn Pager() -> impl IntoView {
                         }
                     }
                 >
-                    {PAGE_SIZES.iter().map(|n| view! { <option value=n.to_string()>{n.to_string()}</option> }).collect_view()}
+                    {PAGE_SIZES.iter().map(|&n| view! {
+                        <option value=n.to_string() prop:selected=move || ctx.page_size.get() == n>{n.to_string()}</option>
+                    }).collect_view()}
                 </select>
             </label>
             <span id="ns-page-range" class="ns-muted" aria-live="polite">{range}</span>
