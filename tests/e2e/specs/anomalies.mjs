@@ -116,6 +116,17 @@ export default function register(spec) {
     const firstPage = await rowIds(page);
     await page.click("#ns-page-next");
     await page.waitForFunction(() => /^51/.test(document.querySelector("#ns-page-range")?.textContent ?? ""));
+    // The range follows the click at once; the rows follow the worker's answer.
+    await page
+      .waitForFunction(
+        ([sel, first]) => {
+          const r = document.querySelector(sel);
+          return r && Number(r.dataset.row) !== first;
+        },
+        [TABLE_ROWS, firstPage[0]],
+        { timeout: 30_000 },
+      )
+      .catch(() => null);
     const secondPage = await rowIds(page);
     expectEq(secondPage.length, Math.min(50, anomalies - 50), "rows on page 2");
     expect(!secondPage.some((r) => firstPage.includes(r)), "page 2 rows differ from page 1");
