@@ -15,7 +15,7 @@ cargo fmt --all -- --check
 cargo clippy --quiet --all-targets --no-default-features -- -D warnings
 cargo clippy --quiet --all-targets -- -D warnings
 # The browser-only code (worker runtime, UI hooks) compiles for wasm32 alone.
-cargo clippy --quiet --target wasm32-unknown-unknown --lib --bins -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --lib --bins --test web -- -D warnings
 
 step "engine, natively, without browser crates"
 cargo test --no-default-features

@@ -128,7 +128,7 @@ async fn chart_without_plotly_is_an_error_not_a_panic() {
     js_sys::Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &"Plotly".into())
         .unwrap();
     let div = new_div("no-plotly");
-    let plot = netsift::viz::timeline(&result(10), None, None, &Palette::DARK);
+    let plot = netsift::viz::timeline(&result(10), None, None, &Palette::DARK).plot;
     let err = netsift::ui::chart::render(&div, &plot).await;
     if !saved.is_undefined() {
         js_sys::Reflect::set(&global, &"Plotly".into(), &saved).unwrap();
@@ -148,7 +148,7 @@ async fn timeline_renders_one_marker_per_row_with_plotly_js() {
     let r = result(n);
     let div = new_div("timeline");
     // Under the vote decision (no analyst threshold), on row order (no timestamps).
-    let plot = netsift::viz::timeline(&r, None, None, &Palette::DARK);
+    let plot = netsift::viz::timeline(&r, None, None, &Palette::DARK).plot;
     netsift::ui::chart::render(&div, &plot).await.unwrap();
     // Markers per trace, counted by plotly.js's own SVG classes, with each trace's name.
     let per_trace = js_sys::Function::new_with_args(
