@@ -88,6 +88,8 @@ export default function register(spec) {
     // The Train path marks `ns-result-received`; the restore path scores the saved model.
     const trained = await page.evaluate(() => performance.getEntriesByName("ns-result-received").length);
     expectEq(trained, 0, "Train answers after reload");
+    // The restored theme is applied by an effect: give it a moment before reading it.
+    await page.waitForFunction(() => document.documentElement.dataset.theme === "light", null, { timeout: 5_000 }).catch(() => null);
     const theme = await page.evaluate(() => document.documentElement.dataset.theme);
     expectEq(theme, "light", "theme after reload");
     const notice = await page.locator("#ns-restored").innerText();
