@@ -8,7 +8,8 @@ use crate::ui::components::history::StorageBanner;
 use crate::ui::components::{ErrorBanner, Header, PageTabs};
 use crate::ui::hooks::{provide_storage, provide_worker};
 use crate::ui::pages::{AnalyzePage, AnomaliesPage, HistoryPage, LivePage, NetworkPage};
-use crate::ui::state::{AppState, Page};
+use crate::ui::state::{AppState, Page, Theme};
+use wasm_bindgen::{JsCast, JsValue};
 
 /// The whole app.
 #[component]
@@ -21,12 +22,17 @@ pub fn App() -> impl IntoView {
     // Per-detector training progress follows the job on every tab.
     crate::ui::components::train_panel::track_detector_progress(state);
 
-    // Theme: the CSS reads `data-theme` on <html>.
+    // Theme: the CSS reads `data-theme` on <html>. The choice is also kept in localStorage and
+    // read here, at start-up, so the first paint already has it (IndexedDB opens later).
+    if let Some(theme) = remembered_theme() {
+        state.theme.set(theme);
+    }
     Effect::new(move |_| {
         let theme = state.theme.get();
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-theme", theme.as_str());
         }
+        remember_theme(theme);
     });
 
     // `#page=<id>` opens a tab directly (and the fragment follows the tab).
@@ -109,4 +115,41 @@ fn is_demo_link() -> bool {
         .split('&')
         .any(|kv| kv == "demo" || kv.starts_with("demo="))
         || hash == "#demo"
+}
+
+/// localStorage key of the theme.
+const THEME_KEY: &str = "netsift-theme";
+
+/// `window.localStorage`, when the browser allows it (not in some private modes).
+fn local_storage() -> Option<JsValue> {
+    js_sys::Reflect::get(&window(), &"localStorage".into())
+        .ok()
+        .filter(|s| s.is_object())
+}
+
+/// Calls `localStorage[method](args…)`; `None` on any error (blocked storage, quota).
+fn local_storage_call(method: &str, args: &[&str]) -> Option<JsValue> {
+    let storage = local_storage()?;
+    let f: js_sys::Function = js_sys::Reflect::get(&storage, &method.into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let args: js_sys::Array = args.iter().map(|a| JsValue::from_str(a)).collect();
+    f.apply(&storage, &args).ok()
+}
+
+/// The theme the analyst last chose in this browser, if any.
+pub fn remembered_theme() -> Option<Theme> {
+    match local_storage_call("getItem", &[THEME_KEY])?
+        .as_string()?
+        .as_str()
+    {
+        "light" => Some(Theme::Light),
+        "dark" => Some(Theme::Dark),
+        _ => None,
+    }
+}
+
+fn remember_theme(theme: Theme) {
+    let _ = local_storage_call("setItem", &[THEME_KEY, theme.as_str()]);
 }

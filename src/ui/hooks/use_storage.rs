@@ -193,7 +193,9 @@ impl UseStorageReturn {
     /// Restores the saved workspace; returns its model file to score once the data is back.
     async fn restore(&self) -> Option<String> {
         let state = self.state;
-        if let Some(Some(t)) = self.store_op(|s| s.get(META, "ui")) {
+        // The theme kept in localStorage (read at start-up) is the newer choice when present.
+        let remembered = crate::ui::app::remembered_theme().is_some();
+        if let (false, Some(Some(t))) = (remembered, self.store_op(|s| s.get(META, "ui"))) {
             if t.contains("light") {
                 state.theme.set(Theme::Light);
             }
