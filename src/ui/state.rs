@@ -318,8 +318,9 @@ impl Default for AppState {
     }
 }
 
-/// Detectors ticked by default.
-pub const DEFAULT_DETECTORS: &[DetectorKind] = &[DetectorKind::IsolationForest];
+/// Detectors ticked by default: the whole ensemble, so the vote (a row is anomalous when at
+/// least two detectors flag it) is what a first run and a `?demo` link show.
+pub const DEFAULT_DETECTORS: &[DetectorKind] = &DetectorKind::ALL;
 
 /// The engine's default configuration with the default detector selection.
 pub fn default_config() -> RunConfig {
@@ -366,6 +367,9 @@ mod tests {
     #[test]
     fn toggling_keeps_display_order_and_contamination() {
         let mut c = default_config();
+        assert_eq!(c.detectors.len(), DetectorKind::ALL.len());
+        c.detectors
+            .retain(|p| p.kind() == DetectorKind::IsolationForest);
         set_contamination(&mut c, 0.1);
         toggle_detector(&mut c, DetectorKind::Lof, true);
         toggle_detector(&mut c, DetectorKind::OneClassSvm, true);

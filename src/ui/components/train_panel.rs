@@ -697,6 +697,8 @@ mod tests {
     #[test]
     fn invalid_params_are_reported_per_detector() {
         let mut c = crate::ui::state::default_config();
+        c.detectors
+            .retain(|p| p.kind() == DetectorKind::IsolationForest);
         toggle_detector(&mut c, DetectorKind::Lof, true);
         assert!(param_errors(&c, 1000, 4).is_empty());
         let e = param_errors(&c, 10, 4);

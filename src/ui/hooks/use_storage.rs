@@ -18,8 +18,9 @@ use crate::engine::pipeline::RunResult;
 use crate::storage::indexed_db::{IdbStore, META};
 use crate::storage::store::RUNS;
 use crate::storage::{
-    apply_retention, load_runs, load_workspace, save_run, save_workspace, DataSource, MemoryStore,
-    Retention, RunRecord, Settings, StorageError, Store, Workspace, SCHEMA_VERSION,
+    apply_retention, load_runs, load_workspace, save_run, save_workspace, AnomalyRecord,
+    DataSource, MemoryStore, Retention, RunRecord, Settings, StorageError, Store, Workspace,
+    SCHEMA_VERSION,
 };
 use crate::ui::hooks::use_worker::{top_anomalies, UseWorkerReturn, TOP_ROWS};
 use crate::ui::state::{AppState, JobKind, Theme, UiError};
@@ -65,6 +66,10 @@ struct Inner {
     created: f64,
     /// The history entry of the current result: (id, time). Its anomalies follow the threshold.
     run: Option<(String, f64)>,
+    /// The current result's anomaly records and the threshold they were counted at. Kept here,
+    /// not read back from the history, so that deleting the run from the history does not empty
+    /// the saved workspace's anomalies.
+    run_anomalies: Option<(Option<f64>, Vec<AnomalyRecord>)>,
     /// The threshold the saved workspace had, put back once its result is shown again (a new
     /// result resets the threshold, see `results::follow_threshold`).
     restored_threshold: Option<Option<f64>>,
@@ -212,17 +217,19 @@ impl UseStorageReturn {
             Some(Some(ws)) => ws,
             _ => return None,
         };
-        let run = ws.run_id.as_ref().and_then(|id| {
-            state.runs.with_untracked(|runs| {
+        let run = ws.run_id.as_ref().map(|id| {
+            let at = state.runs.with_untracked(|runs| {
                 runs.iter()
                     .find(|r| &r.id == id)
-                    .map(|r| (r.id.clone(), r.at))
-            })
+                    .map_or(ws.updated, |r| r.at)
+            });
+            (id.clone(), at)
         });
         self.with(|i| {
             i.created = ws.created;
             i.model_file = ws.model_file.clone();
             i.run = run;
+            i.run_anomalies = Some((ws.settings.threshold, ws.anomalies.clone()));
             i.restored_threshold = Some(ws.settings.threshold);
         });
         state.config.set(ws.settings.run.clone());
@@ -525,13 +532,14 @@ impl UseStorageReturn {
         }
         let threshold = state.threshold.get_untracked();
         if !new_result {
-            // The same result: re-count its history entry if the threshold moved.
-            let stale = self.with(|i| i.run.clone()).flatten().filter(|(id, _)| {
-                state.runs.with_untracked(|runs| {
-                    runs.iter()
-                        .any(|r| &r.id == id && r.summary.threshold != threshold)
+            // The same result: re-count its anomalies (and its history entry, if the analyst
+            // kept it) when the threshold moved.
+            let stale = self
+                .with(|i| {
+                    let counted_at = i.run_anomalies.as_ref().map(|(t, _)| *t);
+                    i.run.clone().filter(|_| counted_at != Some(threshold))
                 })
-            });
+                .flatten();
             match (stale, result.is_some()) {
                 (Some((id, at)), true) => self.request_run(id, at, source, result, threshold),
                 _ => self.write_workspace(source, result.as_deref()),
@@ -572,10 +580,26 @@ impl UseStorageReturn {
             source: source.clone(),
             threshold,
         };
+        // A run the analyst deleted from the history stays deleted: only the workspace's copy of
+        // its anomalies is re-counted.
+        let new_or_kept = self
+            .with(|i| i.run.as_ref().map(|(r, _)| r.clone()))
+            .flatten()
+            != Some(req.id.clone())
+            || self
+                .state
+                .runs
+                .with_untracked(|r| r.iter().any(|x| x.id == req.id));
         self.worker
             .call(RequestBody::RunRecord(req), &[], move |a| {
                 if let ResponseBody::RunRecord(run) = a {
-                    this.record_run(*run);
+                    this.with(|i| {
+                        i.run = Some((run.id.clone(), run.at));
+                        i.run_anomalies = Some((threshold, run.anomalies.clone()));
+                    });
+                    if new_or_kept {
+                        this.record_run(*run);
+                    }
                 }
                 this.write_workspace(source, result.as_deref());
             });
@@ -596,18 +620,18 @@ impl UseStorageReturn {
 
     fn write_workspace(&self, source: DataSource, result: Option<&RunResult>) {
         let state = self.state;
-        let (created, model_file, run) = self
-            .with(|i| (i.created, i.model_file.clone(), i.run.clone()))
-            .unwrap_or((now_s(), None, None));
-        let run_id = run.map(|(id, _)| id).filter(|_| result.is_some());
-        let anomalies = run_id
-            .as_ref()
-            .and_then(|id| {
-                state
-                    .runs
-                    .with_untracked(|r| r.iter().find(|r| &r.id == id).map(|r| r.anomalies.clone()))
+        let (created, model_file, run, anomalies) = self
+            .with(|i| {
+                (
+                    i.created,
+                    i.model_file.clone(),
+                    i.run.clone(),
+                    i.run_anomalies.as_ref().map(|(_, a)| a.clone()),
+                )
             })
-            .unwrap_or_default();
+            .unwrap_or((now_s(), None, None, None));
+        let run_id = run.map(|(id, _)| id).filter(|_| result.is_some());
+        let anomalies = anomalies.filter(|_| run_id.is_some()).unwrap_or_default();
         let threshold = state.threshold.get_untracked();
         let ws = Workspace {
             schema_version: SCHEMA_VERSION,

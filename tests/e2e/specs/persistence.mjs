@@ -45,8 +45,8 @@ async function waitForSavedModel(page) {
   await waitForWorkspace(page, (ws) => Boolean(ws.model_file && ws.summary), "a model and a summary");
 }
 
-/** Ticks every detector (the default is the Isolation Forest alone; LOF is the one whose saved
- *  model used to score differently). */
+/** Ticks every detector (the default; kept explicit because LOF is the one whose saved model used
+ *  to score differently). */
 async function enableAllDetectors(page) {
   for (const id of ["one_class_svm", "lof", "autoencoder"]) {
     const box = page.locator(`#ns-det-${id}`);
@@ -116,6 +116,20 @@ export default function register(spec) {
     await page.waitForSelector("#ns-history-runs tbody tr[data-run]");
     await page.locator(".ns-history__delete").first().click();
     await page.waitForSelector("#ns-history-empty");
+    // Deleting the current run from the history keeps the workspace's anomalies, and they still
+    // follow the threshold (they used to be read back from the deleted history entry: empty).
+    await page.click("#ns-tab-analyze");
+    await setRange(page, "#ns-threshold", "0.5");
+    await page.waitForFunction((n) => Number(document.querySelector('[data-stat="anomalies"]')?.innerText.replace(/\D/g, "")) !== n, anomalies, { timeout: 10_000 });
+    const atHalf = await statNumber(page, "anomalies");
+    await waitForWorkspace(
+      page,
+      new Function("ws", `return ws.settings.threshold === 0.5 && ws.anomalies.length === ${atHalf}`),
+      `${atHalf} anomalies at threshold 0.5 after the run was deleted from the history`,
+    );
+    await page.click("#ns-tab-history");
+    await page.waitForSelector("#ns-history-empty");
+    log(`after deleting the run: ${atHalf} anomalies stored at threshold 0.5 (${anomalies} at the vote)`);
 
     // Start fresh forgets the workspace.
     await page.click("#ns-start-fresh");
