@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 mod auto;
 pub mod capture;
 mod columns;
+mod events;
 mod json;
 mod presets;
 mod records;

@@ -6,7 +6,7 @@ use std::io::Write;
 use super::columns::{distinct_levels, ColumnBuilder, ColumnPlan, Kind};
 use super::json::{Cell, Splitter};
 use super::presets::{self, Preset};
-use super::records::{Limits, Record, RecordReader};
+use super::records::{Limits, NumberStyle, Record, RecordReader};
 use super::sniff::{self, Container};
 use super::{ColumnMapping, IngestError, IngestOptions, Ingested};
 use crate::engine::data::{Column, ColumnKind, Role, Table, Values};
@@ -182,6 +182,7 @@ impl StreamingReader {
                 mut rows,
             } => {
                 reader.feed(&[], &mut |rec| rows.push_record(rec))?;
+                rows.warnings.extend(reader.notices());
                 rows.finish(&self.opts)
             }
             State::Json {
@@ -418,8 +419,46 @@ fn start_csv(
     );
     let mut rows = Rows::new(format, opts);
     rows.skip_first = has_header;
-    rows.set_columns(&headers, data, preset, opts);
-    Ok((RecordReader::new(delim, true, None, limits), rows))
+    let (reader, data) = data_reader(delim, limits, has_header, preset, &headers, data);
+    if !encoding.is_empty() {
+        rows.warnings.push(format!(
+            "the file is UTF-16 text (a spreadsheet's \"Unicode text\" export); it was decoded{}",
+            if delim == b'\t' { ", tab-delimited" } else { "" }
+        ));
+    }
+    rows.set_columns(&headers, &data, preset, opts);
+    Ok((reader, rows))
+}
+
+/// The reader for the data lines and the sample rows the column guesses use: only rows as wide
+/// as the header (a summary block or a ragged line says nothing about a column), with grouped
+/// numbers rewritten the way the reader will rewrite them.
+fn data_reader(
+    delim: u8,
+    limits: Limits,
+    has_header: bool,
+    preset: Option<&'static Preset>,
+    headers: &[String],
+    sample: &[Vec<String>],
+) -> (RecordReader, Vec<Vec<String>>) {
+    let style = NumberStyle::detect(delim, sample.iter().flatten().map(String::as_str));
+    let mut reader = RecordReader::new(delim, true, None, limits).with_numbers(style);
+    if has_header {
+        reader = reader.skip_repeated_header(headers);
+    }
+    if let Some(marker) = preset.and_then(|p| p.trailer) {
+        reader = reader.stop_at(marker);
+    }
+    let rows = sample
+        .iter()
+        .filter(|r| r.len() == headers.len() && r.as_slice() != headers)
+        .map(|r| {
+            r.iter()
+                .map(|c| style.normalise(c).unwrap_or_else(|| c.clone()))
+                .collect()
+        })
+        .collect();
+    (reader, rows)
 }
 
 fn start_zeek(
@@ -514,6 +553,8 @@ struct Rows {
     format: String,
     preset: Option<&'static Preset>,
     overrides: Vec<(String, Role, Option<crate::engine::data::Meaning>)>,
+    /// Multi-type JSON logs: which records are rows.
+    events: Option<super::events::EventFilter>,
 }
 
 impl Rows {
@@ -536,6 +577,7 @@ impl Rows {
             format,
             preset: None,
             overrides: opts.overrides.clone(),
+            events: None,
         }
     }
 
@@ -591,6 +633,7 @@ impl Rows {
                 presets::guess(&name, values)
             }
         };
+        presets::only_one_of_each(&mut plan, self.cols.iter().map(|c| c.plan.role));
         // duplicate names: the second gets ".1", the third ".2", …
         if self.cols.iter().any(|c| c.plan.name == plan.name) {
             let base = plan.name.clone();
@@ -677,6 +720,11 @@ impl Rows {
                 return Ok(());
             }
         };
+        if let Some(f) = &mut self.events {
+            if !f.keeps(&record) {
+                return Ok(());
+            }
+        }
         if self.cols.is_empty() && self.pending.len() < SAMPLE_ROWS {
             self.pending.push((line, record));
             return Ok(());
@@ -691,7 +739,11 @@ impl Rows {
         if !self.cols.is_empty() || self.pending.is_empty() {
             return;
         }
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pending);
+        self.events = super::events::EventFilter::detect(pending.iter().map(|r| r.1.as_slice()));
+        if let Some(f) = &mut self.events {
+            pending.retain(|(_, r)| f.keeps(r));
+        }
         let mut headers: Vec<String> = Vec::new();
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (_, rec) in &pending {
@@ -795,11 +847,18 @@ impl Rows {
                 self.non_utf8, self.first_non_utf8
             ));
         }
+        self.warnings
+            .extend(self.events.as_ref().and_then(|f| f.notice()));
         let n = self.n_rows;
         let mut columns = Vec::new();
         let mut mapping = Vec::new();
         for (col, source) in self.cols.into_iter().zip(self.sources) {
             let (mut plan, values, kind, rejected, first_rejected, converted) = col.finish();
+            if plan.role == Role::Label {
+                if let Some(w) = presets::placeholder_label(&mut plan, &values) {
+                    self.warnings.push(w);
+                }
+            }
             let missing = values.missing();
             if missing == n {
                 self.warnings.push(format!(
