@@ -478,14 +478,69 @@ fn cli_inspect_reports_each_format() {
         assert_eq!(j["label_column"].as_str(), label, "{file}");
         let n = j["label_classes"].as_array().map_or(0, Vec::len);
         assert_eq!(n, classes, "{file}: {}", j["label_classes"]);
+        if file == "zeek_conn.log.gz" {
+            assert_eq!(j["dropped_columns"][0]["header"], "tunnel_parents");
+        }
         let warnings = j["warnings"].to_string();
         assert!(warnings.contains(warning), "{file}: {warnings}");
-        // every column has a role; addresses are never features
+        // every column has a role and a reason; addresses are never features
         for c in j["columns"].as_array().unwrap() {
+            assert!(!c["why"].as_str().unwrap_or("").is_empty(), "{file}: {c}");
             let meaning = c["meaning"].as_str().unwrap_or("");
             if meaning == "SrcIp" || meaning == "DstIp" {
                 assert_eq!(c["role"], "Ignore", "{file}: {c}");
             }
         }
     }
+}
+
+fn eve(i: usize, ty: &str) -> String {
+    let flow = if ty == "flow" {
+        format!(
+            ",\"flow\":{{\"pkts_toserver\":{i},\"pkts_toclient\":1,\"bytes_toserver\":{},\
+             \"bytes_toclient\":60,\"start\":\"2024-01-01T10:00:00.000000+0000\",\
+             \"end\":\"2024-01-01T10:00:01.000000+0000\",\"age\":1,\"state\":\"closed\",\
+             \"reason\":\"timeout\",\"alerted\":false}}",
+            i * 100
+        )
+    } else {
+        format!(",\"{ty}\":{{\"rrname\":\"host{i}.example\"}}")
+    };
+    format!(
+        "{{\"timestamp\":\"2024-01-01T10:00:0{}.000000+0000\",\"flow_id\":{i},\
+         \"event_type\":\"{ty}\",\"src_ip\":\"10.0.0.1\",\"src_port\":5{i:04},\
+         \"dest_ip\":\"8.8.8.8\",\"dest_port\":53,\"proto\":\"UDP\"{flow}}}\n",
+        i % 10
+    )
+}
+
+#[test]
+fn suricata_flow_events_are_found_past_the_first_records() {
+    // A busy sensor logs thousands of dns/alert events before the first flow times out.
+    let mut log = String::new();
+    for i in 0..300 {
+        log.push_str(&eve(i, "dns"));
+    }
+    log.push_str(&eve(300, "flow"));
+    log.push_str(&eve(301, "dns"));
+    log.push_str(&eve(302, "flow"));
+    let got = read_table("eve.json", log.as_bytes(), &IngestOptions::default()).unwrap();
+    assert!(got.format.ends_with("Suricata eve.json flow events"), "{}", got.format);
+    assert_eq!(got.table.n_rows(), 2);
+    assert_eq!(numbers(&got, "flow.pkts_toserver"), vec![300.0, 302.0]);
+    assert!(got.table.column("dns.rrname").is_none());
+    assert!(
+        warned(&got, "301 records that are not flow events skipped (dns 301)"),
+        "{:?}",
+        got.warnings
+    );
+}
+
+#[test]
+fn suricata_log_without_flow_events_says_how_to_get_them() {
+    let log: String = (0..5).map(|i| eve(i, "alert")).collect();
+    let got = read_table("eve.json", log.as_bytes(), &IngestOptions::default()).unwrap();
+    assert_eq!(got.table.n_rows(), 5);
+    assert!(warned(&got, "without flow events"), "{:?}", got.warnings);
+    assert!(warned(&got, "enable \"flow\""), "{:?}", got.warnings);
 }

@@ -64,6 +64,34 @@ impl EventFilter {
     }
 }
 
+/// True for an event log (Suricata eve.json) none of whose records so far is a flow event:
+/// reading on (up to a bound) finds the flow events to plan the columns from.
+pub fn awaiting_flows<'a>(records: impl IntoIterator<Item = &'a [(String, Cell)]>) -> bool {
+    let mut suricata = false;
+    for r in records {
+        let ty = value(r, "event_type");
+        if ty == Some("flow") {
+            return false;
+        }
+        suricata |= ty.is_some() && r.iter().any(|(k, _)| k == "flow_id");
+    }
+    suricata
+}
+
+/// True for a Suricata flow event.
+pub fn is_flow(record: &[(String, Cell)]) -> bool {
+    value(record, "event_type") == Some("flow")
+}
+
+/// The notice for an event log with no flow events at all.
+pub fn no_flows_notice(records: usize) -> String {
+    format!(
+        "this looks like a Suricata eve.json log without flow events (none in the first \
+         {records} records): each row is one event of mixed types; enable \"flow\" in the \
+         eve-log types for one row per connection"
+    )
+}
+
 fn value<'a>(record: &'a [(String, Cell)], key: &str) -> Option<&'a str> {
     record.iter().find_map(|(k, v)| match v {
         Cell::Text(s) if k == key => Some(s.as_str()),

@@ -15,6 +15,8 @@ use crate::engine::data::{Column, ColumnKind, Role, Table, Values};
 const PREAMBLE: usize = 256 * 1024;
 /// Rows sampled for the column guesses.
 const SAMPLE_ROWS: usize = 200;
+/// JSON records an event log (Suricata eve.json) is read ahead for its first flow event.
+const EVENT_SAMPLE_ROWS: usize = 10_000;
 /// Compressed bytes handed to the gzip decoder at a time (bounds the decompressed piece).
 const GZ_PIECE: usize = 16 * 1024;
 
@@ -555,6 +557,8 @@ struct Rows {
     overrides: Vec<(String, Role, Option<crate::engine::data::Meaning>)>,
     /// Multi-type JSON logs: which records are rows.
     events: Option<super::events::EventFilter>,
+    /// Whether the JSON sample is an event log still without flow events (decided once).
+    awaiting_flows: Option<bool>,
 }
 
 impl Rows {
@@ -578,6 +582,7 @@ impl Rows {
             preset: None,
             overrides: opts.overrides.clone(),
             events: None,
+            awaiting_flows: None,
         }
     }
 
@@ -725,13 +730,34 @@ impl Rows {
                 return Ok(());
             }
         }
-        if self.cols.is_empty() && self.pending.len() < SAMPLE_ROWS {
+        if self.cols.is_empty() {
+            let more = self.sampling_more(&record);
             self.pending.push((line, record));
+            if !more {
+                self.flush_pending();
+            }
             return Ok(());
         }
-        self.flush_pending();
         self.push_json_row(record, line);
         Ok(())
+    }
+
+    /// Whether to keep gathering JSON records before planning the columns: the first
+    /// `SAMPLE_ROWS`, and for an event log whose flow events have not shown up yet, on until
+    /// one does (at most `EVENT_SAMPLE_ROWS`).
+    fn sampling_more(&mut self, record: &[(String, Cell)]) -> bool {
+        let n = self.pending.len() + 1;
+        if n < SAMPLE_ROWS {
+            return true;
+        }
+        if n >= EVENT_SAMPLE_ROWS {
+            return false;
+        }
+        let pending = &self.pending;
+        let waiting = *self.awaiting_flows.get_or_insert_with(|| {
+            super::events::awaiting_flows(pending.iter().map(|r| r.1.as_slice()))
+        });
+        waiting && !super::events::is_flow(record)
     }
 
     /// Plans JSON columns from the first records, then replays them.
@@ -743,6 +769,9 @@ impl Rows {
         self.events = super::events::EventFilter::detect(pending.iter().map(|r| r.1.as_slice()));
         if let Some(f) = &mut self.events {
             pending.retain(|(_, r)| f.keeps(r));
+        } else if super::events::awaiting_flows(pending.iter().map(|r| r.1.as_slice())) {
+            self.warnings
+                .push(super::events::no_flows_notice(pending.len()));
         }
         let mut headers: Vec<String> = Vec::new();
         let mut seen: HashMap<&str, usize> = HashMap::new();
