@@ -223,6 +223,19 @@ fn zeek_logs_concatenated_and_gzipped() {
 }
 
 #[test]
+fn zeek_log_joined_with_another_kind_of_log() {
+    let got = load("zeek_conn_then_dns.log");
+    assert_eq!(got.table.n_rows(), 2);
+    assert_eq!(got.skipped_rows, 0, "the dns rows are not bad conn rows");
+    assert!(
+        warned(&got, "2 rows of another Zeek log (dns, first on line 20) skipped"),
+        "{:?}",
+        got.warnings
+    );
+    assert!(warned(&got, "only the first one (conn) is read"), "{:?}", got.warnings);
+}
+
+#[test]
 fn zeek_json_with_iso_timestamps_and_nested_ids() {
     let got = load("zeek_conn_iso.json");
     assert_eq!(
@@ -461,6 +474,7 @@ fn cli_inspect_reports_each_format() {
         ("unsw_nb15_raw.csv", "CSV (comma, no header), UNSW-NB15", 5, Some("label"), 2, ""),
         ("zeek_conn.log.gz", "gzip-compressed Zeek TSV log conn, Zeek conn.log", 2, None, 0, "tunnel_parents"),
         ("zeek_conn_concat.log", "Zeek TSV log conn, Zeek conn.log", 4, None, 0, ""),
+        ("zeek_conn_then_dns.log", "Zeek TSV log conn, Zeek conn.log", 2, None, 0, "another Zeek log"),
         ("zeek_conn_iso.json", "JSON (newline-delimited records), Zeek conn.log", 3, None, 0, ""),
     ];
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/formats");

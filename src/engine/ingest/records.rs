@@ -157,6 +157,18 @@ impl Passed {
     }
 }
 
+/// Zeek logs joined into one file (`cat conn.*.log`): each part repeats its `#` header lines.
+/// Parts with the first part's `#fields` are read; parts of another log (a `dns.log` appended to
+/// a `conn.log`) have other columns and are skipped, counted.
+#[derive(Debug, Default)]
+struct ZeekLogs {
+    fields: Vec<Vec<u8>>,
+    path: String,
+    foreign: bool,
+    foreign_path: String,
+    foreign_rows: Passed,
+}
+
 /// Splits bytes into records.
 pub struct RecordReader {
     rdr: csv_core::Reader,
@@ -173,6 +185,7 @@ pub struct RecordReader {
     trailer: Option<&'static [u8]>,
     in_trailer: bool,
     numbers: NumberStyle,
+    zeek: Option<Box<ZeekLogs>>,
     repeated_headers: Passed,
     blank_rows: Passed,
     trailer_lines: Passed,
@@ -198,6 +211,7 @@ impl RecordReader {
             trailer: None,
             in_trailer: false,
             numbers: NumberStyle::Plain,
+            zeek: None,
             repeated_headers: Passed::default(),
             blank_rows: Passed::default(),
             trailer_lines: Passed::default(),
@@ -219,6 +233,17 @@ impl RecordReader {
     /// Ends the data at a line holding only `marker`; it and every later line are skipped.
     pub fn stop_at(mut self, marker: &'static [u8]) -> Self {
         self.trailer = Some(marker);
+        self
+    }
+
+    /// Reads a Zeek log whose `#fields` line named `fields` (from `#path` `path`): `#` lines are
+    /// passed over, and the rows of a joined log with other fields are skipped.
+    pub fn zeek_log(mut self, fields: &[String], path: &str) -> Self {
+        self.zeek = Some(Box::new(ZeekLogs {
+            fields: fields.iter().map(|f| f.as_bytes().to_vec()).collect(),
+            path: path.to_owned(),
+            ..ZeekLogs::default()
+        }));
         self
     }
 
@@ -245,6 +270,17 @@ impl RecordReader {
             out.push(format!(
                 "{} rows with every field empty skipped (first on line {})",
                 p.count, p.first
+            ));
+        }
+        if let Some(z) = self.zeek.as_deref().filter(|z| z.foreign_rows.count > 0) {
+            out.push(format!(
+                "{} rows of another Zeek log ({}, first on line {}) skipped: this file joins \
+                 logs with different columns and only the first one ({}) is read; load each log \
+                 on its own",
+                z.foreign_rows.count,
+                if z.foreign_path.is_empty() { "no #path" } else { &z.foreign_path },
+                z.foreign_rows.first,
+                if z.path.is_empty() { "no #path" } else { &z.path },
             ));
         }
         let p = self.trailer_lines;
@@ -274,6 +310,30 @@ impl RecordReader {
         if data.is_empty() && ends.len() > 1 {
             self.blank_rows.add(line);
             return true;
+        }
+        if let Some(z) = &mut self.zeek {
+            if data.first() == Some(&b'#') {
+                let field = |i: usize| {
+                    let start = if i == 0 { 0 } else { ends[i - 1] };
+                    data.get(start..ends[i]).unwrap_or(&[])
+                };
+                match field(0) {
+                    b"#fields" => {
+                        let same = ends.len() == z.fields.len() + 1
+                            && (1..ends.len()).all(|i| field(i) == z.fields[i - 1].as_slice());
+                        z.foreign = !same;
+                    }
+                    b"#path" if ends.len() > 1 => {
+                        z.foreign_path = String::from_utf8_lossy(field(1)).into_owned();
+                    }
+                    _ => {}
+                }
+                return true;
+            }
+            if z.foreign {
+                z.foreign_rows.add(line);
+                return true;
+            }
         }
         if let Some((h, e, seen)) = &mut self.header {
             if data.len() == h.len() && data == h.as_slice() && ends == e.as_slice() {
@@ -362,7 +422,8 @@ impl RecordReader {
                     } else {
                         self.rdr.line()
                     };
-                    let extras = self.header.is_some() || self.trailer.is_some();
+                    let extras =
+                        self.header.is_some() || self.trailer.is_some() || self.zeek.is_some();
                     if (extras || self.outlen == 0) && self.pass_over(line) {
                         self.outlen = 0;
                         self.endlen = 0;

@@ -511,7 +511,11 @@ fn start_zeek(
     };
     let mut probe = RecordReader::new(sep, false, Some(b'#'), limits);
     let sample = sample_records(buf, &mut probe, false);
-    let cells: Vec<Vec<String>> = sample.into_iter().map(|r| r.1).collect();
+    let cells: Vec<Vec<String>> = sample
+        .into_iter()
+        .map(|r| r.1)
+        .filter(|r| r.len() == headers.len())
+        .collect();
     let preset = presets::detect(&headers);
     let what = preset.map_or("generic columns", |p| p.name);
     let path = if path.is_empty() {
@@ -522,7 +526,8 @@ fn start_zeek(
     let format = format!("{gz}Zeek TSV log{path}, {what}");
     let mut rows = Rows::new(format, opts);
     rows.set_columns(&headers, &cells, preset, opts);
-    Ok((RecordReader::new(sep, false, Some(b'#'), limits), rows))
+    let reader = RecordReader::new(sep, false, None, limits).zeek_log(&headers, path.trim());
+    Ok((reader, rows))
 }
 
 /// Cell bytes as text: UTF-8, or Windows-1252 when not valid UTF-8 (flagged).
