@@ -58,7 +58,10 @@ fn cic_ids_2017_machine_learning_csv() {
     assert_eq!(got.table.n_rows(), 5);
     assert_eq!(got.skipped_rows, 0);
     assert!(
-        warned(&got, "3 rows with every field empty skipped (first on line 7)"),
+        warned(
+            &got,
+            "3 rows with every field empty skipped (first on line 7)"
+        ),
         "{:?}",
         got.warnings
     );
@@ -68,7 +71,13 @@ fn cic_ids_2017_machine_learning_csv() {
     assert!(warned(&got, "first on line 4"), "{:?}", got.warnings);
     assert_eq!(
         got.table.labels(),
-        Some(vec![Some(false), Some(false), Some(true), Some(true), Some(true)])
+        Some(vec![
+            Some(false),
+            Some(false),
+            Some(true),
+            Some(true),
+            Some(true)
+        ])
     );
     assert!(got.table.column("Fwd Header Length.1").is_some());
     assert_eq!(features(&got).len(), 78);
@@ -136,7 +145,13 @@ fn cse_cic_ids_2018_repeated_headers_are_skipped_and_counted() {
     assert_eq!(got.table.timestamps().unwrap()[0], 1_518_597_061.0);
     assert_eq!(
         got.table.labels(),
-        Some(vec![Some(false), Some(true), Some(false), Some(true), Some(true)])
+        Some(vec![
+            Some(false),
+            Some(true),
+            Some(false),
+            Some(true),
+            Some(true)
+        ])
     );
 }
 
@@ -154,7 +169,11 @@ fn cse_cic_ids_2018_file_with_flow_id_and_addresses() {
         role(&got, "Source Port"),
         (Role::Feature, Some(Meaning::SrcPort))
     );
-    let m = got.mapping.iter().find(|m| m.column == "Source IP").unwrap();
+    let m = got
+        .mapping
+        .iter()
+        .find(|m| m.column == "Source IP")
+        .unwrap();
     assert_eq!(m.source, "Src IP");
     assert_eq!(
         got.table.labels(),
@@ -202,7 +221,13 @@ fn unsw_nb15_raw_file_quirks() {
     assert_eq!(role(&got, "srcip"), (Role::Ignore, Some(Meaning::SrcIp)));
     assert_eq!(
         got.table.labels(),
-        Some(vec![Some(false), Some(false), Some(true), Some(true), Some(true)])
+        Some(vec![
+            Some(false),
+            Some(false),
+            Some(true),
+            Some(true),
+            Some(true)
+        ])
     );
 }
 
@@ -218,7 +243,10 @@ fn zeek_logs_concatenated_and_gzipped() {
     assert_eq!(tp.display(3), "CAbc1,CAbc2");
     assert_eq!(role(&got, "tunnel_parents").0, Role::Ignore);
     let gz = load("zeek_conn.log.gz");
-    assert_eq!(gz.format, "gzip-compressed Zeek TSV log conn, Zeek conn.log");
+    assert_eq!(
+        gz.format,
+        "gzip-compressed Zeek TSV log conn, Zeek conn.log"
+    );
     assert_eq!(gz.table.n_rows(), 2);
 }
 
@@ -228,11 +256,18 @@ fn zeek_log_joined_with_another_kind_of_log() {
     assert_eq!(got.table.n_rows(), 2);
     assert_eq!(got.skipped_rows, 0, "the dns rows are not bad conn rows");
     assert!(
-        warned(&got, "2 rows of another Zeek log (dns, first on line 20) skipped"),
+        warned(
+            &got,
+            "2 rows of another Zeek log (dns, first on line 20) skipped"
+        ),
         "{:?}",
         got.warnings
     );
-    assert!(warned(&got, "only the first one (conn) is read"), "{:?}", got.warnings);
+    assert!(
+        warned(&got, "only the first one (conn) is read"),
+        "{:?}",
+        got.warnings
+    );
 }
 
 #[test]
@@ -339,12 +374,9 @@ fn argus_binetflow_generic_with_ctu_labels() {
     assert_eq!(got.format, "CSV (comma), generic columns");
     assert_eq!(role(&got, "StartTime").0, Role::Timestamp);
     assert_eq!(got.table.timestamps().unwrap()[0], 1_312_969_613.047_277);
-    assert_eq!(
-        role(&got, "SrcAddr"),
-        (Role::Ignore, Some(Meaning::SrcIp))
-    );
+    assert_eq!(role(&got, "SrcAddr"), (Role::Ignore, Some(Meaning::SrcIp)));
     assert_eq!(numbers(&got, "Sport")[3], 8.0); // 0x0008
-    // Background and Normal flows are normal, Botnet flows are attacks
+                                                // Background and Normal flows are normal, Botnet flows are attacks
     assert_eq!(
         got.table.labels(),
         Some(vec![Some(false), Some(false), Some(false), Some(true)])
@@ -358,7 +390,10 @@ fn one_event_time_per_file() {
     let got = read_table("a.csv", csv, &IngestOptions::default()).unwrap();
     assert_eq!(role(&got, "StartTime").0, Role::Timestamp);
     assert_eq!(role(&got, "LastTime").0, Role::Ignore);
-    assert_eq!(col(&got, "LastTime").values.display(1), "2024-01-01 10:01:02");
+    assert_eq!(
+        col(&got, "LastTime").values.display(1),
+        "2024-01-01 10:01:02"
+    );
     let m = got.mapping.iter().find(|m| m.column == "LastTime").unwrap();
     assert!(m.reason.contains("a second time column"), "{}", m.reason);
 }
@@ -383,18 +418,25 @@ fn suricata_eve_keeps_flow_events_only() {
     assert!(got.table.column("stats.uptime").is_none());
     assert_eq!(role(&got, "flow.start").0, Role::Timestamp);
     assert_eq!(got.table.timestamps().unwrap()[0], 1_704_103_198.5);
-    for c in ["timestamp", "flow.end", "flow_id", "event_type", "community_id", "flow.alerted"] {
+    for c in [
+        "timestamp",
+        "flow.end",
+        "flow_id",
+        "event_type",
+        "community_id",
+        "flow.alerted",
+    ] {
         assert_eq!(role(&got, c).0, Role::Ignore, "{c}");
     }
-    assert_eq!(
-        role(&got, "dest_ip"),
-        (Role::Ignore, Some(Meaning::DstIp))
-    );
+    assert_eq!(role(&got, "dest_ip"), (Role::Ignore, Some(Meaning::DstIp)));
     assert_eq!(
         role(&got, "dest_port"),
         (Role::Feature, Some(Meaning::DstPort))
     );
-    assert_eq!(numbers(&got, "flow.bytes_toserver"), vec![1200.0, 60.0, 60.0]);
+    assert_eq!(
+        numbers(&got, "flow.bytes_toserver"),
+        vec![1200.0, 60.0, 60.0]
+    );
 }
 
 #[test]
@@ -433,12 +475,42 @@ fn bad_inputs_name_the_file_the_place_and_the_remedy() {
     let mut wide = "1,".repeat(99_999);
     wide.push_str("1\n");
     let cases: [(&str, Vec<u8>, &str, &str); 6] = [
-        ("empty.csv", Vec::new(), "the file is empty", "choose a file"),
-        ("header.csv", b"a,b,c\n".to_vec(), "line 2: the file has a header but no data rows", "add rows"),
-        ("ragged.csv", b"a,b,c\n1,2\n3,4\n".to_vec(), "line 2: no row could be read (2 skipped)", "missing or extra delimiter"),
-        ("blank.csv", b"a,b\n,\n,\n".to_vec(), "line 2: the file has a header but no data rows", "add rows"),
-        ("binary.csv", b"\x00\x01\x02\x03binary".to_vec(), "byte 0: this looks like a binary file", "if it is a packet capture"),
-        ("wide.csv", wide.into_bytes(), "line 1: a line has more than 4096 columns", "the delimiter may be wrong"),
+        (
+            "empty.csv",
+            Vec::new(),
+            "the file is empty",
+            "choose a file",
+        ),
+        (
+            "header.csv",
+            b"a,b,c\n".to_vec(),
+            "line 2: the file has a header but no data rows",
+            "add rows",
+        ),
+        (
+            "ragged.csv",
+            b"a,b,c\n1,2\n3,4\n".to_vec(),
+            "line 2: no row could be read (2 skipped)",
+            "missing or extra delimiter",
+        ),
+        (
+            "blank.csv",
+            b"a,b\n,\n,\n".to_vec(),
+            "line 2: the file has a header but no data rows",
+            "add rows",
+        ),
+        (
+            "binary.csv",
+            b"\x00\x01\x02\x03binary".to_vec(),
+            "byte 0: this looks like a binary file",
+            "if it is a packet capture",
+        ),
+        (
+            "wide.csv",
+            wide.into_bytes(),
+            "line 1: a line has more than 4096 columns",
+            "the delimiter may be wrong",
+        ),
     ];
     for (name, bytes, message, hint) in cases {
         let r = read_table(name, &bytes, &IngestOptions::default());
@@ -451,31 +523,181 @@ fn bad_inputs_name_the_file_the_place_and_the_remedy() {
     }
 }
 
+/// (file, format, rows, label column, label classes, a warning that must be there)
+type Expected = (
+    &'static str,
+    &'static str,
+    u64,
+    Option<&'static str>,
+    usize,
+    &'static str,
+);
+
 /// `netsift-cli inspect` on every fixture: format, rows, label column and classes, a warning.
 #[test]
 fn cli_inspect_reports_each_format() {
     // (file, format, rows, label column, label classes, a warning that must be there)
-    let table: &[(&str, &str, u64, Option<&str>, usize, &str)] = &[
-        ("argus_binetflow.csv", "CSV (comma), generic columns", 4, Some("Label"), 3, ""),
-        ("cic2017_mlcve.csv", "CSV (comma), CICFlowMeter / CIC-IDS", 5, Some("Label"), 4, "rows with every field empty"),
-        ("cic2017_traffic_labelling.csv", "CSV (comma), CICFlowMeter / CIC-IDS", 4, Some("Label"), 2, "Windows-1252"),
-        ("cic2018_flowid.csv", "CSV (comma), CICFlowMeter / CIC-IDS", 3, Some("Label"), 2, ""),
-        ("cic2018_repeated_headers.csv", "CSV (comma), CICFlowMeter / CIC-IDS", 5, Some("Label"), 4, "repeated header lines skipped"),
-        ("cicflowmeter_python.csv", "CSV (comma), CICFlowMeter / CIC-IDS", 2, None, 0, ""),
-        ("cicflowmeter_v4_unlabelled.csv", "CSV (comma), CICFlowMeter / CIC-IDS", 3, None, 0, "NeedManualLabel"),
-        ("excel_european.csv", "CSV (semicolon), generic columns", 3, None, 0, ""),
-        ("excel_unicode_text.txt", "TSV (tab, UTF-16), generic columns", 2, Some("label"), 2, "UTF-16"),
-        ("excel_us_thousands.csv", "CSV (comma), generic columns", 3, Some("label"), 2, ""),
-        ("kdd99_full.txt", "CSV (comma, no header), NSL-KDD / KDD'99", 4, Some("label"), 3, ""),
-        ("ndjson_mixed_bad_line.json", "JSON (newline-delimited records), generic columns", 3, Some("label"), 2, "1 rows skipped"),
-        ("nfdump.csv", "CSV (comma), nfdump flow export", 3, None, 0, "summary block"),
-        ("nslkdd_no_difficulty.txt", "CSV (comma, no header), NSL-KDD / KDD'99", 3, Some("label"), 3, ""),
-        ("suricata_eve.json", "JSON (newline-delimited records), Suricata eve.json flow events", 3, None, 0, "not flow events skipped"),
-        ("unsw_nb15_raw.csv", "CSV (comma, no header), UNSW-NB15", 5, Some("label"), 2, ""),
-        ("zeek_conn.log.gz", "gzip-compressed Zeek TSV log conn, Zeek conn.log", 2, None, 0, "tunnel_parents"),
-        ("zeek_conn_concat.log", "Zeek TSV log conn, Zeek conn.log", 4, None, 0, ""),
-        ("zeek_conn_then_dns.log", "Zeek TSV log conn, Zeek conn.log", 2, None, 0, "another Zeek log"),
-        ("zeek_conn_iso.json", "JSON (newline-delimited records), Zeek conn.log", 3, None, 0, ""),
+    let table: &[Expected] = &[
+        (
+            "argus_binetflow.csv",
+            "CSV (comma), generic columns",
+            4,
+            Some("Label"),
+            3,
+            "",
+        ),
+        (
+            "cic2017_mlcve.csv",
+            "CSV (comma), CICFlowMeter / CIC-IDS",
+            5,
+            Some("Label"),
+            4,
+            "rows with every field empty",
+        ),
+        (
+            "cic2017_traffic_labelling.csv",
+            "CSV (comma), CICFlowMeter / CIC-IDS",
+            4,
+            Some("Label"),
+            2,
+            "Windows-1252",
+        ),
+        (
+            "cic2018_flowid.csv",
+            "CSV (comma), CICFlowMeter / CIC-IDS",
+            3,
+            Some("Label"),
+            2,
+            "",
+        ),
+        (
+            "cic2018_repeated_headers.csv",
+            "CSV (comma), CICFlowMeter / CIC-IDS",
+            5,
+            Some("Label"),
+            4,
+            "repeated header lines skipped",
+        ),
+        (
+            "cicflowmeter_python.csv",
+            "CSV (comma), CICFlowMeter / CIC-IDS",
+            2,
+            None,
+            0,
+            "",
+        ),
+        (
+            "cicflowmeter_v4_unlabelled.csv",
+            "CSV (comma), CICFlowMeter / CIC-IDS",
+            3,
+            None,
+            0,
+            "NeedManualLabel",
+        ),
+        (
+            "excel_european.csv",
+            "CSV (semicolon), generic columns",
+            3,
+            None,
+            0,
+            "",
+        ),
+        (
+            "excel_unicode_text.txt",
+            "TSV (tab, UTF-16), generic columns",
+            2,
+            Some("label"),
+            2,
+            "UTF-16",
+        ),
+        (
+            "excel_us_thousands.csv",
+            "CSV (comma), generic columns",
+            3,
+            Some("label"),
+            2,
+            "",
+        ),
+        (
+            "kdd99_full.txt",
+            "CSV (comma, no header), NSL-KDD / KDD'99",
+            4,
+            Some("label"),
+            3,
+            "",
+        ),
+        (
+            "ndjson_mixed_bad_line.json",
+            "JSON (newline-delimited records), generic columns",
+            3,
+            Some("label"),
+            2,
+            "1 rows skipped",
+        ),
+        (
+            "nfdump.csv",
+            "CSV (comma), nfdump flow export",
+            3,
+            None,
+            0,
+            "summary block",
+        ),
+        (
+            "nslkdd_no_difficulty.txt",
+            "CSV (comma, no header), NSL-KDD / KDD'99",
+            3,
+            Some("label"),
+            3,
+            "",
+        ),
+        (
+            "suricata_eve.json",
+            "JSON (newline-delimited records), Suricata eve.json flow events",
+            3,
+            None,
+            0,
+            "not flow events skipped",
+        ),
+        (
+            "unsw_nb15_raw.csv",
+            "CSV (comma, no header), UNSW-NB15",
+            5,
+            Some("label"),
+            2,
+            "",
+        ),
+        (
+            "zeek_conn.log.gz",
+            "gzip-compressed Zeek TSV log conn, Zeek conn.log",
+            2,
+            None,
+            0,
+            "tunnel_parents",
+        ),
+        (
+            "zeek_conn_concat.log",
+            "Zeek TSV log conn, Zeek conn.log",
+            4,
+            None,
+            0,
+            "",
+        ),
+        (
+            "zeek_conn_then_dns.log",
+            "Zeek TSV log conn, Zeek conn.log",
+            2,
+            None,
+            0,
+            "another Zeek log",
+        ),
+        (
+            "zeek_conn_iso.json",
+            "JSON (newline-delimited records), Zeek conn.log",
+            3,
+            None,
+            0,
+            "",
+        ),
     ];
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/formats");
     let on_disk = std::fs::read_dir(dir).unwrap().count();
@@ -485,7 +707,11 @@ fn cli_inspect_reports_each_format() {
             .args(["inspect", &format!("{dir}/{file}")])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{file}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(j["format"], format, "{file}");
         assert_eq!(j["rows"], rows, "{file}");
@@ -539,12 +765,19 @@ fn suricata_flow_events_are_found_past_the_first_records() {
     log.push_str(&eve(301, "dns"));
     log.push_str(&eve(302, "flow"));
     let got = read_table("eve.json", log.as_bytes(), &IngestOptions::default()).unwrap();
-    assert!(got.format.ends_with("Suricata eve.json flow events"), "{}", got.format);
+    assert!(
+        got.format.ends_with("Suricata eve.json flow events"),
+        "{}",
+        got.format
+    );
     assert_eq!(got.table.n_rows(), 2);
     assert_eq!(numbers(&got, "flow.pkts_toserver"), vec![300.0, 302.0]);
     assert!(got.table.column("dns.rrname").is_none());
     assert!(
-        warned(&got, "301 records that are not flow events skipped (dns 301)"),
+        warned(
+            &got,
+            "301 records that are not flow events skipped (dns 301)"
+        ),
         "{:?}",
         got.warnings
     );

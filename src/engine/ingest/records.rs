@@ -278,9 +278,17 @@ impl RecordReader {
                  logs with different columns and only the first one ({}) is read; load each log \
                  on its own",
                 z.foreign_rows.count,
-                if z.foreign_path.is_empty() { "no #path" } else { &z.foreign_path },
+                if z.foreign_path.is_empty() {
+                    "no #path"
+                } else {
+                    &z.foreign_path
+                },
                 z.foreign_rows.first,
-                if z.path.is_empty() { "no #path" } else { &z.path },
+                if z.path.is_empty() {
+                    "no #path"
+                } else {
+                    &z.path
+                },
             ));
         }
         let p = self.trailer_lines;

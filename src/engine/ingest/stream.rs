@@ -425,7 +425,11 @@ fn start_csv(
     if !encoding.is_empty() {
         rows.warnings.push(format!(
             "the file is UTF-16 text (a spreadsheet's \"Unicode text\" export); it was decoded{}",
-            if delim == b'\t' { ", tab-delimited" } else { "" }
+            if delim == b'\t' {
+                ", tab-delimited"
+            } else {
+                ""
+            }
         ));
     }
     rows.set_columns(&headers, &data, preset, opts);
