@@ -385,17 +385,34 @@ fn argus_binetflow_generic_with_ctu_labels() {
 
 #[test]
 fn one_event_time_per_file() {
-    let csv = b"StartTime,LastTime,bytes\n2024-01-01 10:00:00,2024-01-01 10:00:05,10\n\
+    let csv = b"StartTime,logged_at,bytes\n2024-01-01 10:00:00,2024-01-01 10:00:05,10\n\
                 2024-01-01 10:01:00,2024-01-01 10:01:02,20\n";
     let got = read_table("a.csv", csv, &IngestOptions::default()).unwrap();
     assert_eq!(role(&got, "StartTime").0, Role::Timestamp);
-    assert_eq!(role(&got, "LastTime").0, Role::Ignore);
+    assert_eq!(role(&got, "logged_at").0, Role::Ignore);
     assert_eq!(
-        col(&got, "LastTime").values.display(1),
+        col(&got, "logged_at").values.display(1),
         "2024-01-01 10:01:02"
     );
-    let m = got.mapping.iter().find(|m| m.column == "LastTime").unwrap();
+    let m = got
+        .mapping
+        .iter()
+        .find(|m| m.column == "logged_at")
+        .unwrap();
     assert!(m.reason.contains("a second time column"), "{}", m.reason);
+}
+
+#[test]
+fn numeric_end_times_are_never_features() {
+    // NetFlow v9 style export (e.g. from a collector): epoch-millisecond start and end.
+    let csv = b"first_switched,last_switched,src_addr,dst_addr,in_bytes,in_pkts\n\
+                1704103200000,1704103201500,10.0.0.1,10.0.0.2,1200,10\n\
+                1704103200200,1704103200220,10.0.0.1,8.8.8.8,60,1\n";
+    let got = read_table("nf9.csv", csv, &IngestOptions::default()).unwrap();
+    assert_eq!(role(&got, "first_switched").0, Role::Timestamp);
+    assert_eq!(got.table.timestamps().unwrap()[0], 1_704_103_200.0);
+    assert_eq!(role(&got, "last_switched").0, Role::Ignore);
+    assert_eq!(features(&got), vec!["in_bytes", "in_pkts"]);
 }
 
 #[test]

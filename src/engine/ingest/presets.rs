@@ -791,10 +791,31 @@ const TIME_KEYS: &[&str] = &[
     "firstseen",
     "flowstart",
     "eventtime",
+    "firstswitched",
+    "flowstartseconds",
+    "flowstartmilliseconds",
     "start",
     "tsstart",
     "timestart",
     "stamp",
+];
+/// End times: raw timestamps, never features (the start time is the event time; a duration
+/// column, when there is one, carries the length).
+const END_TIME_KEYS: &[&str] = &[
+    "te",
+    "end",
+    "endtime",
+    "timeend",
+    "tsend",
+    "endts",
+    "stoptime",
+    "lasttime",
+    "lastseen",
+    "ltime",
+    "lastswitched",
+    "flowendseconds",
+    "flowendmilliseconds",
+    "endtimestamp",
 ];
 const ID_KEYS: &[&str] = &[
     "id",
@@ -1001,6 +1022,15 @@ pub fn guess(name: &str, sample: &[&str]) -> ColumnPlan {
             None,
             Kind::Categorical,
             "values are IP addresses: kept for display, not a model input".to_string(),
+        );
+    }
+    if has(END_TIME_KEYS) {
+        return ColumnPlan::new(
+            name,
+            Role::Ignore,
+            None,
+            Kind::Auto,
+            why("end time: a raw timestamp, not a measurement; kept for display"),
         );
     }
     if has(TIME_KEYS) || k.ends_with("timestamp") || k.ends_with("time") && !all_numeric {
