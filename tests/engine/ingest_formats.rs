@@ -307,6 +307,23 @@ fn kdd99_labels_with_a_trailing_dot() {
 }
 
 #[test]
+fn nsl_kdd_arff_file() {
+    let got = load("nslkdd.arff");
+    assert_eq!(got.format, "ARFF (Weka), NSL-KDD / KDD'99");
+    assert_eq!(got.table.n_rows(), 3);
+    assert_eq!(got.skipped_rows, 0);
+    assert_eq!(got.table.columns.len(), 42);
+    assert_eq!(kind(&got, "service"), ColumnKind::Categorical);
+    // "class" is the label, renamed
+    let m = got.mapping.iter().find(|m| m.column == "label").unwrap();
+    assert_eq!(m.source, "class");
+    assert_eq!(
+        got.table.labels(),
+        Some(vec![Some(false), Some(true), Some(false)])
+    );
+}
+
+#[test]
 fn nsl_kdd_test_21_loads_as_nsl_kdd() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -658,6 +675,14 @@ fn cli_inspect_reports_each_format() {
             None,
             0,
             "summary block",
+        ),
+        (
+            "nslkdd.arff",
+            "ARFF (Weka), NSL-KDD / KDD'99",
+            3,
+            Some("label"),
+            2,
+            "",
         ),
         (
             "nslkdd_no_difficulty.txt",

@@ -25,6 +25,7 @@
 
 use serde::{Deserialize, Serialize};
 
+mod arff;
 mod auto;
 pub mod capture;
 mod columns;

@@ -186,6 +186,8 @@ pub struct RecordReader {
     in_trailer: bool,
     numbers: NumberStyle,
     zeek: Option<Box<ZeekLogs>>,
+    /// ARFF: `@` lines (the header) are passed over.
+    arff: bool,
     repeated_headers: Passed,
     blank_rows: Passed,
     trailer_lines: Passed,
@@ -212,6 +214,7 @@ impl RecordReader {
             in_trailer: false,
             numbers: NumberStyle::Plain,
             zeek: None,
+            arff: false,
             repeated_headers: Passed::default(),
             blank_rows: Passed::default(),
             trailer_lines: Passed::default(),
@@ -244,6 +247,12 @@ impl RecordReader {
             path: path.to_owned(),
             ..ZeekLogs::default()
         }));
+        self
+    }
+
+    /// Reads an ARFF file: its `@relation` / `@attribute` / `@data` lines are not rows.
+    pub fn arff(mut self) -> Self {
+        self.arff = true;
         self
     }
 
@@ -317,6 +326,9 @@ impl RecordReader {
         }
         if data.is_empty() && ends.len() > 1 {
             self.blank_rows.add(line);
+            return true;
+        }
+        if self.arff && data.first() == Some(&b'@') {
             return true;
         }
         if let Some(z) = &mut self.zeek {
@@ -430,8 +442,10 @@ impl RecordReader {
                     } else {
                         self.rdr.line()
                     };
-                    let extras =
-                        self.header.is_some() || self.trailer.is_some() || self.zeek.is_some();
+                    let extras = self.header.is_some()
+                        || self.trailer.is_some()
+                        || self.zeek.is_some()
+                        || self.arff;
                     if (extras || self.outlen == 0) && self.pass_over(line) {
                         self.outlen = 0;
                         self.endlen = 0;

@@ -329,6 +329,8 @@ impl Text {
         };
         let (reader, rows) = if buf[first..].starts_with(b"#separator") {
             start_zeek(buf, limits, opts, gz)?
+        } else if super::arff::is_arff(buf) {
+            start_arff(buf, limits, opts, gz, last)?
         } else {
             start_csv(buf, limits, opts, gz, encoding, last)?
         };
@@ -531,6 +533,26 @@ fn start_zeek(
     let mut rows = Rows::new(format, opts);
     rows.set_columns(&headers, &cells, preset, opts);
     let reader = RecordReader::new(sep, false, None, limits).zeek_log(&headers, path.trim());
+    Ok((reader, rows))
+}
+
+fn start_arff(
+    buf: &[u8],
+    limits: Limits,
+    opts: &IngestOptions,
+    gz: &str,
+    last: bool,
+) -> Result<(RecordReader, Rows), IngestError> {
+    let headers = super::arff::attributes(buf)?;
+    let mut probe = RecordReader::new(b',', true, Some(b'%'), limits).arff();
+    let sample = sample_records(buf, &mut probe, last);
+    let cells: Vec<Vec<String>> = sample.into_iter().map(|r| r.1).collect();
+    let preset = presets::detect(&headers);
+    let what = preset.map_or("generic columns", |p| p.name);
+    let mut rows = Rows::new(format!("{gz}ARFF (Weka), {what}"), opts);
+    let (_, data) = data_reader(b',', limits, false, preset, &headers, &cells);
+    rows.set_columns(&headers, &data, preset, opts);
+    let reader = RecordReader::new(b',', true, Some(b'%'), limits).arff();
     Ok((reader, rows))
 }
 
