@@ -290,7 +290,16 @@ pub const NORMAL_LABELS: &[&str] = &[
 
 /// True when a label cell means normal traffic.
 pub fn is_normal_label(cell: &str) -> bool {
-    let c = cell.trim();
+    // KDD'99 ends every label with a dot ("normal."); CTU-13's Argus flows prefix theirs with
+    // "flow=" and name the direction ("flow=From-Normal-V42-…", "flow=Background-UDP-…").
+    let c = cell.trim().trim_end_matches('.');
+    let c = c.strip_prefix("flow=").map_or(c, |rest| {
+        let rest = rest
+            .strip_prefix("From-")
+            .or_else(|| rest.strip_prefix("To-"))
+            .unwrap_or(rest);
+        rest.split('-').next().unwrap_or(rest)
+    });
     NORMAL_LABELS.iter().any(|n| c.eq_ignore_ascii_case(n))
 }
 

@@ -13,6 +13,7 @@ mod generate;
 mod iforest_reference;
 mod ingest;
 mod ingest_bench;
+mod ingest_formats;
 mod ingest_presets;
 mod live;
 mod lof_nsl_kdd;

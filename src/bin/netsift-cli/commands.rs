@@ -295,9 +295,16 @@ fn inspect(path: &Path) -> Result<(), String> {
         "skipped_rows": ingested.skipped_rows,
         "packets": ingested.capture.map(|c| c.packets),
         "flows": ingested.capture.map(|c| c.flows),
-        "columns": summaries.iter().map(|s| json!({
-            "name": s.name, "role": format!("{:?}", s.role), "meaning": s.meaning.map(|m| format!("{m:?}")),
-            "kind": format!("{:?}", s.kind), "missing": s.missing, "distinct": s.distinct, "distinct_exact": s.distinct_exact,
+        "columns": summaries.iter().map(|s| {
+            let mapped = ingested.mapping.iter().find(|m| m.kept && m.column == s.name);
+            json!({
+                "name": s.name, "role": format!("{:?}", s.role), "meaning": s.meaning.map(|m| format!("{m:?}")),
+                "kind": format!("{:?}", s.kind), "missing": s.missing, "distinct": s.distinct, "distinct_exact": s.distinct_exact,
+                "header": mapped.map(|m| m.source.clone()), "why": mapped.map(|m| m.reason.clone()),
+            })
+        }).collect::<Vec<_>>(),
+        "dropped_columns": ingested.mapping.iter().filter(|m| !m.kept).map(|m| json!({
+            "header": m.source, "why": m.reason,
         })).collect::<Vec<_>>(),
         "label_column": label.map(|c| c.name.clone()),
         "label_classes": classes.and_then(|c| c.into_iter().next()).map(|s| s.top_levels),

@@ -25,9 +25,11 @@
 
 use serde::{Deserialize, Serialize};
 
+mod arff;
 mod auto;
 pub mod capture;
 mod columns;
+mod events;
 mod json;
 mod presets;
 mod records;

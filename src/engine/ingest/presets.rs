@@ -10,7 +10,7 @@
 
 use super::columns::{is_null, parse_num, ColumnPlan, Kind, Num};
 use super::timestamp::{parse_date_time, parse_timestamp};
-use crate::engine::data::{Meaning, Role};
+use crate::engine::data::{Meaning, Role, Values};
 
 /// Comparison key of a header name.
 pub fn key(name: &str) -> String {
@@ -101,6 +101,8 @@ pub struct Preset {
     pub required: &'static [&'static str],
     /// Known columns.
     pub columns: &'static [Spec],
+    /// A line holding only this text ends the data (a tool's summary block after the rows).
+    pub trailer: Option<&'static [u8]>,
 }
 
 impl Preset {
@@ -151,6 +153,7 @@ pub static SEED_001: Preset = Preset {
         label("label", &[]),
         ts("timestamp", &[]),
     ],
+    trailer: None,
 };
 
 /// Seed 000: endpoints, length, timestamp.
@@ -173,6 +176,7 @@ pub static SEED_000: Preset = Preset {
         ts("timestamp", &[]),
         label("label", &[]),
     ],
+    trailer: None,
 };
 
 /// Seed 003: per-minute aggregates.
@@ -204,6 +208,7 @@ pub static SEED_003: Preset = Preset {
         },
         label("label", &[]),
     ],
+    trailer: None,
 };
 
 /// Seed 004: stream records.
@@ -226,6 +231,7 @@ pub static SEED_004: Preset = Preset {
         ts("timestamp", &[]),
         label("label", &[]),
     ],
+    trailer: None,
 };
 
 /// NSL-KDD / KDD'99 column names, in file order.
@@ -300,6 +306,7 @@ pub static NSL_KDD: Preset = Preset {
             ..f("difficulty")
         },
     ],
+    trailer: None,
 };
 
 /// UNSW-NB15 column names of the raw, headerless UNSW-NB15_1..4.csv files.
@@ -398,6 +405,7 @@ pub static UNSW_NB15: Preset = Preset {
             ..f("id")
         },
     ],
+    trailer: None,
 };
 
 /// Zeek conn.log (TSV or JSON).
@@ -437,6 +445,7 @@ pub static ZEEK_CONN: Preset = Preset {
         ),
         ignore("community_id", None, "flow hash: an identifier"),
     ],
+    trailer: None,
 };
 
 const CIC_PORT_NOTE: &str = "port number (feature; also used by the network views)";
@@ -527,6 +536,7 @@ pub static CIC: Preset = Preset {
         fa("min_seg_size_forward", &["Fwd Seg Size Min"]),
         label("Label", &[]),
     ],
+    trailer: None,
 };
 
 /// netsift's own flow table (packet captures turned into flows, exported as CSV). Listed before
@@ -551,19 +561,164 @@ pub static NETSIFT_FLOWS: Preset = Preset {
         fm("tot_bytes", Meaning::Bytes),
         label("label", &[]),
     ],
+    trailer: None,
+};
+
+const MAC_NOTE: &str = "MAC address: identifies an interface, it is not a measurement";
+const MPLS_NOTE: &str = "MPLS label stack entry: a routing identifier, not a measurement";
+
+/// nfdump's `-o csv` output (NetFlow / IPFIX / sFlow records), summary block at the end.
+pub static NFDUMP: Preset = Preset {
+    name: "nfdump flow export",
+    required: &["ts", "te", "td", "sa", "da", "sp", "dp", "pr"],
+    columns: &[
+        ts("ts", &[]),
+        ignore(
+            "te",
+            None,
+            "flow end time: a raw timestamp, not a measurement (ts is the event time; td the \
+             duration)",
+        ),
+        Spec {
+            note: "numeric feature (flow duration, seconds)",
+            ..fm("td", Meaning::Duration)
+        },
+        ignore("sa", Some(Meaning::SrcIp), IP_NOTE),
+        ignore("da", Some(Meaning::DstIp), IP_NOTE),
+        fm("sp", Meaning::SrcPort),
+        fm("dp", Meaning::DstPort),
+        cat("pr", Some(Meaning::Protocol)),
+        Spec {
+            note: "TCP flags (e.g. ...AP.SF): categorical feature",
+            ..cat("flg", None)
+        },
+        fm("ipkt", Meaning::Packets),
+        fm("ibyt", Meaning::Bytes),
+        ignore(
+            "in",
+            None,
+            "input interface index (SNMP): identifies a router port, not a measurement",
+        ),
+        ignore(
+            "out",
+            None,
+            "output interface index (SNMP): identifies a router port, not a measurement",
+        ),
+        ignore("sas", None, "source AS number: an identifier"),
+        ignore("das", None, "destination AS number: an identifier"),
+        ignore("nh", None, "next-hop address: an identifier"),
+        ignore("nhb", None, "BGP next-hop address: an identifier"),
+        ignore("ra", None, "address of the exporting router: an identifier"),
+        ignore("eng", None, "exporter engine type/id: an identifier"),
+        ignore("exid", None, "exporter id: an identifier"),
+        ignore(
+            "tr",
+            None,
+            "time the collector received the record: not a property of the flow",
+        ),
+        ignore("ismc", None, MAC_NOTE),
+        ignore("odmc", None, MAC_NOTE),
+        ignore("idmc", None, MAC_NOTE),
+        ignore("osmc", None, MAC_NOTE),
+        ignore("mpls1", None, MPLS_NOTE),
+        ignore("mpls2", None, MPLS_NOTE),
+        ignore("mpls3", None, MPLS_NOTE),
+        ignore("mpls4", None, MPLS_NOTE),
+        ignore("mpls5", None, MPLS_NOTE),
+        ignore("mpls6", None, MPLS_NOTE),
+        ignore("mpls7", None, MPLS_NOTE),
+        ignore("mpls8", None, MPLS_NOTE),
+        ignore("mpls9", None, MPLS_NOTE),
+        ignore("mpls10", None, MPLS_NOTE),
+        label("label", &[]),
+    ],
+    trailer: Some(b"Summary"),
+};
+
+/// Suricata's eve.json `flow` events (the other event types are skipped when reading).
+pub static SURICATA_FLOW: Preset = Preset {
+    name: "Suricata eve.json flow events",
+    required: &["eventtype", "flowid", "srcip", "destip", "flowpktstoserver"],
+    columns: &[
+        ts("flow.start", &[]),
+        ignore(
+            "timestamp",
+            None,
+            "when Suricata wrote the record (the flow's end or timeout), not when it began: \
+             flow.start is the event time",
+        ),
+        ignore(
+            "flow.end",
+            None,
+            "flow end time: a raw timestamp (flow.age is the duration)",
+        ),
+        ignore("flow_id", None, "Suricata's flow identifier"),
+        ignore(
+            "event_type",
+            None,
+            "the record type (\"flow\" in every kept row)",
+        ),
+        ignore(
+            "in_iface",
+            None,
+            "capture interface name: context, not traffic",
+        ),
+        ignore("host", None, "sensor name: context, not traffic"),
+        ignore(
+            "pcap_cnt",
+            None,
+            "packet counter of the capture: a position, not traffic",
+        ),
+        ignore("src_ip", Some(Meaning::SrcIp), IP_NOTE),
+        ignore("dest_ip", Some(Meaning::DstIp), IP_NOTE),
+        fm("src_port", Meaning::SrcPort),
+        fm("dest_port", Meaning::DstPort),
+        cat("proto", Some(Meaning::Protocol)),
+        cat("app_proto", None),
+        fm("flow.pkts_toserver", Meaning::Packets),
+        f("flow.pkts_toclient"),
+        fm("flow.bytes_toserver", Meaning::Bytes),
+        f("flow.bytes_toclient"),
+        Spec {
+            note: "numeric feature (flow age, seconds)",
+            ..fm("flow.age", Meaning::Duration)
+        },
+        cat("flow.state", None),
+        cat("flow.reason", None),
+        Spec {
+            note: "whether a Suricata rule alerted on the flow: a detector's verdict, kept for \
+                   display, not a model input",
+            ..ignore("flow.alerted", None, "")
+        },
+        ignore("community_id", None, "flow hash: an identifier"),
+        label("label", &[]),
+    ],
+    trailer: None,
 };
 
 /// All header-detected presets, most specific first.
-pub static PRESETS: [&Preset; 9] = [
+pub static PRESETS: [&Preset; 11] = [
     &NETSIFT_FLOWS,
     &CIC,
     &ZEEK_CONN,
+    &SURICATA_FLOW,
+    &NFDUMP,
     &UNSW_NB15,
     &NSL_KDD,
     &SEED_001,
     &SEED_003,
     &SEED_004,
     &SEED_000,
+];
+
+/// Placeholder labels flow tools write when no ground truth exists (CICFlowMeter's
+/// "NeedManualLabel"): a label column holding only these is not a label.
+pub const PLACEHOLDER_LABELS: &[&str] = &[
+    "needmanuallabel",
+    "nolabel",
+    "unlabeled",
+    "unlabelled",
+    "unknown",
 ];
 
 /// The preset whose required keys all appear in `headers`.
@@ -636,10 +791,31 @@ const TIME_KEYS: &[&str] = &[
     "firstseen",
     "flowstart",
     "eventtime",
+    "firstswitched",
+    "flowstartseconds",
+    "flowstartmilliseconds",
     "start",
     "tsstart",
     "timestart",
     "stamp",
+];
+/// End times: raw timestamps, never features (the start time is the event time; a duration
+/// column, when there is one, carries the length).
+const END_TIME_KEYS: &[&str] = &[
+    "te",
+    "end",
+    "endtime",
+    "timeend",
+    "tsend",
+    "endts",
+    "stoptime",
+    "lasttime",
+    "lastseen",
+    "ltime",
+    "lastswitched",
+    "flowendseconds",
+    "flowendmilliseconds",
+    "endtimestamp",
 ];
 const ID_KEYS: &[&str] = &[
     "id",
@@ -738,6 +914,70 @@ const PACKETS_KEYS: &[&str] = &[
 ];
 const DURATION_KEYS: &[&str] = &["duration", "dur", "flowduration", "connectionduration"];
 
+/// A file has one event time and one ground truth: a later column planned as a second timestamp
+/// (an end time, a receive time) or a second label is kept for display instead, as text.
+pub fn only_one_of_each(plan: &mut ColumnPlan, earlier: impl Iterator<Item = Role>) {
+    if plan.fixed || !matches!(plan.role, Role::Timestamp | Role::Label) {
+        return;
+    }
+    let role = plan.role;
+    if !earlier.into_iter().any(|r| r == role) {
+        return;
+    }
+    plan.role = Role::Ignore;
+    plan.kind = Kind::Categorical;
+    plan.reason = match role {
+        Role::Timestamp => format!(
+            "{}; a second time column (an end or receive time?): kept for display, the first \
+             time column is the event time",
+            plan.reason
+        ),
+        _ => format!(
+            "{}; a second label-like column: kept for display, the first one is the label",
+            plan.reason
+        ),
+    };
+}
+
+/// A label column holding nothing but placeholders (CICFlowMeter's "NeedManualLabel") is not
+/// ground truth: it becomes a display column, and the returned notice says why.
+pub fn placeholder_label(plan: &mut ColumnPlan, values: &Values) -> Option<String> {
+    let Values::Categorical { levels, codes } = values else {
+        return None;
+    };
+    let is_placeholder = |l: &str| PLACEHOLDER_LABELS.contains(&key(l).as_str());
+    if !levels.iter().any(|l| is_placeholder(l)) {
+        return None;
+    }
+    let mut used = vec![false; levels.len()];
+    for &c in codes {
+        if let Some(u) = used.get_mut(c as usize) {
+            *u = true;
+        }
+    }
+    let mut any = false;
+    for (l, _) in levels.iter().zip(&used).filter(|(_, u)| **u) {
+        if !is_placeholder(l) {
+            return None;
+        }
+        any = true;
+    }
+    if !any {
+        return None;
+    }
+    let first = levels.first().cloned().unwrap_or_default();
+    plan.role = Role::Ignore;
+    plan.reason = format!(
+        "every row says \"{first}\": the tool had no ground truth, so this is not a label \
+         (kept for display)"
+    );
+    Some(format!(
+        "column \"{}\" holds only \"{first}\", a placeholder, not a label: the file has no \
+         ground truth, so no metrics can be computed; it was kept for display",
+        plan.name
+    ))
+}
+
 /// Guesses a plan for a column no preset knows, from its name and a sample of its cells.
 pub fn guess(name: &str, sample: &[&str]) -> ColumnPlan {
     let k = key(name);
@@ -782,6 +1022,15 @@ pub fn guess(name: &str, sample: &[&str]) -> ColumnPlan {
             None,
             Kind::Categorical,
             "values are IP addresses: kept for display, not a model input".to_string(),
+        );
+    }
+    if has(END_TIME_KEYS) {
+        return ColumnPlan::new(
+            name,
+            Role::Ignore,
+            None,
+            Kind::Auto,
+            why("end time: a raw timestamp, not a measurement; kept for display"),
         );
     }
     if has(TIME_KEYS) || k.ends_with("timestamp") || k.ends_with("time") && !all_numeric {

@@ -6,7 +6,7 @@ use std::io::Write;
 use super::columns::{distinct_levels, ColumnBuilder, ColumnPlan, Kind};
 use super::json::{Cell, Splitter};
 use super::presets::{self, Preset};
-use super::records::{Limits, Record, RecordReader};
+use super::records::{Limits, NumberStyle, Record, RecordReader};
 use super::sniff::{self, Container};
 use super::{ColumnMapping, IngestError, IngestOptions, Ingested};
 use crate::engine::data::{Column, ColumnKind, Role, Table, Values};
@@ -15,6 +15,8 @@ use crate::engine::data::{Column, ColumnKind, Role, Table, Values};
 const PREAMBLE: usize = 256 * 1024;
 /// Rows sampled for the column guesses.
 const SAMPLE_ROWS: usize = 200;
+/// JSON records an event log (Suricata eve.json) is read ahead for its first flow event.
+const EVENT_SAMPLE_ROWS: usize = 10_000;
 /// Compressed bytes handed to the gzip decoder at a time (bounds the decompressed piece).
 const GZ_PIECE: usize = 16 * 1024;
 
@@ -182,6 +184,7 @@ impl StreamingReader {
                 mut rows,
             } => {
                 reader.feed(&[], &mut |rec| rows.push_record(rec))?;
+                rows.warnings.extend(reader.notices());
                 rows.finish(&self.opts)
             }
             State::Json {
@@ -326,6 +329,8 @@ impl Text {
         };
         let (reader, rows) = if buf[first..].starts_with(b"#separator") {
             start_zeek(buf, limits, opts, gz)?
+        } else if super::arff::is_arff(buf) {
+            start_arff(buf, limits, opts, gz, last)?
         } else {
             start_csv(buf, limits, opts, gz, encoding, last)?
         };
@@ -418,8 +423,50 @@ fn start_csv(
     );
     let mut rows = Rows::new(format, opts);
     rows.skip_first = has_header;
-    rows.set_columns(&headers, data, preset, opts);
-    Ok((RecordReader::new(delim, true, None, limits), rows))
+    let (reader, data) = data_reader(delim, limits, has_header, preset, &headers, data);
+    if !encoding.is_empty() {
+        rows.warnings.push(format!(
+            "the file is UTF-16 text (a spreadsheet's \"Unicode text\" export); it was decoded{}",
+            if delim == b'\t' {
+                ", tab-delimited"
+            } else {
+                ""
+            }
+        ));
+    }
+    rows.set_columns(&headers, &data, preset, opts);
+    Ok((reader, rows))
+}
+
+/// The reader for the data lines and the sample rows the column guesses use: only rows as wide
+/// as the header (a summary block or a ragged line says nothing about a column), with grouped
+/// numbers rewritten the way the reader will rewrite them.
+fn data_reader(
+    delim: u8,
+    limits: Limits,
+    has_header: bool,
+    preset: Option<&'static Preset>,
+    headers: &[String],
+    sample: &[Vec<String>],
+) -> (RecordReader, Vec<Vec<String>>) {
+    let style = NumberStyle::detect(delim, sample.iter().flatten().map(String::as_str));
+    let mut reader = RecordReader::new(delim, true, None, limits).with_numbers(style);
+    if has_header {
+        reader = reader.skip_repeated_header(headers);
+    }
+    if let Some(marker) = preset.and_then(|p| p.trailer) {
+        reader = reader.stop_at(marker);
+    }
+    let rows = sample
+        .iter()
+        .filter(|r| r.len() == headers.len() && r.as_slice() != headers)
+        .map(|r| {
+            r.iter()
+                .map(|c| style.normalise(c).unwrap_or_else(|| c.clone()))
+                .collect()
+        })
+        .collect();
+    (reader, rows)
 }
 
 fn start_zeek(
@@ -470,7 +517,11 @@ fn start_zeek(
     };
     let mut probe = RecordReader::new(sep, false, Some(b'#'), limits);
     let sample = sample_records(buf, &mut probe, false);
-    let cells: Vec<Vec<String>> = sample.into_iter().map(|r| r.1).collect();
+    let cells: Vec<Vec<String>> = sample
+        .into_iter()
+        .map(|r| r.1)
+        .filter(|r| r.len() == headers.len())
+        .collect();
     let preset = presets::detect(&headers);
     let what = preset.map_or("generic columns", |p| p.name);
     let path = if path.is_empty() {
@@ -481,7 +532,28 @@ fn start_zeek(
     let format = format!("{gz}Zeek TSV log{path}, {what}");
     let mut rows = Rows::new(format, opts);
     rows.set_columns(&headers, &cells, preset, opts);
-    Ok((RecordReader::new(sep, false, Some(b'#'), limits), rows))
+    let reader = RecordReader::new(sep, false, None, limits).zeek_log(&headers, path.trim());
+    Ok((reader, rows))
+}
+
+fn start_arff(
+    buf: &[u8],
+    limits: Limits,
+    opts: &IngestOptions,
+    gz: &str,
+    last: bool,
+) -> Result<(RecordReader, Rows), IngestError> {
+    let headers = super::arff::attributes(buf)?;
+    let mut probe = RecordReader::new(b',', true, Some(b'%'), limits).arff();
+    let sample = sample_records(buf, &mut probe, last);
+    let cells: Vec<Vec<String>> = sample.into_iter().map(|r| r.1).collect();
+    let preset = presets::detect(&headers);
+    let what = preset.map_or("generic columns", |p| p.name);
+    let mut rows = Rows::new(format!("{gz}ARFF (Weka), {what}"), opts);
+    let (_, data) = data_reader(b',', limits, false, preset, &headers, &cells);
+    rows.set_columns(&headers, &data, preset, opts);
+    let reader = RecordReader::new(b',', true, Some(b'%'), limits).arff();
+    Ok((reader, rows))
 }
 
 /// Cell bytes as text: UTF-8, or Windows-1252 when not valid UTF-8 (flagged).
@@ -514,6 +586,10 @@ struct Rows {
     format: String,
     preset: Option<&'static Preset>,
     overrides: Vec<(String, Role, Option<crate::engine::data::Meaning>)>,
+    /// Multi-type JSON logs: which records are rows.
+    events: Option<super::events::EventFilter>,
+    /// Whether the JSON sample is an event log still without flow events (decided once).
+    awaiting_flows: Option<bool>,
 }
 
 impl Rows {
@@ -536,6 +612,8 @@ impl Rows {
             format,
             preset: None,
             overrides: opts.overrides.clone(),
+            events: None,
+            awaiting_flows: None,
         }
     }
 
@@ -591,6 +669,7 @@ impl Rows {
                 presets::guess(&name, values)
             }
         };
+        presets::only_one_of_each(&mut plan, self.cols.iter().map(|c| c.plan.role));
         // duplicate names: the second gets ".1", the third ".2", …
         if self.cols.iter().any(|c| c.plan.name == plan.name) {
             let base = plan.name.clone();
@@ -677,13 +756,39 @@ impl Rows {
                 return Ok(());
             }
         };
-        if self.cols.is_empty() && self.pending.len() < SAMPLE_ROWS {
+        if let Some(f) = &mut self.events {
+            if !f.keeps(&record) {
+                return Ok(());
+            }
+        }
+        if self.cols.is_empty() {
+            let more = self.sampling_more(&record);
             self.pending.push((line, record));
+            if !more {
+                self.flush_pending();
+            }
             return Ok(());
         }
-        self.flush_pending();
         self.push_json_row(record, line);
         Ok(())
+    }
+
+    /// Whether to keep gathering JSON records before planning the columns: the first
+    /// `SAMPLE_ROWS`, and for an event log whose flow events have not shown up yet, on until
+    /// one does (at most `EVENT_SAMPLE_ROWS`).
+    fn sampling_more(&mut self, record: &[(String, Cell)]) -> bool {
+        let n = self.pending.len() + 1;
+        if n < SAMPLE_ROWS {
+            return true;
+        }
+        if n >= EVENT_SAMPLE_ROWS {
+            return false;
+        }
+        let pending = &self.pending;
+        let waiting = *self.awaiting_flows.get_or_insert_with(|| {
+            super::events::awaiting_flows(pending.iter().map(|r| r.1.as_slice()))
+        });
+        waiting && !super::events::is_flow(record)
     }
 
     /// Plans JSON columns from the first records, then replays them.
@@ -691,7 +796,14 @@ impl Rows {
         if !self.cols.is_empty() || self.pending.is_empty() {
             return;
         }
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pending);
+        self.events = super::events::EventFilter::detect(pending.iter().map(|r| r.1.as_slice()));
+        if let Some(f) = &mut self.events {
+            pending.retain(|(_, r)| f.keeps(r));
+        } else if super::events::awaiting_flows(pending.iter().map(|r| r.1.as_slice())) {
+            self.warnings
+                .push(super::events::no_flows_notice(pending.len()));
+        }
         let mut headers: Vec<String> = Vec::new();
         let mut seen: HashMap<&str, usize> = HashMap::new();
         for (_, rec) in &pending {
@@ -795,11 +907,18 @@ impl Rows {
                 self.non_utf8, self.first_non_utf8
             ));
         }
+        self.warnings
+            .extend(self.events.as_ref().and_then(|f| f.notice()));
         let n = self.n_rows;
         let mut columns = Vec::new();
         let mut mapping = Vec::new();
         for (col, source) in self.cols.into_iter().zip(self.sources) {
             let (mut plan, values, kind, rejected, first_rejected, converted) = col.finish();
+            if plan.role == Role::Label {
+                if let Some(w) = presets::placeholder_label(&mut plan, &values) {
+                    self.warnings.push(w);
+                }
+            }
             let missing = values.missing();
             if missing == n {
                 self.warnings.push(format!(
