@@ -833,3 +833,40 @@ fn suricata_log_without_flow_events_says_how_to_get_them() {
     assert!(warned(&got, "without flow events"), "{:?}", got.warnings);
     assert!(warned(&got, "enable \"flow\""), "{:?}", got.warnings);
 }
+
+/// A reader that stops early (`netsift-cli … | head -1`) ends the CLI quietly with status 0, for
+/// line output (`inspect`) and for bulk output (`generate`), instead of a panic or an error.
+#[test]
+fn cli_output_to_a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let runs: [&[&str]; 2] = [
+        &["generate", "sample", "--rows", "200000"],
+        &["inspect", "../shared/data/nsl-kdd/KDDTest+.txt"],
+    ];
+    for args in runs {
+        if args[0] == "inspect" && !std::path::Path::new(args[1]).exists() {
+            continue;
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_netsift-cli"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the CLI starts");
+        let mut first = String::new();
+        let stdout = child.stdout.take().expect("piped stdout");
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("a first line");
+        // The pipe's read end is dropped here, before the CLI has written everything.
+        assert!(!first.is_empty(), "{args:?}: no output");
+        let out = child.wait_with_output().expect("the CLI ends");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{args:?}: {:?} {stderr}", out.status);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -79,7 +79,7 @@ pub fn run(file: &Path, config: Option<&Path>) -> Result<(), String> {
         eprintln!("netsift-cli: {name}: {n}");
     }
     for line in alert_lines(&outcome) {
-        println!("{line}");
+        out!("{line}");
     }
     Ok(())
 }

@@ -60,7 +60,7 @@ pub fn nsl_kdd(dir: &Path, seed: u64, contamination: f64) -> Result<(), String> 
         )
         .map_err(|e| e.to_string())?;
         for line in &lines {
-            println!("{}", bench::to_json_line(line));
+            out!("{}", bench::to_json_line(line));
         }
         eprintln!(
             "netsift-cli: {}: {:.2}s wall in all",

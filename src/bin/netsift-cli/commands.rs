@@ -156,9 +156,11 @@ fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), String> {
         Some(p) => {
             std::fs::write(p, bytes).map_err(|e| format!("cannot write {}: {e}", p.display()))
         }
-        None => std::io::stdout()
-            .write_all(bytes)
-            .map_err(|e| e.to_string()),
+        None => match std::io::stdout().write_all(bytes) {
+            // The reader has gone (`… | head`): nothing more to say, as Unix tools do.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+            r => r.map_err(|e| format!("cannot write the output: {e}")),
+        },
     }
 }
 
@@ -240,7 +242,7 @@ fn run(args: RunArgs) -> Result<(), String> {
 pub fn print_result_lines(protocol: &str, trained: &RunResult, scored: &RunResult) {
     for (fit, m) in trained.members.iter().zip(&scored.members) {
         let metrics = m.metrics.as_ref();
-        println!(
+        out!(
             "{}",
             json!({
                 "protocol": protocol,
@@ -259,7 +261,7 @@ pub fn print_result_lines(protocol: &str, trained: &RunResult, scored: &RunResul
         );
     }
     let metrics = scored.metrics.as_ref();
-    println!(
+    out!(
         "{}",
         json!({
             "protocol": protocol,
@@ -310,7 +312,7 @@ fn inspect(path: &Path) -> Result<(), String> {
         "label_classes": classes.and_then(|c| c.into_iter().next()).map(|s| s.top_levels),
         "warnings": ingested.warnings,
     });
-    println!(
+    out!(
         "{}",
         serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
     );

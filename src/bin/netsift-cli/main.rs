@@ -10,6 +10,15 @@
 //! ```
 //! Results go to stdout as JSON lines; errors go to stderr with a non-zero exit status.
 
+/// Prints one line to stdout, like `println!`, but ends the program quietly when the reader has
+/// gone (`netsift-cli inspect F | head`) as Unix tools do, instead of panicking on the broken pipe.
+#[cfg(not(target_arch = "wasm32"))]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::write_line(format_args!($($arg)*))
+    };
+}
+
 #[cfg(not(target_arch = "wasm32"))]
 mod alerts;
 #[cfg(not(target_arch = "wasm32"))]
@@ -34,3 +43,19 @@ fn main() -> std::process::ExitCode {
 
 #[cfg(target_arch = "wasm32")]
 fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn write_line(args: std::fmt::Arguments) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout
+        .write_fmt(args)
+        .and_then(|()| stdout.write_all(b"\n"));
+    if let Err(e) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("netsift-cli: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}
