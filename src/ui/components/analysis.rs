@@ -50,6 +50,25 @@ impl ChartKind {
         }
     }
 
+    /// Whether the chart is drawn with WebGL (the PCA scatter above its SVG size).
+    fn uses_webgl(self, v: &ResultViews) -> bool {
+        self == ChartKind::Pca
+            && v.projection
+                .as_ref()
+                .is_some_and(|p| p.rows.len() > crate::viz::projection::PCA_SVG_MAX_POINTS)
+    }
+
+    /// Height of the chart's box in pixels.
+    fn height(self, v: &ResultViews) -> usize {
+        match self {
+            ChartKind::Comparison | ChartKind::Voting | ChartKind::Severity => 300,
+            ChartKind::Roc | ChartKind::Pr => crate::viz::curves::HEIGHT,
+            ChartKind::Pca => 420,
+            ChartKind::Correlation => correlation_height(v),
+            ChartKind::Feature(_) => 230,
+        }
+    }
+
     /// The plotly spec (`None` when the chart has nothing to show).
     fn build(self, v: &ResultViews, r: &RunResult, palette: &Palette) -> Option<plotly::Plot> {
         use crate::viz::{comparison, curves, distributions, projection};
@@ -139,6 +158,13 @@ fn near_view(el: &web_sys::HtmlElement) -> bool {
     }
     let bottom = top + f64::from(el.offset_height());
     bottom >= scroll - NEAR_PX && top <= scroll + height + NEAR_PX
+}
+
+/// Height of the correlation heatmap (0 without one): grows with the number of features.
+fn correlation_height(v: &ResultViews) -> usize {
+    v.correlation
+        .as_ref()
+        .map_or(0, |c| (220 + 16 * c.names.len()).clamp(320, 640))
 }
 
 /// Confusion counts of `decisions` against the rows that have a label.
@@ -272,6 +298,15 @@ pub fn AnalysisCharts() -> impl IntoView {
                 let Some(plot) = kind.build(&v, &r, &palette) else {
                     continue;
                 };
+                if kind.uses_webgl(&v) && el.child_element_count() == 0 {
+                    // The WebGL context and shaders in a task of their own, before the data.
+                    let warm = crate::viz::frame::webgl_placeholder(&palette, kind.height(&v));
+                    let _ = chart::render(&el, &warm).await;
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                    if draw_gen.try_get_value() != Some(my) {
+                        return;
+                    }
+                }
                 if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
                     let _ = p.mark(&format!("ns-draw:{}", kind.id()));
                 }
@@ -358,10 +393,7 @@ fn AnalysisBody(
     let has_labels = views.truth.is_some();
     let has_curves = has_labels && result.metrics.is_some();
     let n_hist = views.histograms.len();
-    let corr_height = views
-        .correlation
-        .as_ref()
-        .map_or(0, |c| (220 + 16 * c.names.len()).clamp(320, 640));
+    let corr_height = correlation_height(&views);
     let feature_caption = format!(
         "{} of {} features, most discriminating first: ordered by how differently normal and \
          anomalous rows (the vote decision) are distributed — the total-variation distance \
@@ -379,21 +411,21 @@ fn AnalysisBody(
     });
     view! {
         <div class="ns-analysis__grid">
-            <ChartBox kind=ChartKind::Comparison height=300 />
-            <ChartBox kind=ChartKind::Voting height=300 />
-            <ChartBox kind=ChartKind::Severity height=300 />
+            <ChartBox kind=ChartKind::Comparison height=ChartKind::Comparison.height(&views) />
+            <ChartBox kind=ChartKind::Voting height=ChartKind::Voting.height(&views) />
+            <ChartBox kind=ChartKind::Severity height=ChartKind::Severity.height(&views) />
             {has_labels.then(|| view! { <LabelPanel views=views.clone() /> })}
         </div>
         {has_curves.then(|| view! {
             <div class="ns-analysis__grid">
-                <ChartBox kind=ChartKind::Roc height=crate::viz::curves::HEIGHT />
-                <ChartBox kind=ChartKind::Pr height=crate::viz::curves::HEIGHT />
+                <ChartBox kind=ChartKind::Roc height=ChartKind::Roc.height(&views) />
+                <ChartBox kind=ChartKind::Pr height=ChartKind::Pr.height(&views) />
             </div>
         })}
         {pca_caption.map(|caption| view! {
             <figure class="ns-chart ns-analysis__figure">
                 <figcaption class="ns-chart__caption">{caption}</figcaption>
-                <ChartBox kind=ChartKind::Pca height=420 />
+                <ChartBox kind=ChartKind::Pca height=ChartKind::Pca.height(&views) />
             </figure>
         })}
         {(corr_height > 0).then(|| view! {
@@ -411,7 +443,7 @@ fn AnalysisBody(
                 </figcaption>
                 <div id="ns-feature-grid" class="ns-analysis__features">
                     {(0..n_hist)
-                        .map(|i| view! { <ChartBox kind=ChartKind::Feature(i) height=230 /> })
+                        .map(|i| view! { <ChartBox kind=ChartKind::Feature(i) height=ChartKind::Feature(i).height(&views) /> })
                         .collect_view()}
                 </div>
             </figure>

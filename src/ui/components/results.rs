@@ -335,6 +335,13 @@ fn Timeline() -> impl IntoView {
             // Draw in a task of its own, after the one that received the result, so the page
             // answers input in between.
             gloo_timers::future::TimeoutFuture::new(0).await;
+            // A fresh box (the tab was opened again) gets its WebGL context and shaders in a
+            // task of its own first, as the warm-up does during training.
+            if el.child_element_count() == 0 && crate::viz::timeline::uses_webgl(r.n_rows) {
+                let _ =
+                    chart::render(&el, &crate::viz::timeline::placeholder(&palette, true)).await;
+                gloo_timers::future::TimeoutFuture::new(0).await;
+            }
             let perf = web_sys::window().and_then(|w| w.performance());
             let t0 = perf.as_ref().map_or(0.0, |p| p.now());
             let chart = crate::viz::timeline(&r, threshold, ts.as_deref(), &palette);
