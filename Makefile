@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test build cli bench bench-web
+.PHONY: run test build cli bench bench-web bench-results
 
 ## Build the app and serve it on http://127.0.0.1:8080
 run:
@@ -31,3 +31,7 @@ bench: cli
 bench-web: build
 	node tests/e2e/bench.mjs $(or $(DATA),../shared/data/nsl-kdd)
 	node tests/e2e/ingest_bench.mjs $(INGEST_FILES)
+
+## Benchmark the results page at NSL-KDD scale (148k rows) in headless Chromium: uses dist/ as built
+bench-results:
+	node tests/e2e/results_bench.mjs $(or $(DATA),../shared/data/nsl-kdd)

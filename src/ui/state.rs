@@ -192,6 +192,9 @@ pub struct AppState {
     /// Per-detector progress of the running (or last) training, one row per detector; kept here
     /// so switching tabs during a run loses nothing.
     pub det_progress: RwSignal<Vec<crate::ui::components::train_panel::DetRow>>,
+    /// The analysis views of the current result, with that result: kept here so a return to the
+    /// Analyze tab redraws without asking the worker again.
+    pub analysis_views: RwSignal<Option<(Arc<RunResult>, Arc<crate::engine::views::ResultViews>)>>,
 }
 
 /// What the Network page's views were computed for: a change of any part asks the worker again.
@@ -303,6 +306,7 @@ impl AppState {
             network: RwSignal::new(None),
             anomalies: crate::ui::components::anomalies::AnomaliesCtx::new(),
             det_progress: RwSignal::new(Vec::new()),
+            analysis_views: RwSignal::new(None),
         }
     }
 

@@ -1,14 +1,24 @@
 //! ROC and precision–recall curves per detector and for the ensemble, from the metrics the
 //! engine computed against the labels (curves thinned, areas on the full curves).
 
-use plotly::common::{DashType, Line, Mode};
-use plotly::layout::{HoverMode, Legend};
+use plotly::common::{Anchor, DashType, Font, Line, Mode, Orientation};
+use plotly::layout::{HoverMode, Legend, Margin};
 use plotly::{Plot, Scatter};
 
 use crate::engine::metrics::Metrics;
 use crate::engine::pipeline::RunResult;
 use crate::viz::frame;
 use crate::viz::palette::Palette;
+
+/// Height of a curve chart in pixels (its box on the page has the same).
+pub const HEIGHT: usize = 440;
+
+/// Bottom margin: the x-axis ticks and title, then up to three legend rows.
+const BOTTOM: usize = 130;
+
+/// The legend's top edge, in fractions of the plot area's height below its bottom: under the
+/// x-axis title.
+const LEGEND_Y: f64 = -0.2;
 
 /// Which curve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,17 +89,21 @@ pub fn curves(result: &RunResult, which: Curve, palette: &Palette) -> Option<Plo
         Curve::Pr => ("Precision–recall curves", "recall", "precision"),
     };
     plot.set_layout(
-        frame::layout(palette, title, 360)
+        frame::layout(palette, title, HEIGHT)
             .hover_mode(HoverMode::Closest)
+            // Below the plot area, under the x-axis title: the curves fill every corner of the
+            // square (ROC rises on the left, PR falls on the right), so no place inside is free.
             .legend(
                 Legend::new()
-                    .x(1.0)
-                    .x_anchor(plotly::common::Anchor::Right)
-                    .y(0.02)
-                    .y_anchor(plotly::common::Anchor::Bottom)
+                    .orientation(Orientation::Horizontal)
+                    .x(0.0)
+                    .x_anchor(Anchor::Left)
+                    .y(LEGEND_Y)
+                    .y_anchor(Anchor::Top)
                     .background_color("rgba(0,0,0,0)")
-                    .font(plotly::common::Font::new().size(10)),
+                    .font(Font::new().size(11).color(palette.text)),
             )
+            .margin(Margin::new().left(56).right(16).top(40).bottom(BOTTOM))
             .x_axis(frame::axis(palette, x).range(vec![0.0, 1.0]))
             .y_axis(frame::axis(palette, y).range(vec![0.0, 1.02])),
     );
@@ -136,5 +150,26 @@ mod tests {
         );
         let pr = curves(&r, Curve::Pr, &Palette::DARK).unwrap().to_json();
         assert!(pr.contains("Ensemble (AP 1.000)"));
+    }
+
+    #[test]
+    fn legend_sits_below_the_plot_area_in_both_themes() {
+        let mut r = result();
+        let truth = [false, false, true, true];
+        let decided = r.is_anomaly.clone();
+        r.metrics = Some(Metrics::compute(&truth, &decided, &r.ensemble_score));
+        for palette in [Palette::DARK, Palette::LIGHT] {
+            for which in [Curve::Roc, Curve::Pr] {
+                let v: serde_json::Value =
+                    serde_json::from_str(&curves(&r, which, &palette).unwrap().to_json()).unwrap();
+                let legend = &v["layout"]["legend"];
+                assert_eq!(legend["orientation"], "h");
+                assert_eq!(legend["yanchor"], "top");
+                assert!(legend["y"].as_f64().unwrap() < -0.1, "under the axis title");
+                assert_eq!(legend["font"]["color"], palette.text);
+                assert_eq!(v["layout"]["height"], HEIGHT);
+                assert!(v["layout"]["margin"]["b"].as_u64().unwrap() >= 120);
+            }
+        }
     }
 }

@@ -2,10 +2,10 @@
 //! a title, the toolbar with a PNG download named after the chart, and the few extra colours
 //! (detector series, the neutral middle of a diverging scale) the theme palette does not carry.
 
-use plotly::common::{Font, Title};
+use plotly::common::{Font, HoverInfo, Marker, Mode, Title};
 use plotly::configuration::{Configuration, ImageButtonFormats, ToImageButtonOptions};
 use plotly::layout::{Axis, Margin};
-use plotly::Layout;
+use plotly::{Layout, Plot, Scatter};
 
 use crate::engine::models::DetectorKind;
 use crate::viz::palette::Palette;
@@ -31,6 +31,28 @@ pub fn untitled(palette: &Palette, height: usize) -> Layout {
         .paper_background_color("rgba(0,0,0,0)")
         .plot_background_color("rgba(0,0,0,0)")
         .font(Font::new().color(palette.text).size(12))
+}
+
+/// An empty WebGL chart of `height` (one invisible point, no axes): drawn into a chart's box
+/// before its real data, so the WebGL context and shaders are set up in a task of their own and
+/// the data's draw (`Plotly.react` on the same box) reuses them.
+pub fn webgl_placeholder(palette: &Palette, height: usize) -> Plot {
+    let mut plot = Plot::new();
+    plot.add_trace(
+        Scatter::new(vec![0.0], vec![0.0])
+            .mode(Mode::Markers)
+            .show_legend(false)
+            .hover_info(HoverInfo::Skip)
+            .marker(Marker::new().size(1).opacity(0.0))
+            .web_gl_mode(true),
+    );
+    plot.set_layout(
+        untitled(palette, height)
+            .x_axis(Axis::new().visible(false))
+            .y_axis(Axis::new().visible(false)),
+    );
+    plot.set_configuration(Configuration::new().responsive(true).display_logo(false));
+    plot
 }
 
 /// An axis with a title in the theme's colours.
@@ -123,5 +145,14 @@ mod tests {
         assert_eq!(v["paper_bgcolor"], "rgba(0,0,0,0)");
         assert_eq!(v["font"]["color"], Palette::LIGHT.text);
         assert!(v.get("title").is_none());
+    }
+
+    #[test]
+    fn webgl_placeholder_is_one_invisible_webgl_point_at_the_height() {
+        let v: serde_json::Value =
+            serde_json::from_str(&webgl_placeholder(&Palette::DARK, 420).to_json()).unwrap();
+        assert_eq!(v["data"][0]["type"], "scattergl");
+        assert_eq!(v["data"][0]["marker"]["opacity"], 0.0);
+        assert_eq!(v["layout"]["height"], 420);
     }
 }

@@ -50,6 +50,25 @@ impl ChartKind {
         }
     }
 
+    /// Whether the chart is drawn with WebGL (the PCA scatter above its SVG size).
+    fn uses_webgl(self, v: &ResultViews) -> bool {
+        self == ChartKind::Pca
+            && v.projection
+                .as_ref()
+                .is_some_and(|p| p.rows.len() > crate::viz::projection::PCA_SVG_MAX_POINTS)
+    }
+
+    /// Height of the chart's box in pixels.
+    fn height(self, v: &ResultViews) -> usize {
+        match self {
+            ChartKind::Comparison | ChartKind::Voting | ChartKind::Severity => 300,
+            ChartKind::Roc | ChartKind::Pr => crate::viz::curves::HEIGHT,
+            ChartKind::Pca => 420,
+            ChartKind::Correlation => correlation_height(v),
+            ChartKind::Feature(_) => 230,
+        }
+    }
+
     /// The plotly spec (`None` when the chart has nothing to show).
     fn build(self, v: &ResultViews, r: &RunResult, palette: &Palette) -> Option<plotly::Plot> {
         use crate::viz::{comparison, curves, distributions, projection};
@@ -95,6 +114,59 @@ fn chart_list(v: &ResultViews, r: &RunResult) -> Vec<ChartKind> {
     list
 }
 
+/// Milliseconds without scrolling, pointer or key input before a chart off screen is drawn.
+const IDLE_MS: f64 = 400.0;
+
+/// Milliseconds between two looks for a chart to draw while none is due.
+const POLL_MS: u32 = 150;
+
+/// A chart this close to the window (pixels above or below it) counts as on screen.
+const NEAR_PX: f64 = 300.0;
+
+/// The page's clock (`performance.now()`, ms).
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// The container of a chart, when it is in the page.
+fn chart_box(kind: ChartKind) -> Option<web_sys::HtmlElement> {
+    document()
+        .get_element_by_id(&kind.id())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+}
+
+/// Whether `el` is in the window or within [`NEAR_PX`] of it (the document scrolls).
+fn near_view(el: &web_sys::HtmlElement) -> bool {
+    let Some(w) = web_sys::window() else {
+        return true;
+    };
+    let scroll = w.scroll_y().unwrap_or(0.0);
+    let height = w
+        .inner_height()
+        .ok()
+        .and_then(|h| h.as_f64())
+        .unwrap_or(800.0);
+    let mut top = 0.0;
+    let mut node = Some(el.clone());
+    while let Some(n) = node {
+        top += f64::from(n.offset_top());
+        node = n
+            .offset_parent()
+            .and_then(|p| p.dyn_into::<web_sys::HtmlElement>().ok());
+    }
+    let bottom = top + f64::from(el.offset_height());
+    bottom >= scroll - NEAR_PX && top <= scroll + height + NEAR_PX
+}
+
+/// Height of the correlation heatmap (0 without one): grows with the number of features.
+fn correlation_height(v: &ResultViews) -> usize {
+    v.correlation
+        .as_ref()
+        .map_or(0, |c| (220 + 16 * c.names.len()).clamp(320, 640))
+}
+
 /// Confusion counts of `decisions` against the rows that have a label.
 pub fn confusion_at(truth: &[Option<bool>], decisions: &[bool]) -> Confusion {
     let mut c = Confusion::default();
@@ -122,16 +194,30 @@ pub fn AnalysisCharts() -> impl IntoView {
     let draw_gen = StoredValue::new(0u32);
 
     // -- effects --
-    // Ask the worker for the views of each new result.
+    // The views of each new result: from the cache when this result's are there (a return to
+    // the tab), else from the worker.
     Effect::new(move |_| {
-        let has_result = state.result.with(Option::is_some);
-        views.set(None);
+        let result = state.result.get();
         let g = request_gen.get_value().wrapping_add(1);
         request_gen.set_value(g);
-        if !has_result {
+        let Some(result) = result else {
+            views.set(None);
             loading.set(false);
+            state.analysis_views.set(None);
+            return;
+        };
+        let cached = state.analysis_views.with_untracked(|c| {
+            c.as_ref()
+                .filter(|(r, _)| Arc::ptr_eq(r, &result))
+                .map(|(_, v)| v.clone())
+        });
+        if let Some(v) = cached {
+            loading.set(false);
+            views.set(Some(v));
             return;
         }
+        views.set(None);
+        state.analysis_views.set(None);
         loading.set(true);
         worker.call(RequestBody::Views, &[], move |answer| {
             if request_gen.try_get_value() != Some(g) {
@@ -140,7 +226,9 @@ pub fn AnalysisCharts() -> impl IntoView {
             loading.try_set(false);
             match answer {
                 ResponseBody::Views(v) => {
-                    views.try_set(Some(Arc::new(*v)));
+                    let v = Arc::new(*v);
+                    state.analysis_views.try_set(Some((result, v.clone())));
+                    views.try_set(Some(v));
                 }
                 ResponseBody::Failed(e) => {
                     state.error.set(Some(UiError {
@@ -156,7 +244,18 @@ pub fn AnalysisCharts() -> impl IntoView {
         });
     });
 
-    // Draw (or redraw, on a theme change) every chart, one per task.
+    // The last scroll, pointer or key input (performance.now()): charts off screen wait for a
+    // pause in the analyst's input.
+    let last_input = StoredValue::new(0.0f64);
+    let handles: Vec<_> = ["scroll", "wheel", "pointerdown", "keydown"]
+        .into_iter()
+        .map(|name| window_event_listener_untyped(name, move |_| last_input.set_value(now_ms())))
+        .collect();
+    on_cleanup(move || handles.into_iter().for_each(|h| h.remove()));
+
+    // Draw (or redraw, on a theme change) every chart, one per task: the ones on screen (or
+    // about to be) first; the others only once the input has paused for IDLE_MS, so scrolling,
+    // dragging the threshold or switching tabs never queues behind a chart nobody looks at.
     Effect::new(move |_| {
         let v = views.get();
         let result = state.result.get();
@@ -166,25 +265,49 @@ pub fn AnalysisCharts() -> impl IntoView {
         let (Some(v), Some(r)) = (v, result) else {
             return;
         };
-        let list = chart_list(&v, &r);
+        let mut pending = chart_list(&v, &r);
         spawn_local(async move {
-            for kind in list {
+            while !pending.is_empty() {
                 // A task of its own per chart, so the page answers input in between.
                 gloo_timers::future::TimeoutFuture::new(0).await;
                 if draw_gen.try_get_value() != Some(my) {
                     return;
                 }
-                let Some(el) = document()
-                    .get_element_by_id(&kind.id())
-                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-                else {
+                // Charts whose box is gone (the section re-rendered) are dropped.
+                let boxes: Vec<Option<web_sys::HtmlElement>> =
+                    pending.iter().map(|k| chart_box(*k)).collect();
+                let next = boxes
+                    .iter()
+                    .position(|b| b.as_ref().is_some_and(near_view))
+                    .or_else(|| {
+                        let idle = now_ms() - last_input.get_value() >= IDLE_MS;
+                        idle.then(|| boxes.iter().position(Option::is_some))
+                            .flatten()
+                    });
+                let Some(i) = next else {
+                    if boxes.iter().all(Option::is_none) {
+                        return;
+                    }
+                    gloo_timers::future::TimeoutFuture::new(POLL_MS).await;
+                    continue;
+                };
+                let kind = pending.remove(i);
+                let Some(el) = boxes.into_iter().nth(i).flatten() else {
                     continue;
                 };
                 let Some(plot) = kind.build(&v, &r, &palette) else {
                     continue;
                 };
-                let perf = web_sys::window().and_then(|w| w.performance());
-                if let Some(p) = &perf {
+                if kind.uses_webgl(&v) && el.child_element_count() == 0 {
+                    // The WebGL context and shaders in a task of their own, before the data.
+                    let warm = crate::viz::frame::webgl_placeholder(&palette, kind.height(&v));
+                    let _ = chart::render(&el, &warm).await;
+                    gloo_timers::future::TimeoutFuture::new(0).await;
+                    if draw_gen.try_get_value() != Some(my) {
+                        return;
+                    }
+                }
+                if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
                     let _ = p.mark(&format!("ns-draw:{}", kind.id()));
                 }
                 match chart::render(&el, &plot).await {
@@ -270,10 +393,7 @@ fn AnalysisBody(
     let has_labels = views.truth.is_some();
     let has_curves = has_labels && result.metrics.is_some();
     let n_hist = views.histograms.len();
-    let corr_height = views
-        .correlation
-        .as_ref()
-        .map_or(0, |c| (220 + 16 * c.names.len()).clamp(320, 640));
+    let corr_height = correlation_height(&views);
     let feature_caption = format!(
         "{} of {} features, most discriminating first: ordered by how differently normal and \
          anomalous rows (the vote decision) are distributed — the total-variation distance \
@@ -291,21 +411,21 @@ fn AnalysisBody(
     });
     view! {
         <div class="ns-analysis__grid">
-            <ChartBox kind=ChartKind::Comparison height=300 />
-            <ChartBox kind=ChartKind::Voting height=300 />
-            <ChartBox kind=ChartKind::Severity height=300 />
+            <ChartBox kind=ChartKind::Comparison height=ChartKind::Comparison.height(&views) />
+            <ChartBox kind=ChartKind::Voting height=ChartKind::Voting.height(&views) />
+            <ChartBox kind=ChartKind::Severity height=ChartKind::Severity.height(&views) />
             {has_labels.then(|| view! { <LabelPanel views=views.clone() /> })}
         </div>
         {has_curves.then(|| view! {
             <div class="ns-analysis__grid">
-                <ChartBox kind=ChartKind::Roc height=360 />
-                <ChartBox kind=ChartKind::Pr height=360 />
+                <ChartBox kind=ChartKind::Roc height=ChartKind::Roc.height(&views) />
+                <ChartBox kind=ChartKind::Pr height=ChartKind::Pr.height(&views) />
             </div>
         })}
         {pca_caption.map(|caption| view! {
             <figure class="ns-chart ns-analysis__figure">
                 <figcaption class="ns-chart__caption">{caption}</figcaption>
-                <ChartBox kind=ChartKind::Pca height=420 />
+                <ChartBox kind=ChartKind::Pca height=ChartKind::Pca.height(&views) />
             </figure>
         })}
         {(corr_height > 0).then(|| view! {
@@ -323,7 +443,7 @@ fn AnalysisBody(
                 </figcaption>
                 <div id="ns-feature-grid" class="ns-analysis__features">
                     {(0..n_hist)
-                        .map(|i| view! { <ChartBox kind=ChartKind::Feature(i) height=230 /> })
+                        .map(|i| view! { <ChartBox kind=ChartKind::Feature(i) height=ChartKind::Feature(i).height(&views) /> })
                         .collect_view()}
                 </div>
             </figure>

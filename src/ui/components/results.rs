@@ -142,7 +142,8 @@ fn sync_row_meta(state: AppState) {
 }
 
 /// Resets the threshold when a new result arrives, and publishes the settled threshold
-/// [`SETTLE_MS`] after the last change.
+/// [`SETTLE_MS`] after the last change — and not while a pointer is down: a drag of the
+/// threshold line redraws the charts once, on release, not at every pause of the hand.
 fn follow_threshold(state: AppState) {
     let current = StoredValue::new(state.result.with_untracked(result_id));
     Effect::new(move |_| {
@@ -153,6 +154,13 @@ fn follow_threshold(state: AppState) {
             state.threshold_settled.set(None);
         }
     });
+    let pointer_down = StoredValue::new(false);
+    let handles = [
+        window_event_listener_untyped("pointerdown", move |_| pointer_down.set_value(true)),
+        window_event_listener_untyped("pointerup", move |_| pointer_down.set_value(false)),
+        window_event_listener_untyped("pointercancel", move |_| pointer_down.set_value(false)),
+    ];
+    on_cleanup(move || handles.into_iter().for_each(|h| h.remove()));
     let pending = StoredValue::new_local(None::<TimeoutHandle>);
     Effect::new(move |_| {
         let t = state.threshold.get();
@@ -162,12 +170,30 @@ fn follow_threshold(state: AppState) {
         if state.threshold_settled.get_untracked() == t {
             return;
         }
-        let handle = set_timeout_with_handle(
-            move || state.threshold_settled.set(state.threshold.get_untracked()),
-            std::time::Duration::from_millis(SETTLE_MS),
-        );
-        pending.set_value(handle.ok());
+        settle_later(state, pending, pointer_down);
     });
+}
+
+/// Publishes the threshold as settled in [`SETTLE_MS`], or looks again then while a pointer is
+/// still down.
+fn settle_later(
+    state: AppState,
+    pending: StoredValue<Option<TimeoutHandle>, LocalStorage>,
+    pointer_down: StoredValue<bool>,
+) {
+    let handle = set_timeout_with_handle(
+        move || {
+            if pointer_down.try_get_value() == Some(true) {
+                settle_later(state, pending, pointer_down);
+            } else {
+                state
+                    .threshold_settled
+                    .try_set(state.threshold.try_get_untracked().flatten());
+            }
+        },
+        std::time::Duration::from_millis(SETTLE_MS),
+    );
+    pending.try_set_value(handle.ok());
 }
 
 /// Identity of a result (its allocation), to tell a new run from the same one.
@@ -273,15 +299,20 @@ fn Timeline() -> impl IntoView {
                 .and_then(|m| m.timestamp_column.clone())
         })
     };
+    // What the chart on screen shows: a notification that changes none of it (the threshold
+    // reset when a result arrives, the row facts fetched again) redraws nothing.
+    let shown = StoredValue::new(None::<TimelineKey>);
     Effect::new(move |_| {
         let result = state.result.get();
         let threshold = state.threshold_settled.get();
-        let palette = state.theme.get().palette();
+        let theme = state.theme.get();
+        let palette = theme.palette();
         let meta = state.row_meta.get();
         let Some(el) = root.get() else { return };
         let el: web_sys::HtmlElement = el.into();
         let Some(r) = result else {
             chart::purge(&el);
+            shown.set_value(None);
             drawn.set(false);
             normals.set(None);
             return;
@@ -290,10 +321,27 @@ fn Timeline() -> impl IntoView {
             .as_deref()
             .filter(|m| m.n_rows == r.n_rows)
             .and_then(|m| m.timestamps.clone());
+        let key = TimelineKey {
+            result: Arc::downgrade(&r),
+            threshold: threshold.map(f64::to_bits),
+            theme,
+            timestamps: ts.is_some(),
+        };
+        if shown.with_value(|k| k.as_ref() == Some(&key)) {
+            return;
+        }
+        shown.set_value(Some(key));
         spawn_local(async move {
             // Draw in a task of its own, after the one that received the result, so the page
             // answers input in between.
             gloo_timers::future::TimeoutFuture::new(0).await;
+            // A fresh box (the tab was opened again) gets its WebGL context and shaders in a
+            // task of its own first, as the warm-up does during training.
+            if el.child_element_count() == 0 && crate::viz::timeline::uses_webgl(r.n_rows) {
+                let _ =
+                    chart::render(&el, &crate::viz::timeline::placeholder(&palette, true)).await;
+                gloo_timers::future::TimeoutFuture::new(0).await;
+            }
             let perf = web_sys::window().and_then(|w| w.performance());
             let t0 = perf.as_ref().map_or(0.0, |p| p.now());
             let chart = crate::viz::timeline(&r, threshold, ts.as_deref(), &palette);
@@ -306,10 +354,13 @@ fn Timeline() -> impl IntoView {
                     }
                     drawn.set(true);
                 }
-                Err(e) => state.error.set(Some(UiError {
-                    title: "The timeline chart could not be drawn".into(),
-                    message: format!("{e} — the results are still in the table and the download; reload the page to retry the chart."),
-                })),
+                Err(e) => {
+                    shown.try_set_value(None);
+                    state.error.set(Some(UiError {
+                        title: "The timeline chart could not be drawn".into(),
+                        message: format!("{e} — the results are still in the table and the download; reload the page to retry the chart."),
+                    }));
+                }
             }
         });
     });
@@ -350,6 +401,24 @@ fn Timeline() -> impl IntoView {
                 <p class="ns-chart__empty">"Train to see the timeline."</p>
             </Show>
         </figure>
+    }
+}
+
+/// What a drawn timeline shows (the result is held weakly, so its address stays its own).
+#[derive(Debug, Clone)]
+struct TimelineKey {
+    result: std::sync::Weak<RunResult>,
+    threshold: Option<u64>,
+    theme: crate::ui::state::Theme,
+    timestamps: bool,
+}
+
+impl PartialEq for TimelineKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.result.ptr_eq(&other.result)
+            && self.threshold == other.threshold
+            && self.theme == other.theme
+            && self.timestamps == other.timestamps
     }
 }
 
@@ -420,11 +489,42 @@ fn follow_top_rows(state: AppState) {
     });
 }
 
+/// The top-table rows flagged at the live threshold: (index in the fetched page, row, shown
+/// severity), with the result they belong to (compared by identity).
+#[derive(Debug, Clone)]
+struct ShownRows {
+    result: Arc<RunResult>,
+    rows: Vec<(usize, u32, Severity)>,
+}
+
+impl PartialEq for ShownRows {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.result, &other.result) && self.rows == other.rows
+    }
+}
+
 /// The highest-scoring flagged rows with their cells.
 #[component]
 fn TopAnomalies() -> impl IntoView {
     let state = use_app_state();
     follow_top_rows(state);
+    // The rows shown (index into the fetched page, severity) at the live threshold: the table is
+    // rebuilt only when these change, not at every step of a threshold drag.
+    let shown = Memo::new(move |_| {
+        let threshold = state.threshold.get();
+        let result = state.result.get()?;
+        state.top_rows.with(|p| {
+            let rows = p
+                .as_ref()?
+                .rows
+                .iter()
+                .enumerate()
+                .filter(|(_, (i, _))| is_flagged(&result, threshold, *i as usize))
+                .map(|(k, (i, _))| (k, *i, shown_severity(&result, threshold, *i as usize)))
+                .collect();
+            Some(ShownRows { result, rows })
+        })
+    });
     view! {
         <h3 class="ns-panel__subtitle">
             "Top anomalies "
@@ -449,35 +549,30 @@ fn TopAnomalies() -> impl IntoView {
                 </thead>
                 <tbody>
                     {move || {
-                        let result = state.result.get();
-                        let threshold = state.threshold.get();
-                        state.top_rows.with(|p| {
-                            let (Some(p), Some(r)) = (p.as_ref(), result) else {
+                        let shown = shown.get();
+                        state.top_rows.with_untracked(|p| {
+                            let (Some(p), Some(ShownRows { result: r, rows: shown })) = (p.as_ref(), shown) else {
                                 return view! {
                                     <tr class="ns-table__empty"><td colspan="5">"No results yet."</td></tr>
                                 }.into_any();
                             };
-                            let rows: Vec<_> = p
-                                .rows
-                                .iter()
-                                .filter(|(i, _)| is_flagged(&r, threshold, *i as usize))
-                                .collect();
-                            if rows.is_empty() {
+                            if shown.is_empty() {
                                 return view! {
                                     <tr class="ns-table__empty"><td colspan="5">"No anomalies at this threshold."</td></tr>
                                 }.into_any();
                             }
                             let n_det = r.members.len();
-                            rows.into_iter()
+                            shown.into_iter()
                                 .enumerate()
-                                .map(|(rank, (row, cells))| {
-                                    let i = *row as usize;
-                                    let (sev_name, sev_class) = match shown_severity(&r, threshold, i) {
+                                .filter_map(|(rank, (k, row, severity))| {
+                                    let (_, cells) = p.rows.get(k)?;
+                                    let i = row as usize;
+                                    let (sev_name, sev_class) = match severity {
                                         Severity::None | Severity::Low => ("low", "ns-sev ns-sev--low"),
                                         Severity::Medium => ("medium", "ns-sev ns-sev--medium"),
                                         Severity::High => ("high", "ns-sev ns-sev--high"),
                                     };
-                                    view! {
+                                    Some(view! {
                                         <tr data-row=i>
                                             <td class="ns-num ns-muted">{rank + 1}</td>
                                             <td class="ns-num">{i + 1}</td>
@@ -486,7 +581,7 @@ fn TopAnomalies() -> impl IntoView {
                                             <td><span class=sev_class>{sev_name}</span></td>
                                             {cells.iter().map(|c| view! { <td>{format::cell(c)}</td> }).collect_view()}
                                         </tr>
-                                    }
+                                    })
                                 })
                                 .collect_view()
                                 .into_any()
