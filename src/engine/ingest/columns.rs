@@ -161,6 +161,17 @@ pub fn fast_num(cell: &[u8]) -> Option<f64> {
     fast_decimal(cell)
 }
 
+/// Cell bytes as text: UTF-8, or Windows-1252 when not valid UTF-8 (flagged).
+pub(super) fn cell_text(b: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
+    match std::str::from_utf8(b) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
+        Err(_) => (
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling(b).0,
+            true,
+        ),
+    }
+}
+
 #[derive(Debug)]
 enum Store {
     /// Nothing but missing cells so far (Auto columns).
@@ -300,6 +311,46 @@ impl ColumnBuilder {
                 true
             }
             None => false,
+        }
+    }
+
+    /// Appends a cell given as bytes: [`ColumnBuilder::push_fast`], else the text (UTF-8, or
+    /// Windows-1252 when not valid UTF-8) through [`ColumnBuilder::push_str`]. True when the cell
+    /// was not valid UTF-8.
+    pub fn push_bytes(&mut self, cell: &[u8], line: u64) -> bool {
+        if self.push_fast(cell) {
+            return false;
+        }
+        let (text, fallback) = cell_text(cell);
+        self.push_str(&text, line);
+        fallback
+    }
+
+    /// Appends many cells, each with its line, as [`ColumnBuilder::push_bytes`] would one by one
+    /// (`non_utf8` is called with the line of each cell that was not valid UTF-8). Plain numbers
+    /// go straight into the values, with no decision per cell but this one.
+    pub fn push_cells<'a>(
+        &mut self,
+        cells: impl Iterator<Item = (&'a [u8], u64)>,
+        non_utf8: &mut dyn FnMut(u64),
+    ) {
+        let kind = self.plan.kind;
+        for (cell, line) in cells {
+            if let Store::Num { values, .. } = &mut self.store {
+                let v = match kind {
+                    Kind::Numeric | Kind::Auto => fast_num(cell),
+                    Kind::Timestamp => fast_num(cell).and_then(super::timestamp::epoch_number),
+                    Kind::Categorical => None,
+                };
+                if let Some(v) = v {
+                    values.push(v);
+                    self.non_missing += 1;
+                    continue;
+                }
+            }
+            if self.push_bytes(cell, line) {
+                non_utf8(line);
+            }
         }
     }
 

@@ -29,6 +29,7 @@ mod auto;
 pub mod capture;
 mod columns;
 mod json;
+mod lines;
 mod presets;
 mod records;
 mod sniff;

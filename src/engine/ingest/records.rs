@@ -136,6 +136,14 @@ impl RecordReader {
             }
         }
     }
+
+    /// True when no record is half read. Asked right after a piece of input ending in `\n`, it
+    /// tells whether csv-core is at the start of a record (a `\n` inside a quoted field is kept
+    /// in the output; every other `\n` ends the record or comment it is in), so the next line
+    /// may be split without it.
+    pub fn at_record_start(&self) -> bool {
+        self.outlen == 0 && self.endlen == 0
+    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use super::columns::{distinct_levels, ColumnBuilder, ColumnPlan, Kind};
+use super::columns::{cell_text, distinct_levels, ColumnBuilder, ColumnPlan, Kind};
 use super::json::{Cell, Splitter};
+use super::lines::{Lines, RowSink};
 use super::presets::{self, Preset};
 use super::records::{Limits, Record, RecordReader};
 use super::sniff::{self, Container};
@@ -181,7 +182,7 @@ impl StreamingReader {
                 mut reader,
                 mut rows,
             } => {
-                reader.feed(&[], &mut |rec| rows.push_record(rec))?;
+                reader.finish(rows.as_mut())?;
                 rows.finish(&self.opts)
             }
             State::Json {
@@ -216,7 +217,7 @@ struct Text {
 enum State {
     Preamble(Vec<u8>),
     Csv {
-        reader: Box<RecordReader>,
+        reader: Box<Lines>,
         rows: Box<Rows>,
     },
     Json {
@@ -268,7 +269,7 @@ impl Text {
                 if data.is_empty() {
                     return Ok(());
                 }
-                reader.feed(data, &mut |rec| rows.push_record(rec))
+                reader.feed(data, rows.as_mut())
             }
             State::Json { splitter, rows } => {
                 splitter.feed(data, &mut |bytes, line| rows.push_json(bytes, line))
@@ -334,7 +335,7 @@ impl Text {
             rows: Box::new(rows),
         };
         match &mut self.state {
-            State::Csv { reader, rows } => reader.feed(buf, &mut |rec| rows.push_record(rec)),
+            State::Csv { reader, rows } => reader.feed(buf, rows.as_mut()),
             _ => Ok(()),
         }
     }
@@ -380,7 +381,7 @@ fn start_csv(
     gz: &str,
     encoding: &str,
     last: bool,
-) -> Result<(RecordReader, Rows), IngestError> {
+) -> Result<(Lines, Rows), IngestError> {
     let delim = opts
         .delimiter
         .unwrap_or_else(|| sniff::sniff_delimiter(buf, last));
@@ -419,7 +420,7 @@ fn start_csv(
     let mut rows = Rows::new(format, opts);
     rows.skip_first = has_header;
     rows.set_columns(&headers, data, preset, opts);
-    Ok((RecordReader::new(delim, true, None, limits), rows))
+    Ok((Lines::new(delim, true, None, limits), rows))
 }
 
 fn start_zeek(
@@ -427,7 +428,7 @@ fn start_zeek(
     limits: Limits,
     opts: &IngestOptions,
     gz: &str,
-) -> Result<(RecordReader, Rows), IngestError> {
+) -> Result<(Lines, Rows), IngestError> {
     let mut sep = b'\t';
     let mut fields: Option<Vec<String>> = None;
     let mut path = String::new();
@@ -481,18 +482,7 @@ fn start_zeek(
     let format = format!("{gz}Zeek TSV log{path}, {what}");
     let mut rows = Rows::new(format, opts);
     rows.set_columns(&headers, &cells, preset, opts);
-    Ok((RecordReader::new(sep, false, Some(b'#'), limits), rows))
-}
-
-/// Cell bytes as text: UTF-8, or Windows-1252 when not valid UTF-8 (flagged).
-fn cell_text(b: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
-    match std::str::from_utf8(b) {
-        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
-        Err(_) => (
-            encoding_rs::WINDOWS_1252.decode_without_bom_handling(b).0,
-            true,
-        ),
-    }
+    Ok((Lines::new(sep, false, Some(b'#'), limits), rows))
 }
 
 /// Accumulates rows into typed columns.
@@ -623,7 +613,7 @@ impl Rows {
         }
     }
 
-    fn push_record(&mut self, rec: &Record) -> Result<(), IngestError> {
+    fn push_record(&mut self, rec: &Record, line: u64) -> Result<(), IngestError> {
         self.records_seen += 1;
         if self.skip_first && self.records_seen == 1 {
             return Ok(());
@@ -641,23 +631,14 @@ impl Rows {
                     "the row was skipped; check for a missing or extra delimiter, or an unquoted \
                      delimiter inside a value",
                 )
-                .at_line(rec.line),
+                .at_line(line),
             );
             return Ok(());
         }
-        for (i, col) in self.cols.iter_mut().enumerate() {
-            let cell = rec.field(i);
-            if col.push_fast(cell) {
-                continue;
+        for i in 0..n {
+            if self.cols[i].push_bytes(rec.field(i), line) {
+                note_non_utf8(&mut self.non_utf8, &mut self.first_non_utf8, line);
             }
-            let (text, fallback) = cell_text(cell);
-            if fallback {
-                if self.non_utf8 == 0 {
-                    self.first_non_utf8 = rec.line;
-                }
-                self.non_utf8 += 1;
-            }
-            col.push_str(&text, rec.line);
         }
         self.n_rows += 1;
         Ok(())
@@ -904,6 +885,44 @@ impl Rows {
             capture: None,
         })
     }
+}
+
+impl RowSink for Rows {
+    fn n_cols(&self) -> usize {
+        self.cols.len()
+    }
+
+    fn record(&mut self, rec: &Record, line: u64) -> Result<(), IngestError> {
+        self.push_record(rec, line)
+    }
+
+    fn plain_rows(&mut self, data: &[u8], offs: &[usize], lines: &[u64]) {
+        let first = usize::from(self.skip_first && self.records_seen == 0);
+        self.records_seen += lines.len();
+        let Some(lines) = lines.get(first..) else {
+            return;
+        };
+        let stride = self.cols.len() + 1;
+        let offs = &offs[first * stride..];
+        for (i, col) in self.cols.iter_mut().enumerate() {
+            let cells = lines.iter().enumerate().map(|(r, &line)| {
+                let (a, b) = (offs[r * stride + i], offs[r * stride + i + 1]);
+                (&data[a..b - 1], line)
+            });
+            let (count, first) = (&mut self.non_utf8, &mut self.first_non_utf8);
+            col.push_cells(cells, &mut |line| note_non_utf8(count, first, line));
+        }
+        self.n_rows += lines.len();
+    }
+}
+
+/// Counts a cell that was not valid UTF-8 on `line`, keeping the first line (batches arrive
+/// column by column, so the first is the smallest).
+fn note_non_utf8(count: &mut usize, first: &mut u64, line: u64) {
+    if *count == 0 || line < *first {
+        *first = line;
+    }
+    *count += 1;
 }
 
 fn apply_override(
