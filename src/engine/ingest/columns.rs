@@ -83,7 +83,11 @@ const NULLS: &[&str] = &[
 
 /// True when the cell is a null marker.
 pub fn is_null(cell: &str) -> bool {
-    cell.len() <= 7 && NULLS.iter().any(|n| cell.eq_ignore_ascii_case(n))
+    // Every marker starts with one of these (a cheap test first: most cells are not null).
+    let first = cell.as_bytes().first().map(u8::to_ascii_lowercase);
+    matches!(first, None | Some(b'-' | b'?' | b'n' | b'('))
+        && cell.len() <= 7
+        && NULLS.iter().any(|n| cell.eq_ignore_ascii_case(n))
 }
 
 /// Reads a cell as a number: decimal, scientific, `0x` hex, and `1,5` decimal commas.

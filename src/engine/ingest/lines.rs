@@ -106,10 +106,7 @@ impl Lines {
     }
 
     /// Ends the input (a last line without `\n` included).
-    pub(super) fn finish(
-        &mut self,
-        rows: &mut dyn RowSink,
-    ) -> Result<(), IngestError> {
+    pub(super) fn finish(&mut self, rows: &mut dyn RowSink) -> Result<(), IngestError> {
         let carry = std::mem::take(&mut self.carry);
         if !carry.is_empty() {
             self.to_reader(&carry, rows)?;
@@ -120,11 +117,7 @@ impl Lines {
     }
 
     /// Hands `piece` to csv-core; its records get their line in the file.
-    fn to_reader(
-        &mut self,
-        piece: &[u8],
-        rows: &mut dyn RowSink,
-    ) -> Result<(), IngestError> {
+    fn to_reader(&mut self, piece: &[u8], rows: &mut dyn RowSink) -> Result<(), IngestError> {
         let before = self.fast_newlines;
         self.slow_newlines += piece.iter().filter(|&&b| b == b'\n').count() as u64;
         self.reader
@@ -140,11 +133,7 @@ impl Lines {
     }
 
     /// Splits `data`: plain lines here, the others through csv-core; keeps a partial last line.
-    fn run(
-        &mut self,
-        data: &[u8],
-        rows: &mut dyn RowSink,
-    ) -> Result<(), IngestError> {
+    fn run(&mut self, data: &[u8], rows: &mut dyn RowSink) -> Result<(), IngestError> {
         let n = rows.n_cols();
         let len = data.len();
         let mut i = 0;
@@ -213,8 +202,7 @@ impl Lines {
                 if fields == n {
                     self.offs.push(end + 1);
                 }
-                self.lines
-                    .push(self.fast_newlines + self.slow_newlines + 1);
+                self.lines.push(self.fast_newlines + self.slow_newlines + 1);
                 self.fast_newlines += 1;
                 if self.lines.len() == BATCH {
                     self.flush(data, rows);
@@ -270,7 +258,12 @@ mod tests {
         match out.and_then(|()| r.finish()) {
             Ok(got) => format!(
                 "{:?}\n{}\n{:?}\n{}\n{:?}\n{:?}",
-                got.table, got.format, got.warnings, got.skipped_rows, got.first_bad_rows, got.mapping
+                got.table,
+                got.format,
+                got.warnings,
+                got.skipped_rows,
+                got.first_bad_rows,
+                got.mapping
             ),
             Err(e) => format!("error: {e:?}"),
         }
@@ -279,11 +272,40 @@ mod tests {
     /// Tricky cells: quotes (also over line ends), CRLF and lone CR, empty, null markers, ±∞ and
     /// NaN, leading '+', exponents, 17+ digit numbers, non-UTF-8, spaces, comment bytes.
     const CELLS: &[&[u8]] = &[
-        b"0", b"1", b"17", b"443", b"-2.5", b"+3", b"1e5", b"2.5E-3", b"Infinity", b"-inf",
-        b"NaN", b"-", b"", b"?", b"12345678901234567890", b"0.12345678901234567891",
-        b"9007199254740993", b"1462.637526322903", b"0x1f", b"2,5", b" 7 ", b"tcp", b"SF",
-        b"normal", b"\"q,x\"", b"\"a\nb\"", b"a\"b", b"\"\"", b"\xff\xfeab", b"caf\xc3\xa9",
-        b"#c", b"1735689600.005", b"2024-01-02T03:04:05Z", b"x\ry",
+        b"0",
+        b"1",
+        b"17",
+        b"443",
+        b"-2.5",
+        b"+3",
+        b"1e5",
+        b"2.5E-3",
+        b"Infinity",
+        b"-inf",
+        b"NaN",
+        b"-",
+        b"",
+        b"?",
+        b"12345678901234567890",
+        b"0.12345678901234567891",
+        b"9007199254740993",
+        b"1462.637526322903",
+        b"0x1f",
+        b"2,5",
+        b" 7 ",
+        b"tcp",
+        b"SF",
+        b"normal",
+        b"\"q,x\"",
+        b"\"a\nb\"",
+        b"a\"b",
+        b"\"\"",
+        b"\xff\xfeab",
+        b"caf\xc3\xa9",
+        b"#c",
+        b"1735689600.005",
+        b"2024-01-02T03:04:05Z",
+        b"x\ry",
     ];
 
     fn random_file(rng: &mut impl rand_core::Rng, delim: u8, zeek: bool) -> Vec<u8> {

@@ -216,14 +216,8 @@ struct Text {
 
 enum State {
     Preamble(Vec<u8>),
-    Csv {
-        reader: Box<Lines>,
-        rows: Box<Rows>,
-    },
-    Json {
-        splitter: Splitter,
-        rows: Box<Rows>,
-    },
+    Csv { reader: Box<Lines>, rows: Box<Rows> },
+    Json { splitter: Splitter, rows: Box<Rows> },
     Done,
 }
 
