@@ -35,6 +35,10 @@ const SPECIAL: u8 = 3;
 /// Splits plain lines itself and hands the rest to a [`RecordReader`] with the same settings.
 pub(super) struct Lines {
     reader: RecordReader,
+    /// The bytes that are not plain, each repeated over a word (for [`Events`]).
+    wanted: [u64; 4],
+    /// False for a delimiter that is also a line end or quote (all lines go to csv-core).
+    enabled: bool,
     class: [u8; 256],
     delim: u8,
     comment: Option<u8>,
@@ -64,6 +68,9 @@ impl Lines {
         class[usize::from(b'\n')] = NEWLINE;
         Self {
             reader: RecordReader::new(delimiter, quoting, comment, limits),
+            wanted: [delimiter, b'\n', b'\r', if quoting { b'"' } else { b'\n' }]
+                .map(|b| u64::from(b) * ONES),
+            enabled: !matches!(delimiter, b'\n' | b'\r' | b'"'),
             class,
             delim: delimiter,
             comment,
@@ -137,8 +144,9 @@ impl Lines {
         let n = rows.n_cols();
         let len = data.len();
         let mut i = 0;
+        let mut events = Events::at(0);
         while i < len {
-            if self.slow || n == 0 || force_slow() {
+            if self.slow || n == 0 || !self.enabled || force_slow() {
                 let end = data[i..]
                     .iter()
                     .position(|&b| b == b'\n')
@@ -146,6 +154,7 @@ impl Lines {
                 self.to_reader(&data[i..end], rows)?;
                 self.slow = end == len && data[len - 1] != b'\n' || !self.reader.at_record_start();
                 i = end;
+                events = Events::at(i);
                 continue;
             }
             let start = i;
@@ -153,22 +162,21 @@ impl Lines {
             self.offs.push(start);
             let mut fields = 1usize;
             let mut plain = true;
-            while i < len {
-                match self.class[usize::from(data[i])] {
-                    PLAIN => {}
-                    DELIM => {
-                        fields += 1;
-                        if fields <= n + 1 {
-                            self.offs.push(i + 1);
-                        }
+            i = len;
+            while let Some(p) = events.next(data, &self.wanted, &self.class) {
+                let c = data[p];
+                if c == self.delim {
+                    fields += 1;
+                    if fields <= n + 1 {
+                        self.offs.push(p + 1);
                     }
-                    NEWLINE => break,
-                    _ => {
-                        // A '\r' right before the '\n' ends the line; anything else goes to csv-core.
-                        plain &= data[i] == b'\r' && data.get(i + 1) == Some(&b'\n');
-                    }
+                } else if c == b'\n' {
+                    i = p;
+                    break;
+                } else {
+                    // A '\r' right before the '\n' ends the line; anything else goes to csv-core.
+                    plain &= c == b'\r' && data.get(p + 1) == Some(&b'\n');
                 }
-                i += 1;
             }
             if i == len {
                 // No '\n' yet: keep the line for the next chunk.
@@ -212,6 +220,7 @@ impl Lines {
                 self.flush(data, rows);
                 self.to_reader(&data[start..=i], rows)?;
                 self.slow = !self.reader.at_record_start();
+                events = Events::at(i + 1);
             }
             i += 1;
         }
@@ -220,18 +229,83 @@ impl Lines {
     }
 }
 
-#[cfg(test)]
+/// Positions of the bytes that matter (delimiter, `\n`, `\r`, quote) in order, found eight bytes
+/// at a time: a word with none of them costs a few arithmetic steps instead of eight lookups.
+struct Events {
+    /// Start of the next word to load.
+    next: usize,
+    /// Start of the loaded word and its marks (0x80 on each byte that matters).
+    base: usize,
+    marks: u64,
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+
+/// 0x80 on each zero byte of `x`, exactly (no carry crosses a byte).
+fn zero_bytes(x: u64) -> u64 {
+    !(((x & (0x7F * ONES)) + 0x7F * ONES) | x | (0x7F * ONES))
+}
+
+impl Events {
+    fn at(i: usize) -> Self {
+        Self {
+            next: i,
+            base: i,
+            marks: 0,
+        }
+    }
+
+    /// The next position after the last one returned holding a byte of `wanted` (broadcast to
+    /// every byte of a word; the same bytes are the non-plain ones of `class`).
+    fn next(&mut self, data: &[u8], wanted: &[u64; 4], class: &[u8; 256]) -> Option<usize> {
+        loop {
+            if self.marks != 0 {
+                let p = self.base + (self.marks.trailing_zeros() / 8) as usize;
+                self.marks &= self.marks - 1;
+                return Some(p);
+            }
+            if let Some(w) = data.get(self.next..self.next + 8) {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(w);
+                let x = u64::from_le_bytes(b);
+                self.marks = zero_bytes(x ^ wanted[0])
+                    | zero_bytes(x ^ wanted[1])
+                    | zero_bytes(x ^ wanted[2])
+                    | zero_bytes(x ^ wanted[3]);
+                self.base = self.next;
+                self.next += 8;
+                continue;
+            }
+            let p = self.next;
+            let &c = data.get(p)?;
+            self.next += 1;
+            if class[usize::from(c)] != PLAIN {
+                return Some(p);
+            }
+        }
+    }
+}
+
+#[cfg(any(test, fuzzing))]
 thread_local! {
-    /// Tests: every line through csv-core (the general path), to compare with the fast one.
+    /// Tests and fuzzing: every line through csv-core (the general path), to compare with the
+    /// fast one.
     static FORCE_SLOW: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-#[cfg(test)]
+#[cfg(any(test, fuzzing))]
 fn force_slow() -> bool {
     FORCE_SLOW.with(std::cell::Cell::get)
 }
 
-#[cfg(not(test))]
+/// Tests and fuzzing: `true` sends every line of the readers on this thread through csv-core.
+#[cfg(any(test, fuzzing))]
+#[doc(hidden)]
+pub fn force_general_path(on: bool) {
+    FORCE_SLOW.with(|f| f.set(on));
+}
+
+#[cfg(not(any(test, fuzzing)))]
 #[inline(always)]
 fn force_slow() -> bool {
     false
@@ -240,12 +314,12 @@ fn force_slow() -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::{IngestOptions, StreamingReader};
-    use super::FORCE_SLOW;
+    use super::force_general_path;
     use rand_core::Rng as _;
 
     /// Everything observable of a load, NaN and -0.0 included (Debug prints them).
     fn load(bytes: &[u8], cuts: &[usize], slow: bool) -> String {
-        FORCE_SLOW.with(|f| f.set(slow));
+        force_general_path(slow);
         let mut r = StreamingReader::new("t.csv", IngestOptions::default());
         let mut at = 0;
         let mut out = Ok(());
@@ -254,7 +328,7 @@ mod tests {
             out = out.and_then(|()| r.push(&bytes[at..c]));
             at = c;
         }
-        FORCE_SLOW.with(|f| f.set(false));
+        force_general_path(false);
         match out.and_then(|()| r.finish()) {
             Ok(got) => format!(
                 "{:?}\n{}\n{:?}\n{}\n{:?}\n{:?}",
