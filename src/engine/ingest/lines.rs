@@ -96,7 +96,7 @@ impl Lines {
                     self.carry.extend_from_slice(data);
                     if self.carry.len() >= self.max_line {
                         let carry = std::mem::take(&mut self.carry);
-                        self.to_reader(&carry, rows)?;
+                        self.send_to_reader(&carry, rows)?;
                         self.slow = true;
                     }
                     return Ok(());
@@ -116,7 +116,7 @@ impl Lines {
     pub(super) fn finish(&mut self, rows: &mut dyn RowSink) -> Result<(), IngestError> {
         let carry = std::mem::take(&mut self.carry);
         if !carry.is_empty() {
-            self.to_reader(&carry, rows)?;
+            self.send_to_reader(&carry, rows)?;
         }
         let before = self.fast_newlines;
         self.reader
@@ -125,7 +125,7 @@ impl Lines {
     }
 
     /// Hands `piece` to csv-core; its records get their line in the file.
-    fn to_reader(&mut self, piece: &[u8], rows: &mut dyn RowSink) -> Result<(), IngestError> {
+    fn send_to_reader(&mut self, piece: &[u8], rows: &mut dyn RowSink) -> Result<(), IngestError> {
         let before = self.fast_newlines;
         self.slow_newlines += piece.iter().filter(|&&b| b == b'\n').count() as u64;
         self.reader
@@ -153,7 +153,7 @@ impl Lines {
                     .iter()
                     .position(|&b| b == b'\n')
                     .map_or(len, |p| i + p + 1);
-                self.to_reader(&data[i..end], rows)?;
+                self.send_to_reader(&data[i..end], rows)?;
                 self.slow = end == len && data[len - 1] != b'\n' || !self.reader.at_record_start();
                 i = end;
                 events = Events::at(i);
@@ -186,7 +186,7 @@ impl Lines {
                 self.flush(data, rows);
                 let rest = &data[start..];
                 if rest.len() >= self.max_line {
-                    self.to_reader(rest, rows)?;
+                    self.send_to_reader(rest, rows)?;
                     self.slow = true;
                 } else {
                     self.carry.extend_from_slice(rest);
@@ -220,7 +220,7 @@ impl Lines {
             } else {
                 self.offs.truncate(row);
                 self.flush(data, rows);
-                self.to_reader(&data[start..=i], rows)?;
+                self.send_to_reader(&data[start..=i], rows)?;
                 self.slow = !self.reader.at_record_start();
                 events = Events::at(i + 1);
             }
@@ -394,7 +394,7 @@ mod tests {
     fn random_file(rng: &mut impl rand_core::Rng, delim: u8, zeek: bool) -> Vec<u8> {
         let n = (rng.next_u64() % 5 + 1) as usize;
         let mut f = Vec::new();
-        if rng.next_u64() % 4 == 0 {
+        if rng.next_u64().is_multiple_of(4) {
             f.extend_from_slice(&[0xef, 0xbb, 0xbf]);
         }
         if zeek {
@@ -427,7 +427,7 @@ mod tests {
                     f.push(delim);
                 }
                 let pool = &pools[i % n];
-                let cell = if rng.next_u64() % 8 == 0 {
+                let cell = if rng.next_u64().is_multiple_of(8) {
                     CELLS[(rng.next_u64() % CELLS.len() as u64) as usize]
                 } else {
                     pool[(rng.next_u64() % 3) as usize]
@@ -442,7 +442,7 @@ mod tests {
                 _ => f.push(b'\n'),
             }
         }
-        if rng.next_u64() % 2 == 0 {
+        if rng.next_u64().is_multiple_of(2) {
             f.pop();
         }
         f
