@@ -177,11 +177,47 @@ pub fn format_number(x: f64) -> String {
     }
 }
 
+/// A fast, fixed hash for short level texts (most are 1–10 bytes): 8 bytes per multiply. Not
+/// for untrusted keys in a long-lived service; here it maps a file's levels to codes.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LevelHasher(u64);
+
+impl std::hash::Hasher for LevelHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.mix(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 59));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.mix(u64::from(i) | 0x100);
+    }
+
+    fn finish(&self) -> u64 {
+        splitmix(self.0)
+    }
+}
+
+impl LevelHasher {
+    fn mix(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
 /// Incremental builder for categorical columns.
 #[derive(Debug, Default, Clone)]
 pub struct CategoricalBuilder {
     levels: Vec<String>,
-    index: std::collections::HashMap<String, u32>,
+    index: std::collections::HashMap<String, u32, std::hash::BuildHasherDefault<LevelHasher>>,
     codes: Vec<u32>,
 }
 
@@ -562,49 +598,134 @@ fn median_in_place(values: &mut [f64]) -> Option<f64> {
     Some(a + (b - a) * frac)
 }
 
-/// Count of distinct values (`-0.0` = `0.0`; no NaN): exact with an open-addressing set while
-/// there are at most [`EXACT_DISTINCT`], then a HyperLogLog estimate (2^12 registers, standard
-/// error ≈ 1.6 %) fed with every value from the start. Deterministic (fixed hash functions).
-/// Returns (count, exact).
-fn distinct_count(values: &[f64]) -> (usize, bool) {
-    const SLOTS_LOG2: u32 = 17; // 2× the exact cap: the set stays at most half full
-    const P: u32 = 12;
-    let mut slots = vec![0u64; 1 << SLOTS_LOG2];
-    let mut has_zero_key = false;
-    let mut exact = 0usize;
-    let mut overflowed = false;
-    let mut registers = [0u8; 1 << P];
-    for &x in values {
+/// Distinct values of a numeric column with their counts, while there are at most
+/// [`EXACT_DISTINCT`]: an open-addressing set keyed by the bits (`-0.0` and `0.0` share a key;
+/// negative zeros are counted apart) that starts small and doubles as it fills.
+struct ExactCounts {
+    keys: Vec<u64>,
+    counts: Vec<u32>,
+    log2: u32,
+    len: usize,
+    zeros: u32,
+    negative_zeros: u32,
+}
+
+impl ExactCounts {
+    const MAX_LOG2: u32 = 17; // 2× the exact cap: the set stays at most half full
+
+    fn new() -> Self {
+        Self {
+            keys: vec![0; 1 << 10],
+            counts: vec![0; 1 << 10],
+            log2: 10,
+            len: 0,
+            zeros: 0,
+            negative_zeros: 0,
+        }
+    }
+
+    fn slot(key: u64, log2: u32) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - log2)) as usize
+    }
+
+    /// Counts `x` (not NaN); false once there are more than [`EXACT_DISTINCT`] values.
+    fn insert(&mut self, x: f64) -> bool {
         let key = (x + 0.0).to_bits(); // -0.0 + 0.0 = +0.0
-        let h = splitmix(key);
-        let reg = (h >> (64 - P)) as usize;
-        let rank = ((h << P) | (1 << (P - 1))).leading_zeros() as u8 + 1;
-        registers[reg] = registers[reg].max(rank);
-        if overflowed {
-            continue;
-        }
         if key == 0 {
-            exact += usize::from(!has_zero_key);
-            has_zero_key = true;
-            continue;
+            self.len += usize::from(self.zeros == 0);
+            self.zeros += 1;
+            self.negative_zeros += u32::from(x.is_sign_negative());
+            return self.len <= EXACT_DISTINCT;
         }
-        let mask = (1usize << SLOTS_LOG2) - 1;
-        let mut i = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SLOTS_LOG2)) as usize;
+        let mask = (1usize << self.log2) - 1;
+        let mut i = Self::slot(key, self.log2);
         loop {
-            match slots[i] {
-                0 => {
-                    slots[i] = key;
-                    exact += 1;
-                    overflowed = exact > EXACT_DISTINCT;
-                    break;
+            match self.keys[i] {
+                0 => break,
+                k if k == key => {
+                    self.counts[i] += 1;
+                    return true;
                 }
-                k if k == key => break,
                 _ => i = (i + 1) & mask,
             }
         }
+        self.keys[i] = key;
+        self.counts[i] = 1;
+        self.len += 1;
+        if self.len * 2 > self.keys.len() && self.log2 < Self::MAX_LOG2 {
+            self.grow();
+        }
+        self.len <= EXACT_DISTINCT
     }
-    if !overflowed {
-        return (exact, true);
+
+    fn grow(&mut self) {
+        let log2 = self.log2 + 1;
+        let mask = (1usize << log2) - 1;
+        let mut keys = vec![0u64; 1 << log2];
+        let mut counts = vec![0u32; 1 << log2];
+        for (&k, &c) in self.keys.iter().zip(&self.counts) {
+            if k != 0 {
+                let mut i = Self::slot(k, log2);
+                while keys[i] != 0 {
+                    i = (i + 1) & mask;
+                }
+                keys[i] = k;
+                counts[i] = c;
+            }
+        }
+        (self.keys, self.counts, self.log2) = (keys, counts, log2);
+    }
+
+    /// The median as [`median_in_place`] gives it, from the counted values.
+    fn median(&self) -> Option<f64> {
+        let mut pairs: Vec<(f64, u32)> = self
+            .keys
+            .iter()
+            .zip(&self.counts)
+            .filter(|(&k, _)| k != 0)
+            .map(|(&k, &c)| (f64::from_bits(k), c))
+            .collect();
+        if self.negative_zeros > 0 {
+            pairs.push((-0.0, self.negative_zeros));
+        }
+        if self.zeros > self.negative_zeros {
+            pairs.push((0.0, self.zeros - self.negative_zeros));
+        }
+        pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let n: usize = pairs.iter().map(|p| p.1 as usize).sum();
+        if n == 0 {
+            return None;
+        }
+        let pos = 0.5 * (n - 1) as f64;
+        let lo = pos.floor() as usize;
+        let frac = pos - lo as f64;
+        // The value at a sorted rank.
+        let at = |rank: usize| {
+            let mut below = 0usize;
+            pairs
+                .iter()
+                .find(|p| {
+                    below += p.1 as usize;
+                    below > rank
+                })
+                .map_or(f64::NAN, |p| p.0)
+        };
+        let a = at(lo);
+        let b = if frac == 0.0 { a } else { at(lo + 1) };
+        Some(a + (b - a) * frac)
+    }
+}
+
+/// HyperLogLog estimate of the distinct values (2^12 registers, standard error ≈ 1.6 %; `-0.0`
+/// = `0.0`; no NaN), for columns with more than [`EXACT_DISTINCT`]. Deterministic (fixed hash).
+fn distinct_estimate(values: &[f64]) -> usize {
+    const P: u32 = 12;
+    let mut registers = [0u8; 1 << P];
+    for &x in values {
+        let h = splitmix((x + 0.0).to_bits());
+        let reg = (h >> (64 - P)) as usize;
+        let rank = ((h << P) | (1 << (P - 1))).leading_zeros() as u8 + 1;
+        registers[reg] = registers[reg].max(rank);
     }
     let m = (1u32 << P) as f64;
     let alpha = 0.7213 / (1.0 + 1.079 / m);
@@ -613,7 +734,7 @@ fn distinct_count(values: &[f64]) -> (usize, bool) {
         .map(|&r| 1.0 / f64::from(1u32 << r.min(31)))
         .sum();
     // Above 2^16 distinct values (16 per register) no small-range correction applies.
-    ((alpha * m * m / sum).round() as usize, false)
+    (alpha * m * m / sum).round() as usize
 }
 
 /// SplitMix64's finaliser: a fixed, well-mixed 64-bit hash.
@@ -646,26 +767,44 @@ fn summarize_column(c: &Column) -> ColumnSummary {
     };
     match &c.values {
         Values::Numeric(v) => {
-            // No sort: min/max in one pass, the median by selection, distinct values by hashing
-            // (a full sort of every column was most of the load time of a large file).
-            let mut values: Vec<f64> = Vec::with_capacity(v.len());
-            values.extend(v.iter().copied().filter(|x| !x.is_nan()));
-            // Plain comparisons (no NaN left): `f64::min` is a libm call on wasm32.
+            // No sort: one pass for min/max and the distinct values with their counts (the
+            // median then comes from the sorted distinct values); only a column with more than
+            // EXACT_DISTINCT values is copied for a median by selection and a distinct estimate.
+            // Plain comparisons (no NaN): `f64::min` is a libm call on wasm32.
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-            for &x in &values {
+            let mut exact = Some(ExactCounts::new());
+            for &x in v {
+                if x.is_nan() {
+                    continue;
+                }
                 if x < lo {
                     lo = x;
                 }
                 if x > hi {
                     hi = x;
                 }
+                if let Some(e) = &mut exact {
+                    if !e.insert(x) {
+                        exact = None;
+                    }
+                }
             }
-            if !values.is_empty() {
+            if lo <= hi {
                 s.min = Some(lo);
                 s.max = Some(hi);
             }
-            (s.distinct, s.distinct_exact) = distinct_count(&values);
-            s.median = median_in_place(&mut values);
+            match exact {
+                Some(e) => {
+                    (s.distinct, s.distinct_exact) = (e.len, true);
+                    s.median = e.median();
+                }
+                None => {
+                    let mut values: Vec<f64> = Vec::with_capacity(v.len() - missing);
+                    values.extend(v.iter().copied().filter(|x| !x.is_nan()));
+                    (s.distinct, s.distinct_exact) = (distinct_estimate(&values), false);
+                    s.median = median_in_place(&mut values);
+                }
+            }
         }
         Values::Categorical { levels, codes } => {
             s.kind = ColumnKind::Categorical;

@@ -83,7 +83,11 @@ const NULLS: &[&str] = &[
 
 /// True when the cell is a null marker.
 pub fn is_null(cell: &str) -> bool {
-    cell.len() <= 7 && NULLS.iter().any(|n| cell.eq_ignore_ascii_case(n))
+    // Every marker starts with one of these (a cheap test first: most cells are not null).
+    let first = cell.as_bytes().first().map(u8::to_ascii_lowercase);
+    matches!(first, None | Some(b'-' | b'?' | b'n' | b'('))
+        && cell.len() <= 7
+        && NULLS.iter().any(|n| cell.eq_ignore_ascii_case(n))
 }
 
 /// Reads a cell as a number: decimal, scientific, `0x` hex, and `1,5` decimal commas.
@@ -128,14 +132,22 @@ fn fast_decimal(b: &[u8]) -> Option<f64> {
         b'-' => (true, &b[1..]),
         _ => (false, b),
     };
-    // At most 19 digits and a point: the mantissa cannot overflow u64 (10^19 < 2^64), so the
+    // At most 19 digits (and a point): the mantissa cannot overflow u64 (10^19 < 2^64), so the
     // loop needs no per-digit check.
-    if digits.is_empty() || digits.len() > 20 {
+    if digits.is_empty() || digits.len() > 20 || (digits.len() == 20 && !digits.contains(&b'.')) {
         return None;
     }
     let mut m: u64 = 0;
     let mut point: Option<usize> = None;
-    for (i, &c) in digits.iter().enumerate() {
+    let mut i = 0;
+    while i < digits.len() {
+        // Eight digits at a time where there are eight (long shortest-round-trip prints).
+        if let Some(eight) = digits.get(i..i + 8).and_then(eight_digits) {
+            m = m * 100_000_000 + eight;
+            i += 8;
+            continue;
+        }
+        let c = digits[i];
         let d = c.wrapping_sub(b'0');
         if d < 10 {
             m = m * 10 + u64::from(d);
@@ -144,6 +156,7 @@ fn fast_decimal(b: &[u8]) -> Option<f64> {
         } else {
             return None;
         }
+        i += 1;
     }
     let n_digits = digits.len() - usize::from(point.is_some());
     if n_digits == 0 || m >= EXACT {
@@ -154,11 +167,43 @@ fn fast_decimal(b: &[u8]) -> Option<f64> {
     Some(if neg { -v } else { v })
 }
 
+/// The value of eight ASCII digits (first digit most significant), `None` unless all eight are
+/// digits: three multiplications combine digit pairs, then pairs of pairs, then quads.
+fn eight_digits(b: &[u8]) -> Option<u64> {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(b);
+    let x = u64::from_le_bytes(w);
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Every byte 0x30..=0x39: high nibble 3, and still 3 after adding 6 to the low nibble.
+    if x & (0xF0 * ONES) != 0x30 * ONES
+        || x.wrapping_add(0x06 * ONES) & (0xF0 * ONES) != 0x30 * ONES
+    {
+        return None;
+    }
+    let v = x - 0x30 * ONES; // one digit per byte, the first in the lowest byte
+                             // (The products overflow only in bits shifted or masked away.)
+    let v = v.wrapping_mul(10 * 256 + 1) >> 8; // byte pairs: 10 × first + second
+    let v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(100 * 65_536 + 1) >> 16;
+    let v = (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(10_000 * (1 << 32) + 1) >> 32;
+    Some(v)
+}
+
 /// A number cell straight from its bytes when [`fast_decimal`] applies (no UTF-8 check, no trim:
 /// a cell it accepts has neither whitespace nor anything else to decode). `None`: take the text
 /// path ([`parse_num`]).
 pub fn fast_num(cell: &[u8]) -> Option<f64> {
     fast_decimal(cell)
+}
+
+/// Cell bytes as text: UTF-8, or Windows-1252 when not valid UTF-8 (flagged).
+pub(super) fn cell_text(b: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
+    match std::str::from_utf8(b) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
+        Err(_) => (
+            encoding_rs::WINDOWS_1252.decode_without_bom_handling(b).0,
+            true,
+        ),
+    }
 }
 
 #[derive(Debug)]
@@ -300,6 +345,46 @@ impl ColumnBuilder {
                 true
             }
             None => false,
+        }
+    }
+
+    /// Appends a cell given as bytes: [`ColumnBuilder::push_fast`], else the text (UTF-8, or
+    /// Windows-1252 when not valid UTF-8) through [`ColumnBuilder::push_str`]. True when the cell
+    /// was not valid UTF-8.
+    pub fn push_bytes(&mut self, cell: &[u8], line: u64) -> bool {
+        if self.push_fast(cell) {
+            return false;
+        }
+        let (text, fallback) = cell_text(cell);
+        self.push_str(&text, line);
+        fallback
+    }
+
+    /// Appends many cells, each with its line, as [`ColumnBuilder::push_bytes`] would one by one
+    /// (`non_utf8` is called with the line of each cell that was not valid UTF-8). Plain numbers
+    /// go straight into the values, with no decision per cell but this one.
+    pub fn push_cells<'a>(
+        &mut self,
+        cells: impl Iterator<Item = (&'a [u8], u64)>,
+        non_utf8: &mut dyn FnMut(u64),
+    ) {
+        let kind = self.plan.kind;
+        for (cell, line) in cells {
+            if let Store::Num { values, .. } = &mut self.store {
+                let v = match kind {
+                    Kind::Numeric | Kind::Auto => fast_num(cell),
+                    Kind::Timestamp => fast_num(cell).and_then(super::timestamp::epoch_number),
+                    Kind::Categorical => None,
+                };
+                if let Some(v) = v {
+                    values.push(v);
+                    self.non_missing += 1;
+                    continue;
+                }
+            }
+            if self.push_bytes(cell, line) {
+                non_utf8(line);
+            }
         }
     }
 
@@ -536,6 +621,35 @@ mod tests {
             taken > 50_000,
             "the fast path took only {taken} of the cases"
         );
+    }
+
+    #[test]
+    fn eight_digits_reads_exactly_eight_ascii_digits() {
+        for s in [
+            "00000000", "12345678", "99999999", "00000001", "90000000", "31415926",
+        ] {
+            assert_eq!(eight_digits(s.as_bytes()), s.parse::<u64>().ok(), "{s}");
+        }
+        for s in [
+            "1234567.",
+            "/2345678",
+            ":2345678",
+            "1234567:",
+            "12 45678",
+            "\u{ff}1234567",
+        ] {
+            assert_eq!(eight_digits(&s.as_bytes()[..8]), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn null_markers_are_found_in_any_case_and_nothing_else() {
+        for m in NULLS {
+            assert!(is_null(m) && is_null(&m.to_uppercase()), "{m}");
+        }
+        for t in ["0", "tcp", "nano", "n/aa", "(empt", " -", "NULL ", "?x"] {
+            assert!(!is_null(t), "{t}");
+        }
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod capture;
 mod columns;
 mod events;
 mod json;
+mod lines;
 mod presets;
 mod records;
 mod sniff;
@@ -39,6 +40,9 @@ pub mod timestamp;
 
 pub use auto::AutoReader;
 pub use columns::{parse_num, Num};
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use lines::force_general_path;
 pub use presets::{key as header_key, NSL_KDD_NAMES, UNSW_NB15_NAMES};
 pub use sniff::{container, Container};
 pub use stream::StreamingReader;

@@ -191,6 +191,9 @@ pub struct RecordReader {
     repeated_headers: Passed,
     blank_rows: Passed,
     trailer_lines: Passed,
+    /// Lines of the file read elsewhere before the input given here (the fast path's), added to
+    /// the line numbers in notices.
+    line_offset: u64,
 }
 
 impl RecordReader {
@@ -218,6 +221,7 @@ impl RecordReader {
             repeated_headers: Passed::default(),
             blank_rows: Passed::default(),
             trailer_lines: Passed::default(),
+            line_offset: 0,
         }
     }
 
@@ -446,7 +450,7 @@ impl RecordReader {
                         || self.trailer.is_some()
                         || self.zeek.is_some()
                         || self.arff;
-                    if (extras || self.outlen == 0) && self.pass_over(line) {
+                    if (extras || self.outlen == 0) && self.pass_over(line + self.line_offset) {
                         self.outlen = 0;
                         self.endlen = 0;
                         continue;
@@ -467,6 +471,45 @@ impl RecordReader {
                 R::End => return Ok(()),
             }
         }
+    }
+
+    /// Sets how many lines of the file were read elsewhere before the input fed next, so the
+    /// notices name lines of the file.
+    pub fn set_line_offset(&mut self, lines: u64) {
+        self.line_offset = lines;
+    }
+
+    /// True when plain data lines need nothing from this reader: no number rewriting, no
+    /// trailing block reached or awaited, not inside a joined Zeek log of another kind, not an ARFF
+    /// file. Header copies and all-empty rows must still come here (see `Lines::wrap`).
+    pub fn passes_plain_lines(&self) -> bool {
+        self.numbers == NumberStyle::Plain
+            && !self.in_trailer
+            && !self.arff
+            && self.zeek.as_deref().is_none_or(|z| !z.foreign)
+    }
+
+    /// The header as a line without quotes, when repeated headers are skipped.
+    pub fn header_line(&self, delimiter: u8) -> Option<Vec<u8>> {
+        let (bytes, ends, _) = self.header.as_ref()?;
+        let mut line = Vec::with_capacity(bytes.len() + ends.len());
+        let mut start = 0;
+        for (i, &end) in ends.iter().enumerate() {
+            if i > 0 {
+                line.push(delimiter);
+            }
+            line.extend_from_slice(&bytes[start..end]);
+            start = end;
+        }
+        Some(line)
+    }
+
+    /// True when no record is half read. Asked right after a piece of input ending in `\n`, it
+    /// tells whether csv-core is at the start of a record (a `\n` inside a quoted field is kept
+    /// in the output; every other `\n` ends the record or comment it is in), so the next line
+    /// may be split without it.
+    pub fn at_record_start(&self) -> bool {
+        self.outlen == 0 && self.endlen == 0
     }
 }
 

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use super::columns::{distinct_levels, ColumnBuilder, ColumnPlan, Kind};
+use super::columns::{cell_text, distinct_levels, ColumnBuilder, ColumnPlan, Kind};
 use super::json::{Cell, Splitter};
+use super::lines::{Lines, RowSink};
 use super::presets::{self, Preset};
 use super::records::{Limits, NumberStyle, Record, RecordReader};
 use super::sniff::{self, Container};
@@ -183,7 +184,7 @@ impl StreamingReader {
                 mut reader,
                 mut rows,
             } => {
-                reader.feed(&[], &mut |rec| rows.push_record(rec))?;
+                reader.finish(rows.as_mut())?;
                 rows.warnings.extend(reader.notices());
                 rows.finish(&self.opts)
             }
@@ -218,14 +219,8 @@ struct Text {
 
 enum State {
     Preamble(Vec<u8>),
-    Csv {
-        reader: Box<RecordReader>,
-        rows: Box<Rows>,
-    },
-    Json {
-        splitter: Splitter,
-        rows: Box<Rows>,
-    },
+    Csv { reader: Box<Lines>, rows: Box<Rows> },
+    Json { splitter: Splitter, rows: Box<Rows> },
     Done,
 }
 
@@ -271,7 +266,7 @@ impl Text {
                 if data.is_empty() {
                     return Ok(());
                 }
-                reader.feed(data, &mut |rec| rows.push_record(rec))
+                reader.feed(data, rows.as_mut())
             }
             State::Json { splitter, rows } => {
                 splitter.feed(data, &mut |bytes, line| rows.push_json(bytes, line))
@@ -339,7 +334,7 @@ impl Text {
             rows: Box::new(rows),
         };
         match &mut self.state {
-            State::Csv { reader, rows } => reader.feed(buf, &mut |rec| rows.push_record(rec)),
+            State::Csv { reader, rows } => reader.feed(buf, rows.as_mut()),
             _ => Ok(()),
         }
     }
@@ -385,7 +380,7 @@ fn start_csv(
     gz: &str,
     encoding: &str,
     last: bool,
-) -> Result<(RecordReader, Rows), IngestError> {
+) -> Result<(Lines, Rows), IngestError> {
     let delim = opts
         .delimiter
         .unwrap_or_else(|| sniff::sniff_delimiter(buf, last));
@@ -448,7 +443,7 @@ fn data_reader(
     preset: Option<&'static Preset>,
     headers: &[String],
     sample: &[Vec<String>],
-) -> (RecordReader, Vec<Vec<String>>) {
+) -> (Lines, Vec<Vec<String>>) {
     let style = NumberStyle::detect(delim, sample.iter().flatten().map(String::as_str));
     let mut reader = RecordReader::new(delim, true, None, limits).with_numbers(style);
     if has_header {
@@ -466,7 +461,7 @@ fn data_reader(
                 .collect()
         })
         .collect();
-    (reader, rows)
+    (Lines::wrap(reader, delim, true, None, limits), rows)
 }
 
 fn start_zeek(
@@ -474,7 +469,7 @@ fn start_zeek(
     limits: Limits,
     opts: &IngestOptions,
     gz: &str,
-) -> Result<(RecordReader, Rows), IngestError> {
+) -> Result<(Lines, Rows), IngestError> {
     let mut sep = b'\t';
     let mut fields: Option<Vec<String>> = None;
     let mut path = String::new();
@@ -532,8 +527,9 @@ fn start_zeek(
     let format = format!("{gz}Zeek TSV log{path}, {what}");
     let mut rows = Rows::new(format, opts);
     rows.set_columns(&headers, &cells, preset, opts);
+    // `#` lines (a joined log's own header) go through the record reader, which reads them.
     let reader = RecordReader::new(sep, false, None, limits).zeek_log(&headers, path.trim());
-    Ok((reader, rows))
+    Ok((Lines::wrap(reader, sep, false, Some(b'#'), limits), rows))
 }
 
 fn start_arff(
@@ -542,7 +538,7 @@ fn start_arff(
     opts: &IngestOptions,
     gz: &str,
     last: bool,
-) -> Result<(RecordReader, Rows), IngestError> {
+) -> Result<(Lines, Rows), IngestError> {
     let headers = super::arff::attributes(buf)?;
     let mut probe = RecordReader::new(b',', true, Some(b'%'), limits).arff();
     let sample = sample_records(buf, &mut probe, last);
@@ -553,18 +549,7 @@ fn start_arff(
     let (_, data) = data_reader(b',', limits, false, preset, &headers, &cells);
     rows.set_columns(&headers, &data, preset, opts);
     let reader = RecordReader::new(b',', true, Some(b'%'), limits).arff();
-    Ok((reader, rows))
-}
-
-/// Cell bytes as text: UTF-8, or Windows-1252 when not valid UTF-8 (flagged).
-fn cell_text(b: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
-    match std::str::from_utf8(b) {
-        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
-        Err(_) => (
-            encoding_rs::WINDOWS_1252.decode_without_bom_handling(b).0,
-            true,
-        ),
-    }
+    Ok((Lines::wrap(reader, b',', true, Some(b'%'), limits), rows))
 }
 
 /// Accumulates rows into typed columns.
@@ -702,7 +687,7 @@ impl Rows {
         }
     }
 
-    fn push_record(&mut self, rec: &Record) -> Result<(), IngestError> {
+    fn push_record(&mut self, rec: &Record, line: u64) -> Result<(), IngestError> {
         self.records_seen += 1;
         if self.skip_first && self.records_seen == 1 {
             return Ok(());
@@ -720,23 +705,14 @@ impl Rows {
                     "the row was skipped; check for a missing or extra delimiter, or an unquoted \
                      delimiter inside a value",
                 )
-                .at_line(rec.line),
+                .at_line(line),
             );
             return Ok(());
         }
-        for (i, col) in self.cols.iter_mut().enumerate() {
-            let cell = rec.field(i);
-            if col.push_fast(cell) {
-                continue;
+        for i in 0..n {
+            if self.cols[i].push_bytes(rec.field(i), line) {
+                note_non_utf8(&mut self.non_utf8, &mut self.first_non_utf8, line);
             }
-            let (text, fallback) = cell_text(cell);
-            if fallback {
-                if self.non_utf8 == 0 {
-                    self.first_non_utf8 = rec.line;
-                }
-                self.non_utf8 += 1;
-            }
-            col.push_str(&text, rec.line);
         }
         self.n_rows += 1;
         Ok(())
@@ -1023,6 +999,44 @@ impl Rows {
             capture: None,
         })
     }
+}
+
+impl RowSink for Rows {
+    fn n_cols(&self) -> usize {
+        self.cols.len()
+    }
+
+    fn record(&mut self, rec: &Record, line: u64) -> Result<(), IngestError> {
+        self.push_record(rec, line)
+    }
+
+    fn plain_rows(&mut self, data: &[u8], offs: &[usize], lines: &[u64]) {
+        let first = usize::from(self.skip_first && self.records_seen == 0);
+        self.records_seen += lines.len();
+        let Some(lines) = lines.get(first..) else {
+            return;
+        };
+        let stride = self.cols.len() + 1;
+        let offs = &offs[first * stride..];
+        for (i, col) in self.cols.iter_mut().enumerate() {
+            let cells = lines.iter().enumerate().map(|(r, &line)| {
+                let (a, b) = (offs[r * stride + i], offs[r * stride + i + 1]);
+                (&data[a..b - 1], line)
+            });
+            let (count, first) = (&mut self.non_utf8, &mut self.first_non_utf8);
+            col.push_cells(cells, &mut |line| note_non_utf8(count, first, line));
+        }
+        self.n_rows += lines.len();
+    }
+}
+
+/// Counts a cell that was not valid UTF-8 on `line`, keeping the first line (batches arrive
+/// column by column, so the first is the smallest).
+fn note_non_utf8(count: &mut usize, first: &mut u64, line: u64) {
+    if *count == 0 || line < *first {
+        *first = line;
+    }
+    *count += 1;
 }
 
 fn apply_override(

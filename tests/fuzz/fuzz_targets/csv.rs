@@ -67,4 +67,13 @@ fuzz_target!(|data: &[u8]| {
         (Err(w), Err(p)) => assert_eq!(w.to_string(), p.to_string(), "errors differ"),
         _ => panic!("whole read {whole:?} but chunked read {parts:?}"),
     }
+    // The same chunks with every line through csv-core: the fast path must not change a thing.
+    netsift::engine::ingest::force_general_path(true);
+    let general = chunked(payload, ctl, &opts);
+    netsift::engine::ingest::force_general_path(false);
+    assert_eq!(
+        format!("{parts:?}"),
+        format!("{general:?}"),
+        "fast and general paths differ"
+    );
 });
