@@ -625,6 +625,10 @@ fn committed_capture_fixtures_match_their_builders() {
         let (p, st) = packets(&bytes);
         assert!(!p.is_empty() && st.warnings.is_empty(), "{name}: {st:?}");
     }
+    // The numbers the web test `captures.mjs` expects for this fixture.
+    let enc = std::fs::read(dir.join("encapsulations.pcap")).unwrap();
+    let out = read_flows_from_bytes(&enc, FlowConfig::default()).unwrap();
+    assert_eq!((out.stats.packets, out.flows.len()), (8, 5));
 }
 
 /// tshark's view of each IP packet: (source, destination, IP length, source port, destination
