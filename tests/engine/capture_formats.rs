@@ -631,9 +631,12 @@ fn committed_capture_fixtures_match_their_builders() {
     assert_eq!((out.stats.packets, out.flows.len()), (8, 5));
 }
 
+/// Source, destination, IP length, source port, destination port.
+type IpPacket = (String, String, u32, u16, u16);
+
 /// tshark's view of each IP packet: (source, destination, IP length, source port, destination
 /// port), with IP reassembly off so that every fragment is its own packet.
-fn tshark_packets(path: &std::path::Path) -> Option<Vec<(String, String, u32, u16, u16)>> {
+fn tshark_packets(path: &std::path::Path) -> Option<Vec<IpPacket>> {
     let o = std::process::Command::new("tshark")
         .args([
             "-n",

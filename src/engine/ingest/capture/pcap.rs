@@ -494,7 +494,7 @@ impl PcapReader {
             };
         }
         let len = u32_at(d, 4, be);
-        if len < 12 || len % 4 != 0 {
+        if len < 12 || !len.is_multiple_of(4) {
             let why = if len < 12 {
                 "is smaller than the 12-byte minimum"
             } else {
