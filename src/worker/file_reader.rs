@@ -250,7 +250,7 @@ impl<'a> Slices<'a> {
         let view = match &self.mode {
             Mode::Helper(h, g) => {
                 let (h, g) = (h.clone(), *g);
-                match self.from_helper(&h, g).await? {
+                match self.helper_slice(&h, g).await? {
                     Some(v) => v,
                     None => {
                         // The helper cannot run: read the rest here.
@@ -283,7 +283,7 @@ impl<'a> Slices<'a> {
     }
 
     /// Waits for the helper's next slice of generation `g`; `None` when the helper broke.
-    async fn from_helper(&self, h: &Helper, g: u32) -> Result<Option<Uint8Array>, WorkerError> {
+    async fn helper_slice(&self, h: &Helper, g: u32) -> Result<Option<Uint8Array>, WorkerError> {
         loop {
             let msg = h.queue.borrow_mut().pop_front();
             if let Some(msg) = msg {
