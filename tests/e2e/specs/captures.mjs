@@ -60,6 +60,7 @@ async function load(page, path) {
 
 export default function register(spec) {
   spec("captures: a 24 MB pcap in growing slices gives every packet and flow", async ({ page, log }) => {
+    await page.goto("/");
     const dir = await mkdtemp(join(tmpdir(), "ns-captures-"));
     const bytes = capture();
     const path = join(dir, "slices.pcap");
@@ -94,6 +95,7 @@ export default function register(spec) {
   });
 
   spec("captures: MPLS, PPPoE, VLAN, fragments, IPv6 extension headers and ICMPv6 all read", async ({ page, log }) => {
+    await page.goto("/");
     await load(page, join(FIXTURES, "captures/encapsulations.pcap"));
     const facts = await page.locator("#ns-dataset-facts").innerText();
     log(facts);
