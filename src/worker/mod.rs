@@ -8,6 +8,8 @@ pub mod protocol;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod anomalies;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
+pub mod file_reader;
+#[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod live;
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod mapping;

@@ -9,12 +9,11 @@
 //!
 //! # Jobs
 //! * `LoadSample`: the engine's seeded generator.
-//! * `LoadFile`: reads the structured-cloned `File` in [`CHUNK_BYTES`] slices with
-//!   `Blob.arrayBuffer()`, asking for the next slice before parsing the current one so that the
-//!   browser reads while the engine parses (measured on a 200 MB capture: reading was 70 % of
-//!   the load with synchronous `FileReaderSync` slices). Posts `Progress(Ingest, bytes done,
-//!   bytes total)` per slice. This job (and the benchmark, which reads files too) runs as a
-//!   future: its answer is posted when it completes.
+//! * `LoadFile`: reads the structured-cloned `File` in slices of 1 MiB growing to 16 MiB,
+//!   read on a helper thread ([`file_reader`](super::file_reader)) so that the browser reads
+//!   while the engine parses. Posts `Progress(Ingest, bytes done, bytes total)` per slice. This
+//!   job (and the benchmark, which reads files too) runs as a future: its answer is posted when
+//!   it completes.
 //! * `Train`: [`pipeline::run`] with a progress sink that posts throttled `Progress` messages;
 //!   timings come from `performance.now()`.
 //! * `Rows`, `ExportCsv`: read the current data set / the last result.
@@ -50,13 +49,6 @@ use crate::worker::protocol::{
     decode, encode, DatasetSummary, ExportFile, JobId, LoadStats, Request, RequestBody, Response,
     ResponseBody, RowsPage, WorkerError,
 };
-
-/// Bytes read from a `File` per slice (16 MiB: fewer, larger reads were faster in Chromium).
-pub const CHUNK_BYTES: u64 = 16 << 20;
-
-/// Slices requested ahead of the one being parsed, so the browser's reading never waits for the
-/// parser (at most `READ_AHEAD + 1` slices, 64 MiB, are in memory).
-const READ_AHEAD: usize = 3;
 
 /// The warning that starts the list of skipped rows (the page shows these in the banner).
 pub const SKIPPED_ROWS: &str = "row(s) could not be read and were skipped";
@@ -104,6 +96,8 @@ pub fn register() {
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     handler.forget();
+    // The file-reading helper boots now, while nothing waits for it.
+    super::file_reader::start_helper();
 }
 
 /// Milliseconds from `performance.now()` (0 when unavailable).
@@ -397,10 +391,11 @@ async fn load_file(
     Ok(answer)
 }
 
-/// Reads a `File` in [`CHUNK_BYTES`] slices through the engine's [`AutoReader`] (tables and
-/// packet captures alike), posting `Progress(Ingest, bytes done, bytes total)` per slice. The
-/// next slices are requested before the current one is parsed (the browser reads them
-/// meanwhile); at most [`READ_AHEAD`] + 1 slices are in memory, never the whole file. Also returns where the time went.
+/// Reads a `File` in slices ([`file_reader::Slices`](super::file_reader::Slices)) through the
+/// engine's [`AutoReader`] (tables and packet captures alike), posting `Progress(Ingest, bytes
+/// done, bytes total)` per slice. The next slices are read while the current one is parsed; at
+/// most [`AHEAD`](super::file_reader::AHEAD) + 1 slices are in memory, never the whole file.
+/// Also returns where the time went.
 async fn read_file(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
@@ -431,45 +426,22 @@ async fn read_file(
         }
         other => WorkerError::from(other),
     };
-    let slice = |offset: u64| -> Result<js_sys::Promise, WorkerError> {
-        let end = (offset + CHUNK_BYTES).min(total);
-        file.slice_with_f64_and_f64(offset as f64, end as f64)
-            .map(|blob| blob.array_buffer())
-            .map_err(|_| failure(format!("could not slice {name} at byte {offset}")))
-    };
-    // Up to READ_AHEAD slices requested ahead of the one being parsed.
-    let mut requested = 0u64;
-    let mut ahead = std::collections::VecDeque::with_capacity(READ_AHEAD);
-    while requested < total && ahead.len() < READ_AHEAD {
-        ahead.push_back(slice(requested)?);
-        requested = (requested + CHUNK_BYTES).min(total);
-    }
+    let mut slices = super::file_reader::Slices::new(file, name)?;
     // One buffer reused for every slice: no allocation per slice inside wasm.
     let mut bytes = Vec::new();
     let mut offset = 0u64;
-    while let Some(pending) = ahead.pop_front() {
+    loop {
         let t0 = now_ms();
-        let buf = wasm_bindgen_futures::JsFuture::from(pending)
-            .await
-            .map_err(|e| {
-                failure(format!(
-                    "could not read {name} at byte {offset} ({}); is the file still there?",
-                    js_error_text(&e)
-                ))
-            })?;
-        let end = (offset + CHUNK_BYTES).min(total);
-        if requested < total {
-            ahead.push_back(slice(requested)?);
-            requested = (requested + CHUNK_BYTES).min(total);
-        }
-        let view = Uint8Array::new(&buf);
+        let Some(view) = slices.next().await? else {
+            break;
+        };
         bytes.resize(view.length() as usize, 0);
         view.copy_to(&mut bytes);
         let t1 = now_ms();
         stream.push(&bytes).map_err(in_file)?;
         stats.read_ms += t1 - t0;
         stats.parse_ms += now_ms() - t1;
-        offset = end;
+        offset += bytes.len() as u64;
         sink.send(ProgressEvent {
             stage: Stage::Ingest,
             done: offset,
@@ -592,7 +564,8 @@ fn export_csv(ensemble_threshold: Option<f64>) -> Result<ResponseBody, WorkerErr
     })
 }
 
-fn js_error_text(e: &JsValue) -> String {
+/// The message of a JS error value (or the value itself when it is a string).
+pub(crate) fn js_error_text(e: &JsValue) -> String {
     e.as_string()
         .or_else(|| {
             Reflect::get(e, &"message".into())

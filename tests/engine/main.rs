@@ -3,6 +3,7 @@
 mod ae_nslkdd;
 mod ae_reference;
 mod architecture;
+mod capture_formats;
 mod contract;
 mod enrich;
 mod ensemble;

@@ -16,7 +16,7 @@ use netsift::engine::ingest::capture::{
 };
 use proptest::prelude::*;
 
-const T0: i64 = 1_700_000_000_000_000_000; // ns
+pub(crate) const T0: i64 = 1_700_000_000_000_000_000; // ns
 
 // ---------------------------------------------------------------- frame builders
 
@@ -46,7 +46,14 @@ fn tcp_builder(
 }
 
 /// A bare IPv4/TCP packet (no link layer).
-fn ip4_tcp(src: [u8; 4], sp: u16, dst: [u8; 4], dp: u16, flags: u8, payload: usize) -> Vec<u8> {
+pub(crate) fn ip4_tcp(
+    src: [u8; 4],
+    sp: u16,
+    dst: [u8; 4],
+    dp: u16,
+    flags: u8,
+    payload: usize,
+) -> Vec<u8> {
     let mut v = Vec::new();
     let b = PacketBuilder::ip(etherparse::IpHeaders::Ipv4(
         etherparse::Ipv4Header::new(0, 64, etherparse::IpNumber::TCP, src, dst).unwrap(),
@@ -59,7 +66,7 @@ fn ip4_tcp(src: [u8; 4], sp: u16, dst: [u8; 4], dp: u16, flags: u8, payload: usi
 }
 
 /// A bare IPv6/UDP packet.
-fn ip6_udp(payload: usize) -> Vec<u8> {
+pub(crate) fn ip6_udp(payload: usize) -> Vec<u8> {
     let mut v = Vec::new();
     PacketBuilder::ipv6(v6(1), v6(2), 64)
         .udp(40001, 9)
@@ -68,7 +75,7 @@ fn ip6_udp(payload: usize) -> Vec<u8> {
     v
 }
 
-fn v6(last: u8) -> [u8; 16] {
+pub(crate) fn v6(last: u8) -> [u8; 16] {
     let mut a = [0u8; 16];
     a[0] = 0x20;
     a[1] = 0x01;
@@ -78,7 +85,7 @@ fn v6(last: u8) -> [u8; 16] {
     a
 }
 
-fn eth(ethertype: u16, ip: &[u8]) -> Vec<u8> {
+pub(crate) fn eth(ethertype: u16, ip: &[u8]) -> Vec<u8> {
     let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1];
     f.extend_from_slice(&ethertype.to_be_bytes());
     f.extend_from_slice(ip);
@@ -86,14 +93,14 @@ fn eth(ethertype: u16, ip: &[u8]) -> Vec<u8> {
 }
 
 /// An Ethernet/IPv4/TCP frame.
-fn eth_tcp(src: u8, sp: u16, dst: u8, dp: u16, flags: u8, payload: usize) -> Vec<u8> {
+pub(crate) fn eth_tcp(src: u8, sp: u16, dst: u8, dp: u16, flags: u8, payload: usize) -> Vec<u8> {
     eth(
         0x0800,
         &ip4_tcp([10, 0, 0, src], sp, [10, 0, 0, dst], dp, flags, payload),
     )
 }
 
-fn eth_udp(src: u8, sp: u16, dst: u8, dp: u16, payload: usize) -> Vec<u8> {
+pub(crate) fn eth_udp(src: u8, sp: u16, dst: u8, dp: u16, payload: usize) -> Vec<u8> {
     let mut v = Vec::new();
     PacketBuilder::ethernet2([2; 6], [4; 6])
         .ipv4([10, 0, 0, src], [10, 0, 0, dst], 64)
@@ -103,7 +110,7 @@ fn eth_udp(src: u8, sp: u16, dst: u8, dp: u16, payload: usize) -> Vec<u8> {
     v
 }
 
-fn pcap(link: u32, frames: &[(i64, Vec<u8>)]) -> Vec<u8> {
+pub(crate) fn pcap(link: u32, frames: &[(i64, Vec<u8>)]) -> Vec<u8> {
     let mut w = PcapWriter::new(link, 65_535, false, false);
     for (ts, f) in frames {
         w.record(*ts, f);
@@ -111,27 +118,29 @@ fn pcap(link: u32, frames: &[(i64, Vec<u8>)]) -> Vec<u8> {
     w.into_bytes()
 }
 
-fn packets(bytes: &[u8]) -> (Vec<Packet>, netsift::engine::ingest::capture::CaptureStats) {
+pub(crate) fn packets(
+    bytes: &[u8],
+) -> (Vec<Packet>, netsift::engine::ingest::capture::CaptureStats) {
     let mut r = PcapReader::new();
     let mut out = Vec::new();
     r.push(bytes, &mut out).unwrap();
     (out, r.finish().unwrap())
 }
 
-fn flows(bytes: &[u8]) -> Vec<Flow> {
+pub(crate) fn flows(bytes: &[u8]) -> Vec<Flow> {
     read_flows_from_bytes(bytes, FlowConfig::default())
         .unwrap()
         .flows
 }
 
 /// pcapng writer for the tests (either byte order).
-struct Ng {
+pub(crate) struct Ng {
     be: bool,
-    out: Vec<u8>,
+    pub(crate) out: Vec<u8>,
 }
 
 impl Ng {
-    fn new(be: bool) -> Self {
+    pub(crate) fn new(be: bool) -> Self {
         let mut n = Ng {
             be,
             out: Vec::new(),
@@ -139,21 +148,24 @@ impl Ng {
         n.shb();
         n
     }
-    fn u32(&self, v: &mut Vec<u8>, x: u32) {
+    pub(crate) fn big_endian(&self) -> bool {
+        self.be
+    }
+    pub(crate) fn u32(&self, v: &mut Vec<u8>, x: u32) {
         v.extend_from_slice(&if self.be {
             x.to_be_bytes()
         } else {
             x.to_le_bytes()
         });
     }
-    fn u16(&self, v: &mut Vec<u8>, x: u16) {
+    pub(crate) fn u16(&self, v: &mut Vec<u8>, x: u16) {
         v.extend_from_slice(&if self.be {
             x.to_be_bytes()
         } else {
             x.to_le_bytes()
         });
     }
-    fn block(&mut self, ty: u32, body: &[u8]) {
+    pub(crate) fn block(&mut self, ty: u32, body: &[u8]) {
         let pad = (4 - body.len() % 4) % 4;
         let total = (12 + body.len() + pad) as u32;
         let mut v = Vec::new();
@@ -164,7 +176,7 @@ impl Ng {
         self.u32(&mut v, total);
         self.out.extend_from_slice(&v);
     }
-    fn shb(&mut self) {
+    pub(crate) fn shb(&mut self) {
         let mut b = Vec::new();
         self.u32(&mut b, 0x1A2B_3C4D);
         self.u16(&mut b, 1);
@@ -172,7 +184,7 @@ impl Ng {
         b.extend_from_slice(&[0xFF; 8]);
         self.block(0x0A0D_0D0A, &b);
     }
-    fn idb(&mut self, link: u16, tsresol: Option<u8>) {
+    pub(crate) fn idb(&mut self, link: u16, tsresol: Option<u8>) {
         let mut b = Vec::new();
         self.u16(&mut b, link);
         self.u16(&mut b, 0);
@@ -186,7 +198,7 @@ impl Ng {
         }
         self.block(1, &b);
     }
-    fn epb(&mut self, iface: u32, units: u64, frame: &[u8]) {
+    pub(crate) fn epb(&mut self, iface: u32, units: u64, frame: &[u8]) {
         let mut b = Vec::new();
         self.u32(&mut b, iface);
         self.u32(&mut b, (units >> 32) as u32);
@@ -196,13 +208,13 @@ impl Ng {
         b.extend_from_slice(frame);
         self.block(6, &b);
     }
-    fn spb(&mut self, frame: &[u8]) {
+    pub(crate) fn spb(&mut self, frame: &[u8]) {
         let mut b = Vec::new();
         self.u32(&mut b, frame.len() as u32);
         b.extend_from_slice(frame);
         self.block(3, &b);
     }
-    fn pb(&mut self, iface: u16, units: u64, frame: &[u8]) {
+    pub(crate) fn pb(&mut self, iface: u16, units: u64, frame: &[u8]) {
         let mut b = Vec::new();
         self.u16(&mut b, iface);
         self.u16(&mut b, 0);
@@ -881,7 +893,11 @@ fn corrupt_record_length_is_an_error_at_its_offset() {
     let mut r = PcapReader::new();
     let mut t = FlowTable::new(FlowConfig::default()).unwrap();
     let e = r.push(&b, &mut t).unwrap_err();
-    assert_eq!(e.byte, Some(second as u64));
+    assert_eq!(
+        e.byte,
+        Some(second as u64 + 8),
+        "the offset of the length field"
+    );
     assert_eq!(t.finish().len(), 1, "the packet before the damage is kept");
 }
 

@@ -73,3 +73,7 @@ write("pcap", "handshake_raw.pcap", [1, 50, 7, 2], pcap(recs[:4], 101, strip=14)
 write("pcap", "handshake_loop.pcap", [0, 3, 90, 0], pcap(recs[:4], 0, strip=14, pre=b"\x02\0\0\0"))
 write("pcap", "sample_le.pcapng", [0, 31, 64, 1], fixture("pcap", "sample_le.pcapng"))
 write("pcap", "sample_be.pcapng", [1, 8, 100, 0], fixture("pcap", "sample_be.pcapng"))
+# Every capture variant of tests/fixtures/captures (modified pcap, LOOP, DLT_RAW 12, MPLS, PPPoE,
+# fragments, multi-section pcapng with if_tsoffset, SLL/SLL2), with varied chunk sizes.
+for i, name in enumerate(sorted(os.listdir(os.path.join(ROOT, "captures")))):
+    write("pcap", "cap_" + name, [i % 2, (i * 7) % 64, (i * 37) % 256, i % 16], fixture("captures", name))

@@ -10,11 +10,14 @@
 /// Link-layer header types this decoder understands (tcpdump.org LINKTYPE_ values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkType {
-    /// `LINKTYPE_NULL` (0): BSD loopback, a 4-byte address family in the writer's byte order.
+    /// `LINKTYPE_NULL` (0): BSD loopback, a 4-byte address family in the writer's byte order;
+    /// also `LINKTYPE_LOOP` (108, OpenBSD loopback, the same header in network byte order).
     Null,
-    /// `LINKTYPE_ETHERNET` (1): Ethernet II, with any number of 802.1Q / 802.1ad VLAN tags.
+    /// `LINKTYPE_ETHERNET` (1): Ethernet II, with VLAN tags, MPLS labels or PPPoE (see
+    /// `skip_shims`).
     Ethernet,
-    /// `LINKTYPE_RAW` (101): a bare IPv4 or IPv6 packet.
+    /// `LINKTYPE_RAW` (101): a bare IPv4 or IPv6 packet; also the platform `DLT_RAW` values
+    /// 12 and 14 that old BSD and OpenBSD files carry instead of 101.
     Raw,
     /// `LINKTYPE_LINUX_SLL` (113): Linux "cooked" capture v1 (`tcpdump -i any`).
     LinuxSll,
@@ -30,9 +33,9 @@ impl LinkType {
     /// The decoder for a LINKTYPE_ number, or `None` when it is not supported.
     pub fn from_number(n: u32) -> Option<Self> {
         Some(match n {
-            0 => LinkType::Null,
+            0 | 108 => LinkType::Null,
             1 => LinkType::Ethernet,
-            101 => LinkType::Raw,
+            12 | 14 | 101 => LinkType::Raw,
             113 => LinkType::LinuxSll,
             228 => LinkType::Ipv4,
             229 => LinkType::Ipv6,
@@ -49,8 +52,9 @@ pub fn link_type_name(n: u32) -> &'static str {
         1 => "Ethernet",
         6 => "Token Ring",
         9 => "PPP",
-        101 => "raw IP",
+        12 | 14 | 101 => "raw IP",
         105 => "IEEE 802.11 (Wi-Fi)",
+        108 => "OpenBSD loopback",
         113 => "Linux cooked (SLL)",
         127 => "IEEE 802.11 radiotap",
         147..=162 => "user-defined (DLT_USER)",
@@ -94,6 +98,23 @@ pub struct Packet {
     pub payload_len: u32,
     /// True when the frame was cut short by the capture's snaplen.
     pub snap_truncated: bool,
+    /// Where this packet sits in a fragmented IP datagram.
+    pub fragment: Fragment,
+}
+
+/// A packet's place in a fragmented IP datagram. Only the first fragment carries the transport
+/// header; the reader gives later fragments the ports of their first fragment (matched on
+/// addresses, protocol and IP identification), so that their packets and bytes count in the
+/// datagram's flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fragment {
+    /// Not fragmented.
+    Whole,
+    /// The first fragment (offset 0, more fragments follow), with the IP identification.
+    First(u32),
+    /// A later fragment (offset > 0), with the IP identification: ports are 0 until the reader
+    /// matches it; `payload_len` is its whole IP payload.
+    Later(u32),
 }
 
 /// TCP FIN flag.
@@ -114,8 +135,6 @@ pub const URG: u8 = 0x20;
 pub enum Skip {
     /// Not IPv4/IPv6 (ARP, LLDP, STP, …).
     NotIp,
-    /// A later IP fragment: it carries no transport header, its bytes belong to the first fragment's flow.
-    Fragment,
     /// The frame ends before the IP header does (snaplen or a damaged frame).
     Truncated,
     /// The IP header is invalid (wrong version, header length < 20, …).
@@ -130,8 +149,11 @@ fn be16(d: &[u8], at: usize) -> Option<u16> {
 const ETH_IPV4: u16 = 0x0800;
 const ETH_IPV6: u16 = 0x86DD;
 const ETH_VLAN: [u16; 3] = [0x8100, 0x88A8, 0x9100];
-/// More stacked VLAN tags than this is treated as a damaged frame.
-const MAX_VLAN_TAGS: usize = 8;
+const ETH_MPLS: u16 = 0x8847;
+const ETH_MPLS_MULTICAST: u16 = 0x8848;
+const ETH_PPPOE_SESSION: u16 = 0x8864;
+/// More stacked VLAN tags / PPPoE headers (or MPLS labels) than this is treated as a damaged frame.
+const MAX_SHIMS: usize = 8;
 
 /// Decodes one frame of link type `link`. `orig_len` is the frame's length on the wire (it tells
 /// whether the capture cut it short); `ts_ns` is copied into the packet.
@@ -139,6 +161,7 @@ pub fn decode(link: LinkType, frame: &[u8], orig_len: u32, ts_ns: i64) -> Result
     let snap_truncated = (frame.len() as u64) < u64::from(orig_len);
     let (ethertype, rest) = match link {
         LinkType::Ethernet => {
+            // EtherType (≥ 0x0600) or an 802.3 length (LLC frames: STP, CDP, … are not IP).
             let t = be16(frame, 12).ok_or(Skip::Truncated)?;
             (t, frame.get(14..).ok_or(Skip::Truncated)?)
         }
@@ -174,7 +197,7 @@ pub fn decode(link: LinkType, frame: &[u8], orig_len: u32, ts_ns: i64) -> Result
         LinkType::Ipv4 => (ETH_IPV4, frame),
         LinkType::Ipv6 => (ETH_IPV6, frame),
     };
-    let (ethertype, ip) = skip_vlan(ethertype, rest)?;
+    let (ethertype, ip) = skip_shims(ethertype, rest)?;
     let mut p = match ethertype {
         ETH_IPV4 => ipv4(ip)?,
         ETH_IPV6 => ipv6(ip)?,
@@ -185,18 +208,52 @@ pub fn decode(link: LinkType, frame: &[u8], orig_len: u32, ts_ns: i64) -> Result
     Ok(p)
 }
 
-/// Steps over 802.1Q / 802.1ad (QinQ) tags; the Linux cooked formats can carry them too.
-fn skip_vlan(mut ethertype: u16, mut rest: &[u8]) -> Result<(u16, &[u8]), Skip> {
-    let mut tags = 0;
-    while ETH_VLAN.contains(&ethertype) {
-        tags += 1;
-        if tags > MAX_VLAN_TAGS {
-            return Err(Skip::Malformed);
+/// Steps over what can sit between the link header and IP: 802.1Q / 802.1ad / 0x9100 VLAN tags
+/// (stacked in any number up to [`MAX_SHIMS`]), an MPLS label stack (the payload after the
+/// bottom-of-stack label is IPv4 or IPv6 by its version nibble; anything else, such as an
+/// Ethernet pseudowire, is not IP) and a PPPoE session header (PPP protocol 0x0021 IPv4, 0x0057
+/// IPv6). The Linux cooked formats can carry these too.
+fn skip_shims(mut ethertype: u16, mut rest: &[u8]) -> Result<(u16, &[u8]), Skip> {
+    for _ in 0..MAX_SHIMS {
+        match ethertype {
+            t if ETH_VLAN.contains(&t) => {
+                ethertype = be16(rest, 2).ok_or(Skip::Truncated)?;
+                rest = rest.get(4..).ok_or(Skip::Truncated)?;
+            }
+            ETH_MPLS | ETH_MPLS_MULTICAST => {
+                // 4-byte label stack entries; bit 8 of the entry (0x01 of its third byte) ends it.
+                let mut at = 0;
+                loop {
+                    let entry = rest.get(at..at + 4).ok_or(Skip::Truncated)?;
+                    at += 4;
+                    if entry[2] & 0x01 != 0 {
+                        break;
+                    }
+                    if at >= 4 * MAX_SHIMS {
+                        return Err(Skip::Malformed);
+                    }
+                }
+                rest = &rest[at..];
+                return match rest.first().map(|b| b >> 4) {
+                    Some(4) => Ok((ETH_IPV4, rest)),
+                    Some(6) => Ok((ETH_IPV6, rest)),
+                    Some(_) => Err(Skip::NotIp),
+                    None => Err(Skip::Truncated),
+                };
+            }
+            ETH_PPPOE_SESSION => {
+                // version/type, code, session id, length (6 bytes), then the PPP protocol.
+                ethertype = match be16(rest, 6).ok_or(Skip::Truncated)? {
+                    0x0021 => ETH_IPV4,
+                    0x0057 => ETH_IPV6,
+                    _ => return Err(Skip::NotIp),
+                };
+                rest = rest.get(8..).ok_or(Skip::Truncated)?;
+            }
+            _ => return Ok((ethertype, rest)),
         }
-        ethertype = be16(rest, 2).ok_or(Skip::Truncated)?;
-        rest = rest.get(4..).ok_or(Skip::Truncated)?;
     }
-    Ok((ethertype, rest))
+    Err(Skip::Malformed)
 }
 
 fn empty_packet() -> Packet {
@@ -212,6 +269,7 @@ fn empty_packet() -> Packet {
         ip_len: 0,
         payload_len: 0,
         snap_truncated: false,
+        fragment: Fragment::Whole,
     }
 }
 
@@ -231,16 +289,23 @@ fn ipv4(d: &[u8]) -> Result<Packet, Skip> {
     } else {
         u32::from(total)
     };
-    let frag_offset = u16::from_be_bytes([h[6], h[7]]) & 0x1FFF;
-    if frag_offset != 0 {
-        return Err(Skip::Fragment);
-    }
+    let flags_offset = u16::from_be_bytes([h[6], h[7]]);
+    let more_fragments = flags_offset & 0x2000 != 0;
+    let id = u32::from(u16::from_be_bytes([h[4], h[5]]));
     let mut p = empty_packet();
     p.src[..4].copy_from_slice(&h[12..16]);
     p.dst[..4].copy_from_slice(&h[16..20]);
     p.protocol = h[9];
     p.ip_len = ip_len;
     let ip_payload = ip_len.saturating_sub(ihl as u32);
+    if flags_offset & 0x1FFF != 0 {
+        p.fragment = Fragment::Later(id);
+        p.payload_len = ip_payload;
+        return Ok(p);
+    }
+    if more_fragments {
+        p.fragment = Fragment::First(id);
+    }
     transport(&mut p, d.get(ihl..).unwrap_or(&[]), ip_payload);
     Ok(p)
 }
@@ -275,9 +340,20 @@ fn ipv6(d: &[u8]) -> Result<Packet, Skip> {
         let len = if IPV6_EXT.contains(&next) {
             (usize::from(*d.get(at + 1).ok_or(Skip::Truncated)?) + 1) * 8
         } else if next == 44 {
-            let off = be16(d, at + 2).ok_or(Skip::Truncated)? >> 3;
-            if off != 0 {
-                return Err(Skip::Fragment);
+            // Fragment header: next header, reserved, offset (13 bits) + M flag, identification.
+            let off_m = be16(d, at + 2).ok_or(Skip::Truncated)?;
+            let id = be16(d, at + 4)
+                .zip(be16(d, at + 6))
+                .map(|(hi, lo)| (u32::from(hi) << 16) | u32::from(lo))
+                .ok_or(Skip::Truncated)?;
+            if off_m >> 3 != 0 {
+                p.protocol = *d.get(at).ok_or(Skip::Truncated)?;
+                p.fragment = Fragment::Later(id);
+                p.payload_len = ip_payload_total.saturating_sub(used + 8);
+                return Ok(p);
+            }
+            if off_m & 1 != 0 {
+                p.fragment = Fragment::First(id);
             }
             8
         } else if next == 51 {
@@ -363,13 +439,18 @@ mod tests {
     }
 
     #[test]
-    fn later_fragments_are_skipped() {
+    fn later_fragments_have_no_ports_and_carry_their_identification() {
         let mut f = eth_ipv4_tcp();
+        f[14 + 4..14 + 6].copy_from_slice(&0x1234u16.to_be_bytes());
         f[14 + 7] = 10; // fragment offset 10 × 8 bytes
-        assert_eq!(
-            decode(LinkType::Ethernet, &f, f.len() as u32, 0),
-            Err(Skip::Fragment)
-        );
+        let p = decode(LinkType::Ethernet, &f, f.len() as u32, 0).unwrap();
+        assert_eq!(p.fragment, Fragment::Later(0x1234));
+        assert_eq!((p.src_port, p.dst_port, p.tcp_flags), (0, 0, 0));
+        assert_eq!((p.ip_len, p.payload_len), (45, 25), "the whole IP payload");
+        f[14 + 6] = 0x20; // more fragments, offset 0: the first fragment
+        f[14 + 7] = 0;
+        let p = decode(LinkType::Ethernet, &f, f.len() as u32, 0).unwrap();
+        assert_eq!((p.fragment, p.dst_port), (Fragment::First(0x1234), 80));
     }
 
     #[test]

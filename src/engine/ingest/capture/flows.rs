@@ -815,6 +815,7 @@ mod tests {
             ip_len: 40 + payload,
             payload_len: payload,
             snap_truncated: false,
+            fragment: crate::engine::ingest::capture::decode::Fragment::Whole,
         }
     }
 

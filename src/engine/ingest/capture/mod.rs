@@ -9,7 +9,7 @@
 //! | module | job |
 //! |---|---|
 //! | [`pcap`] | push parser for classic pcap and pcapng; one partial record buffered at most |
-//! | [`decode`] | one frame (Ethernet/VLAN, raw IP, Linux SLL/SLL2, BSD loopback) → [`Packet`] |
+//! | [`decode`] | one frame (Ethernet with VLAN/MPLS/PPPoE, raw IP, Linux SLL/SLL2, BSD loopback) → [`Packet`] |
 //! | [`flows`] | bidirectional 5-tuple flows with timeouts, TCP close and CICFlowMeter-style features |
 //! | [`table`] | flows → `Table` with roles and meanings |
 //! | [`generate`] | synthetic pcap bytes (normal traffic + five attacks) with per-flow ground truth |
@@ -23,7 +23,7 @@ pub mod generate;
 pub mod pcap;
 pub mod table;
 
-pub use decode::{LinkType, Packet};
+pub use decode::{Fragment, LinkType, Packet};
 pub use flows::{CloseReason, Flow, FlowConfig, FlowTable};
 pub use pcap::{CaptureFormat, CaptureStats, PacketSink, PcapReader};
 pub use table::flows_to_table;

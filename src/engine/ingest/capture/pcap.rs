@@ -15,14 +15,32 @@
 //! bytes does the next unit need" before parsing it, and exact byte offsets in errors, both of
 //! which are a few lines here; `pcap-parser` is used by the tests as an independent oracle.
 //!
-//! Formats (byte order is always taken from the file):
-//! - classic pcap, little- or big-endian, microsecond (`a1b2c3d4`) or nanosecond (`a1b23c4d`) magic;
-//! - pcapng: section header blocks in either byte order (several sections may follow each other),
-//!   interface description blocks with their own link type, `if_tsresol` (powers of 10 or 2) and
-//!   `if_tsoffset`; enhanced, simple and obsolete packet blocks; every other block is skipped.
-//!   Simple packet blocks carry no timestamp: they get the last timestamp seen.
+//! Formats (byte order is always taken from the file; draft-ietf-opsawg-pcap and -pcapng):
+//! - classic pcap, little- or big-endian, microsecond (`a1b2c3d4`) or nanosecond (`a1b23c4d`)
+//!   magic, and the "modified" pcap of old Red Hat tcpdumps (`a1b2cd34`, 24-byte record headers
+//!   whose extra interface index, protocol and packet type are ignored);
+//! - a record's captured length may be below its original length (snaplen): lengths come from
+//!   the IP header, so byte counts are those on the wire. A captured length above the file's
+//!   snaplen is accepted (libpcap and Wireshark accept it too) up to [`MAX_CAPLEN`]; more is a
+//!   damaged length field and an error naming its byte offset;
+//! - pcapng: section header blocks in either byte order (several sections may follow each other,
+//!   each with its own interfaces), interface description blocks with their own link type,
+//!   `if_tsresol` (powers of 10 or 2) and `if_tsoffset`; enhanced, simple and obsolete packet
+//!   blocks; every other block (statistics, name resolution, custom, unknown) is skipped. A block
+//!   whose length is below 12, not a multiple of 4, or not repeated at its end is an error at its
+//!   offset; a packet block whose captured length overruns the block is skipped with a warning.
+//!   Simple packet blocks carry no timestamp: they get the previous packet's timestamp, so they
+//!   sort after it and add no gap to inter-arrival times (their flow's times are only as right
+//!   as that guess; the reader cannot do better).
+//! - IP fragments: the first fragment carries the ports; later fragments (no transport header)
+//!   are matched to it by addresses, protocol and IP identification and counted as packets of
+//!   its flow with their whole IP payload, so a flow's packets and bytes are those on the wire. A
+//!   later fragment whose first fragment was not seen (lost, or out of order) is counted in
+//!   [`CaptureStats::fragments`], named in a warning, and in no flow.
 
-use crate::engine::ingest::capture::decode::{decode, link_type_name, LinkType, Packet, Skip};
+use crate::engine::ingest::capture::decode::{
+    decode, link_type_name, Fragment, LinkType, Packet, Skip,
+};
 use crate::engine::ingest::IngestError;
 
 /// Where decoded packets go (the [`FlowTable`](super::flows::FlowTable), or a `Vec<Packet>`).
@@ -39,6 +57,17 @@ impl PacketSink for Vec<Packet> {
 
 /// Largest record or block accepted (64 MiB): more is a corrupt length field, not a packet.
 pub const MAX_RECORD: usize = 64 << 20;
+
+/// Largest captured length of a classic pcap record (libpcap's and Wireshark's 262,144-byte
+/// maximum snapshot length for the link types read here): more is a damaged length field.
+pub const MAX_CAPLEN: u32 = 262_144;
+
+/// First fragments remembered for matching later ones; when full the memory starts over (a
+/// datagram's fragments arrive within milliseconds of each other).
+const MAX_OPEN_DATAGRAMS: usize = 4096;
+
+/// Addresses, protocol, IP version and identification of a fragmented datagram.
+type DatagramKey = ([u8; 16], [u8; 16], u8, bool, u32);
 
 /// The container format found in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -95,7 +124,7 @@ pub struct CaptureStats {
     pub packets: u64,
     /// Frames that are not IP (ARP, LLDP, …).
     pub not_ip: u64,
-    /// Later IP fragments (no transport header; skipped).
+    /// Later IP fragments whose first fragment was not seen (no ports: in no flow).
     pub fragments: u64,
     /// Frames whose IP header was missing or damaged.
     pub undecodable: u64,
@@ -111,6 +140,8 @@ pub struct CaptureStats {
     pub last_ts_ns: Option<i64>,
     /// Non-fatal problems (a truncated tail, an unsupported interface, …), each with its offset.
     pub warnings: Vec<IngestError>,
+    /// Later IP fragments matched to their first fragment's flow (counted in `packets`).
+    pub fragments_joined: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -138,6 +169,8 @@ enum Format {
         be: bool,
         nanos: bool,
         link: LinkType,
+        /// Record header length: 16, or 24 in the modified format.
+        header: usize,
     },
     PcapNg {
         be: bool,
@@ -190,6 +223,8 @@ pub struct PcapReader {
     stats: CaptureStats,
     last_ts_ns: i64,
     failed: Option<IngestError>,
+    /// Ports of the first fragments of datagrams whose later fragments may still come.
+    datagrams: std::collections::HashMap<DatagramKey, (u16, u16)>,
 }
 
 impl Default for PcapReader {
@@ -219,9 +254,9 @@ fn u16_at(d: &[u8], at: usize, be: bool) -> u16 {
 fn unsupported_link(n: u32, at: u64) -> IngestError {
     IngestError::new(
         format!("link type {n} ({}) is not supported", link_type_name(n)),
-        "netsift reads Ethernet (1), raw IP (101, 228, 229), Linux cooked SLL (113) and SLL2 (276) \
-         and BSD loopback (0) captures: capture on an Ethernet interface or with `tcpdump -i any`, \
-         or export the flows from Wireshark/CICFlowMeter as CSV",
+        "netsift reads Ethernet (1), raw IP (101, 12, 14, 228, 229), Linux cooked SLL (113) and \
+         SLL2 (276) and BSD/OpenBSD loopback (0, 108) captures: capture on an Ethernet interface \
+         or with `tcpdump -i any`, or export the flows from Wireshark/CICFlowMeter as CSV",
     )
     .at_byte(at)
 }
@@ -257,6 +292,7 @@ impl PcapReader {
             stats: CaptureStats::default(),
             last_ts_ns: 0,
             failed: None,
+            datagrams: std::collections::HashMap::new(),
         }
     }
 
@@ -369,6 +405,16 @@ impl PcapReader {
                 .at_byte(self.offset),
             );
         }
+        if self.stats.fragments > 0 {
+            self.stats.warnings.push(IngestError::new(
+                format!(
+                    "{} later IP fragment(s) came without their first fragment and are in no flow",
+                    self.stats.fragments
+                ),
+                "the capture missed those datagrams' first fragments (or they came later); the \
+                 flows' packet and byte counts leave these fragments out",
+            ));
+        }
         if self.stats.frames > 0 && self.stats.unsupported_link == self.stats.frames {
             if let Format::PcapNg { ifaces, .. } = &self.format {
                 if let Some(i) = ifaces.iter().find(|i| i.link.is_none()) {
@@ -403,11 +449,23 @@ impl PcapReader {
                     _ => Err(not_a_capture(&d[..4])),
                 }
             }
-            Format::Pcap { be, .. } => {
-                if d.len() < 16 {
-                    return Ok(Need::Header(16));
+            Format::Pcap { be, header, .. } => {
+                if d.len() < *header {
+                    return Ok(Need::Header(*header));
                 }
-                check(16 + u64::from(u32_at(d, 8, *be)), "packet record")
+                let caplen = u32_at(d, 8, *be);
+                if caplen > MAX_CAPLEN {
+                    return Err(IngestError::new(
+                        format!(
+                            "packet record claims {caplen} captured bytes, more than the \
+                             {MAX_CAPLEN}-byte maximum of pcap files"
+                        ),
+                        "the file is damaged at this point (a broken length field); the packets \
+                         before it were read",
+                    )
+                    .at_byte(self.offset + 8));
+                }
+                check(*header as u64 + u64::from(caplen), "packet record")
             }
             Format::PcapNg { be, .. } => self.need_pcapng(d, *be),
         }
@@ -436,9 +494,14 @@ impl PcapReader {
             };
         }
         let len = u32_at(d, 4, be);
-        if len < 12 {
+        if len < 12 || !len.is_multiple_of(4) {
+            let why = if len < 12 {
+                "is smaller than the 12-byte minimum"
+            } else {
+                "is not a multiple of 4"
+            };
             return Err(IngestError::new(
-                format!("pcapng block length {len} is smaller than the 12-byte minimum"),
+                format!("pcapng block length {len} {why}"),
                 "the file is damaged at this point; the packets before it were read",
             )
             .at_byte(self.offset + 4));
@@ -465,13 +528,18 @@ impl PcapReader {
                     self.pcap_header(d)
                 }
             }
-            Format::Pcap { be, nanos, link } => {
-                let (be, nanos, link) = (*be, *nanos, *link);
+            Format::Pcap {
+                be,
+                nanos,
+                link,
+                header,
+            } => {
+                let (be, nanos, link, header) = (*be, *nanos, *link, *header);
                 let sec = i64::from(u32_at(d, 0, be));
                 let frac = i64::from(u32_at(d, 4, be));
                 let ts = sec * 1_000_000_000 + if nanos { frac } else { frac * 1000 };
                 let orig = u32_at(d, 12, be);
-                self.frame(link, &d[16..], orig, ts, sink);
+                self.frame(link, &d[header..], orig, ts, sink);
                 Ok(())
             }
             Format::PcapNg { .. } => self.pcapng_block(d, sink),
@@ -479,18 +547,13 @@ impl PcapReader {
     }
 
     fn pcap_header(&mut self, d: &[u8]) -> Result<(), IngestError> {
-        let (be, nanos) = match u32::from_le_bytes([d[0], d[1], d[2], d[3]]) {
-            0xA1B2_C3D4 => (false, false),
-            0xD4C3_B2A1 => (true, false),
-            0xA1B2_3C4D => (false, true),
-            0x4D3C_B2A1 => (true, true),
-            0xA1B2_CD34 | 0x34CD_B2A1 => {
-                return Err(IngestError::new(
-                    "this is a \"modified\" (Kuznetzov) pcap, which is not supported",
-                    "convert it with `editcap -F pcap in.pcap out.pcap` or save it as pcapng",
-                )
-                .at_byte(0))
-            }
+        let (be, nanos, header) = match u32::from_le_bytes([d[0], d[1], d[2], d[3]]) {
+            0xA1B2_C3D4 => (false, false, 16),
+            0xD4C3_B2A1 => (true, false, 16),
+            0xA1B2_3C4D => (false, true, 16),
+            0x4D3C_B2A1 => (true, true, 16),
+            0xA1B2_CD34 => (false, false, 24),
+            0x34CD_B2A1 => (true, false, 24),
             _ => return Err(not_a_capture(&d[..4])),
         };
         let network = u32_at(d, 20, be);
@@ -498,7 +561,12 @@ impl PcapReader {
         let link_number = network & 0xFFFF;
         let link =
             LinkType::from_number(link_number).ok_or_else(|| unsupported_link(link_number, 20))?;
-        self.format = Format::Pcap { be, nanos, link };
+        self.format = Format::Pcap {
+            be,
+            nanos,
+            link,
+            header,
+        };
         self.stats.format = Some(CaptureFormat::Pcap {
             big_endian: be,
             nanosecond: nanos,
@@ -513,8 +581,26 @@ impl PcapReader {
         sink: &mut S,
     ) -> Result<(), IngestError> {
         let raw_type = u32::from_le_bytes([d[0], d[1], d[2], d[3]]);
+        let be_now = if raw_type == PCAPNG_SHB {
+            u32::from_le_bytes([d[8], d[9], d[10], d[11]]) != BOM
+        } else {
+            matches!(self.format, Format::PcapNg { be: true, .. })
+        };
+        if raw_type == PCAPNG_SHB && d.len() < 28 {
+            return Err(self.short_block("section header"));
+        }
+        let (head, tail) = (u32_at(d, 4, be_now), u32_at(d, d.len() - 4, be_now));
+        if head != tail {
+            return Err(IngestError::new(
+                format!(
+                    "pcapng block length {head} is not repeated at the block's end (found {tail})"
+                ),
+                "the file is damaged at this point; the packets before it were read",
+            )
+            .at_byte(self.offset + d.len() as u64 - 4));
+        }
         if raw_type == PCAPNG_SHB {
-            let be = u32::from_le_bytes([d[8], d[9], d[10], d[11]]) != BOM;
+            let be = be_now;
             if self.stats.format.is_none() {
                 self.stats.format = Some(CaptureFormat::PcapNg { big_endian: be });
             }
@@ -586,9 +672,24 @@ impl PcapReader {
                     u32_at(d, 8, be)
                 } as usize;
                 let units = (u64::from(u32_at(d, 12, be)) << 32) | u64::from(u32_at(d, 16, be));
-                let cap = (u32_at(d, 20, be) as usize).min(body_end - 28);
+                let caplen = u32_at(d, 20, be) as usize;
                 let orig = u32_at(d, 24, be);
-                let frame = &d[28..28 + cap];
+                if caplen > body_end - 28 {
+                    self.stats.frames += 1;
+                    self.stats.undecodable += 1;
+                    self.warn_once(
+                        IngestError::new(
+                            format!(
+                                "packet block claims {caplen} captured bytes but holds only {}",
+                                body_end - 28
+                            ),
+                            "the block is damaged; such packets are skipped",
+                        )
+                        .at_byte(self.offset + 20),
+                    );
+                    return Ok(());
+                }
+                let frame = &d[28..28 + caplen];
                 self.iface_frame(id, Some(units), frame, orig, sink);
             }
             3 => {
@@ -609,6 +710,13 @@ impl PcapReader {
             _ => self.stats.blocks_skipped += 1,
         }
         Ok(())
+    }
+
+    /// Adds `w` unless a warning with the same message is already there.
+    fn warn_once(&mut self, w: IngestError) {
+        if !self.stats.warnings.iter().any(|x| x.message == w.message) {
+            self.stats.warnings.push(w);
+        }
     }
 
     fn short_block(&self, what: &str) -> IngestError {
@@ -638,9 +746,7 @@ impl PcapReader {
                 "the file is damaged or was assembled from pieces; such packets are skipped",
             )
             .at_byte(self.offset);
-            if !self.stats.warnings.iter().any(|x| x.message == w.message) {
-                self.stats.warnings.push(w);
-            }
+            self.warn_once(w);
             return;
         };
         let ts = match units {
@@ -679,14 +785,32 @@ impl PcapReader {
             s.snap_truncated += 1;
         }
         match decode(link, frame, orig.max(frame.len() as u32), ts) {
-            Ok(p) => {
+            Ok(mut p) => {
+                match p.fragment {
+                    Fragment::Whole => {}
+                    Fragment::First(id) => {
+                        if self.datagrams.len() >= MAX_OPEN_DATAGRAMS {
+                            self.datagrams.clear();
+                        }
+                        let key = (p.src, p.dst, p.protocol, p.is_v6, id);
+                        self.datagrams.insert(key, (p.src_port, p.dst_port));
+                    }
+                    Fragment::Later(id) => {
+                        let key = (p.src, p.dst, p.protocol, p.is_v6, id);
+                        let Some(&(sp, dp)) = self.datagrams.get(&key) else {
+                            s.fragments += 1;
+                            return;
+                        };
+                        (p.src_port, p.dst_port) = (sp, dp);
+                        s.fragments_joined += 1;
+                    }
+                }
                 s.packets += 1;
                 s.first_ts_ns = Some(s.first_ts_ns.map_or(ts, |f| f.min(ts)));
                 s.last_ts_ns = Some(s.last_ts_ns.map_or(ts, |l| l.max(ts)));
                 sink.packet(&p);
             }
             Err(Skip::NotIp) => s.not_ip += 1,
-            Err(Skip::Fragment) => s.fragments += 1,
             Err(Skip::Truncated | Skip::Malformed) => s.undecodable += 1,
         }
     }
