@@ -1,5 +1,5 @@
 // Ingest benchmark in the browser (issue #5, performance): the built site in headless Chromium
-// loads large files through the page's own file input; the worker reads them in 16 MiB slices.
+// loads large files through the page's own file input; a helper thread of the worker reads them in slices of 1 MiB growing to 16 MiB.
 // Prints one JSON line per file: bytes, seconds (input set → data set shown), MB/s, rows (flows
 // for captures), packets/s for captures, and the tab's memory: peak resident memory of the
 // browser's renderer processes (page + its worker) sampled every 100 ms from /proc, minus the
@@ -97,7 +97,7 @@ try {
       await page.waitForFunction(
         (n) => document.querySelector("#ns-dataset-facts strong")?.textContent === n || document.querySelector(".ns-banner, [role=alert].ns-error"),
         name,
-        { timeout: 30 * 60_000, polling: 100 },
+        { timeout: 30 * 60_000, polling: "raf" },
       );
     } finally {
       clearInterval(timer);
