@@ -4,6 +4,7 @@
 
 pub mod models;
 pub mod protocol;
+pub mod warmup;
 
 #[cfg(all(feature = "ui", target_arch = "wasm32"))]
 pub mod anomalies;

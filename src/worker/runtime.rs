@@ -57,7 +57,8 @@ pub const SKIPPED_ROWS: &str = "row(s) could not be read and were skipped";
 pub const PREVIEW_ROWS: usize = 10;
 
 /// Minimum milliseconds between two progress messages of one job (the first and last always go).
-const PROGRESS_INTERVAL_MS: f64 = 50.0;
+/// Ten a second keep the bar and the rate moving smoothly; each one costs the page a render.
+const PROGRESS_INTERVAL_MS: f64 = 100.0;
 
 /// What the worker holds between messages. Job handlers in sibling modules reach it through
 /// [`with_state`].
@@ -98,6 +99,8 @@ pub fn register() {
     handler.forget();
     // The file-reading helper boots now, while nothing waits for it.
     super::file_reader::start_helper();
+    // Then the load path is compiled and tiered up while nothing waits (see `warmup`).
+    super::warmup::start();
 }
 
 /// Milliseconds from `performance.now()` (0 when unavailable).

@@ -564,7 +564,7 @@ fn DetectorProgress() -> impl IntoView {
                         <li class="ns-detprog__row" data-detector=kind.id() data-phase=phase_id>
                             <span class="ns-detprog__name">{kind.label()}</span>
                             <span class="ns-detprog__track" aria-hidden="true">
-                                <span class="ns-detprog__fill" style:width=move || format!("{:.0}%", fill())></span>
+                                <span class="ns-detprog__fill" style:transform=move || format!("scaleX({:.3})", fill() / 100.0)></span>
                             </span>
                             <span class="ns-detprog__state">{text}</span>
                         </li>
@@ -674,7 +674,7 @@ pub fn ProgressBar(
                 <div
                     class="ns-progress__fill"
                     class:ns-progress__fill--indeterminate=move || state.job.with(|j| j.is_some()) && percent().is_none()
-                    style:width=move || format!("{}%", percent().unwrap_or(0.0))
+                    style:transform=move || format!("scaleX({})", percent().unwrap_or(0.0) / 100.0)
                 ></div>
             </div>
         </div>
