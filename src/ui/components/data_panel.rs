@@ -6,9 +6,10 @@ use leptos::prelude::*;
 use web_sys::HtmlInputElement;
 
 use crate::engine::data::{ColumnKind, Role};
+use crate::ui::components::train_panel::ProgressBar;
 use crate::ui::format;
 use crate::ui::hooks::use_worker;
-use crate::ui::state::use_app_state;
+use crate::ui::state::{use_app_state, JobKind};
 
 /// The data source controls: "Load sample data" and a drop zone that is also a file picker.
 ///
@@ -49,6 +50,13 @@ pub fn DataSource() -> impl IntoView {
             state.applied_mapping.set(None);
             worker.load_file(file);
         }
+    };
+
+    let loading = move || {
+        state.job.with(|j| {
+            j.as_ref()
+                .is_some_and(|j| matches!(j.kind, JobKind::LoadFile | JobKind::LoadSample))
+        })
     };
 
     view! {
@@ -144,11 +152,27 @@ pub fn DataSource() -> impl IntoView {
                     disabled=move || state.busy()
                     on:change=on_file
                 />
-                <label for="ns-file" class="ns-drop__label">
+                <label for="ns-file" class="ns-drop__label" class:ns-drop__label--hidden=loading>
                     <span class="ns-drop__icon" aria-hidden="true">"⇪"</span>
                     <span>"Drop a flow CSV, Zeek log, JSON or pcap here"</span>
                     <span class="ns-drop__or">"or " <u>"choose a file"</u></span>
                 </label>
+                // While a file loads, its progress (bytes/s, time left) and Cancel take the drop
+                // zone's place, where the analyst just acted; the Train panel's bar may be below
+                // the fold. Laid over the label, so nothing moves.
+                <Show when=loading>
+                    <div class="ns-drop__loading">
+                        <ProgressBar id="ns-load-progress" />
+                        <button
+                            id="ns-load-cancel"
+                            class="ns-button ns-drop__cancel"
+                            type="button"
+                            on:click=move |_| worker.cancel()
+                        >
+                            "Cancel"
+                        </button>
+                    </div>
+                </Show>
             </div>
             <p class="ns-hint">
                 "Flow exports with a header row; a "

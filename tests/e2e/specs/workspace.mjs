@@ -1,7 +1,8 @@
 // The workspace specs: the vertical slice (sample → train → chart → table → CSV), uploads,
 // malformed files, ?demo, theme, keyboard, offline.
 
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FIXTURE, expect, expectEq, loadSample, longTasksBetween, markersPerTrace, parseCsv, screenshot, statNumber, train } from "../helpers.mjs";
 
@@ -130,6 +131,38 @@ export default function register(spec) {
     await page.waitForSelector("#ns-dataset-facts", { timeout: 30_000 });
     expectEq(await statNumber(page, "dataset-rows"), 200, "rows loaded by drop");
     expect(/dropped\.csv/.test(await page.locator("#ns-dataset-facts").innerText()), "facts name the dropped file");
+  });
+
+  spec("a long load shows its progress in the drop zone, and Cancel there stops it", async ({ page }) => {
+    await page.goto("/");
+    // 160 MB of seed-001 rows: several seconds of reading, long enough to watch and cancel.
+    const text = await readFile(FIXTURE, "utf8");
+    const [header, ...rows] = text.trimEnd().split("\n");
+    const block = rows.join("\n") + "\n";
+    const copies = Math.ceil(160e6 / block.length);
+    const dir = await mkdtemp(join(tmpdir(), "ns-load-"));
+    const path = join(dir, "long.csv");
+    await writeFile(path, header + "\n" + block.repeat(copies));
+    await page.setInputFiles("#ns-file", path);
+    const bar = page.locator("#ns-drop #ns-load-progress");
+    await bar.waitFor({ timeout: 10_000 });
+    expectEq(await bar.getAttribute("data-kind"), "file", "the drop zone's bar follows the file load");
+    await page.waitForFunction(() => /MB\/s/.test(document.querySelector("#ns-load-progress")?.innerText ?? ""), null, { timeout: 10_000 });
+    const label = await page.$eval(".ns-drop__label", (e) => getComputedStyle(e).visibility);
+    expectEq(label, "hidden", "the drop prompt gives way to the progress");
+    const shown = await bar.innerText();
+    expect(/Reading data/.test(shown) && /\d+ %/.test(shown), `progress text: "${shown}"`);
+    await screenshot(page, "load-progress");
+    await page.click("#ns-load-cancel");
+    await page.waitForFunction(() => /Cancelled/.test(document.body.innerText), null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector("#ns-progress")?.dataset.kind === "idle", null, { timeout: 10_000 });
+    expectEq(await page.locator("#ns-load-progress").count(), 0, "the drop zone's bar is gone");
+    expectEq(await page.locator("#ns-dataset-facts").count(), 0, "a cancelled load leaves no data set");
+    expect(await page.locator("#ns-file").isEnabled(), "the file picker works again");
+    await page.setInputFiles("#ns-file", FIXTURE);
+    await page.waitForSelector("#ns-dataset-facts", { timeout: 30_000 });
+    expectEq(await statNumber(page, "dataset-rows"), 200, "the next file loads");
+    await rm(dir, { recursive: true, force: true });
   });
 
   spec("?demo loads and trains on its own", async ({ page }) => {
