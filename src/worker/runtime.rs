@@ -92,7 +92,7 @@ pub fn register() {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let post_scope = scope.clone();
     let handler = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-        handle(&post_scope, &ev.data());
+        handle(&post_scope, &ev.data(), &post);
     });
     scope.set_onmessage(Some(handler.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
@@ -142,12 +142,17 @@ pub(crate) fn failure(message: impl Into<String>) -> WorkerError {
     }
 }
 
-fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
+/// Where [`handle`] sends its synchronous answers: [`post`], or nowhere for the warm-up.
+pub(crate) type Reply = dyn Fn(&DedicatedWorkerGlobalScope, JobId, ResponseBody);
+
+/// Serves one message from the page. Answers of quick requests go to `reply`; a file load posts
+/// its answer itself when it completes.
+pub(crate) fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, reply: &Reply) {
     let msg = Reflect::get(data, &"msg".into()).ok();
     let bytes = match msg.and_then(|m| m.dyn_into::<Uint8Array>().ok()) {
         Some(m) => m.to_vec(),
         None => {
-            post(
+            reply(
                 scope,
                 0,
                 ResponseBody::Failed(failure(
@@ -160,7 +165,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
     let request: Request = match decode(&bytes) {
         Ok(r) => r,
         Err(e) => {
-            post(
+            reply(
                 scope,
                 0,
                 ResponseBody::Failed(failure(format!(
@@ -242,7 +247,7 @@ fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue) {
             super::anomalies::retrain(scope, job, &config, &feedback)
         }
     };
-    post(
+    reply(
         scope,
         job,
         match answer {
