@@ -394,7 +394,8 @@ async fn load_file(
 /// Reads a `File` in slices ([`file_reader::Slices`](super::file_reader::Slices)) through the
 /// engine's [`AutoReader`] (tables and packet captures alike), posting `Progress(Ingest, bytes
 /// done, bytes total)` per slice. The next slices are read while the current one is parsed; at
-/// most [`AHEAD`](super::file_reader::AHEAD) + 1 slices are in memory, never the whole file.
+/// most [`HELPERS`](super::file_reader::HELPERS) × [`AHEAD`](super::file_reader::AHEAD) + 1
+/// slices are in memory, never the whole file.
 /// Also returns where the time went.
 async fn read_file(
     scope: &DedicatedWorkerGlobalScope,
