@@ -6,8 +6,8 @@
 
 use std::time::Instant;
 
-use netsift::engine::ingest::{AutoReader, IngestOptions};
 use netsift::engine::ingest::capture::FlowConfig;
+use netsift::engine::ingest::{AutoReader, IngestOptions};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
