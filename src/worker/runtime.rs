@@ -10,7 +10,7 @@
 //! # Jobs
 //! * `LoadSample`: the engine's seeded generator.
 //! * `LoadFile`: reads the structured-cloned `File` in slices of 1 MiB growing to 16 MiB,
-//!   read on a helper thread ([`file_reader`](super::file_reader)) so that the browser reads
+//!   read on two helper threads ([`file_reader`](super::file_reader)) so that the browser reads
 //!   while the engine parses. Posts `Progress(Ingest, bytes done, bytes total)` per slice. This
 //!   job (and the benchmark, which reads files too) runs as a future: its answer is posted when
 //!   it completes.
