@@ -10,7 +10,7 @@
 //! # Jobs
 //! * `LoadSample`: the engine's seeded generator.
 //! * `LoadFile`: reads the structured-cloned `File` in slices of 1 MiB growing to 16 MiB,
-//!   read on a helper thread ([`file_reader`](super::file_reader)) so that the browser reads
+//!   read on two helper threads ([`file_reader`](super::file_reader)) so that the browser reads
 //!   while the engine parses. Posts `Progress(Ingest, bytes done, bytes total)` per slice. This
 //!   job (and the benchmark, which reads files too) runs as a future: its answer is posted when
 //!   it completes.
@@ -402,7 +402,8 @@ async fn load_file(
 /// Reads a `File` in slices ([`file_reader::Slices`](super::file_reader::Slices)) through the
 /// engine's [`AutoReader`] (tables and packet captures alike), posting `Progress(Ingest, bytes
 /// done, bytes total)` per slice. The next slices are read while the current one is parsed; at
-/// most [`AHEAD`](super::file_reader::AHEAD) + 1 slices are in memory, never the whole file.
+/// most [`HELPERS`](super::file_reader::HELPERS) × [`AHEAD`](super::file_reader::AHEAD) + 1
+/// slices are in memory, never the whole file.
 /// Also returns where the time went.
 async fn read_file(
     scope: &DedicatedWorkerGlobalScope,

@@ -1,5 +1,5 @@
 // Ingest benchmark in the browser (issue #5, performance): the built site in headless Chromium
-// loads large files through the page's own file input; a helper thread of the worker reads them in slices of 1 MiB growing to 16 MiB.
+// loads large files through the page's own file input; two helper threads of the worker read alternate slices of 1 MiB growing to 16 MiB.
 // Prints one JSON line per file: bytes, seconds (input set → data set shown), MB/s, rows (flows
 // for captures), packets/s for captures, and the tab's memory: peak resident memory of the
 // browser's renderer processes (page + its worker) sampled every 100 ms from /proc, minus the

@@ -268,12 +268,18 @@ impl Stats {
     #[inline]
     fn add(&mut self, x: f64) {
         self.n += 1;
+        // Plain comparisons, not `f64::min`/`max` (a libm call on wasm32); `x` is never NaN here
+        // (lengths and gaps are integers), so the result is the same.
         if self.n == 1 {
             self.min = x;
             self.max = x;
         } else {
-            self.min = self.min.min(x);
-            self.max = self.max.max(x);
+            if x < self.min {
+                self.min = x;
+            }
+            if x > self.max {
+                self.max = x;
+            }
         }
         self.sum += x;
         let d = x - self.mean;
@@ -362,7 +368,9 @@ struct Key {
 
 impl Key {
     fn of(p: &Packet) -> Self {
-        let (lo, lo_port, hi, hi_port) = if (p.src, p.src_port) <= (p.dst, p.dst_port) {
+        // Big-endian integers order like the byte arrays (one compare instead of a memcmp).
+        let (s, d) = (u128::from_be_bytes(p.src), u128::from_be_bytes(p.dst));
+        let (lo, lo_port, hi, hi_port) = if (s, p.src_port) <= (d, p.dst_port) {
             (p.src, p.src_port, p.dst, p.dst_port)
         } else {
             (p.dst, p.dst_port, p.src, p.src_port)

@@ -356,7 +356,11 @@ impl PcapReader {
             }
         }
         let mut pos = 0;
-        while let Need::Unit(n) = self.need(&input[pos..])? {
+        loop {
+            pos += self.pcap_records(&input[pos..], sink);
+            let Need::Unit(n) = self.need(&input[pos..])? else {
+                break;
+            };
             if input.len() - pos < n {
                 break;
             }
@@ -367,6 +371,40 @@ impl PcapReader {
         self.pending.extend_from_slice(&input[pos..]);
         self.stats.bytes = self.offset;
         Ok(())
+    }
+
+    /// The fast path for classic pcap: hands every whole record at the start of `input` to
+    /// [`frame`](Self::frame) and returns the bytes consumed. It stops at a partial record or a
+    /// damaged length, which the general path ([`need`](Self::need)) then buffers or reports, so
+    /// both paths accept and refuse exactly the same records.
+    fn pcap_records<S: PacketSink + ?Sized>(&mut self, input: &[u8], sink: &mut S) -> usize {
+        let Format::Pcap {
+            be,
+            nanos,
+            link,
+            header,
+        } = self.format
+        else {
+            return 0;
+        };
+        let mut pos = 0;
+        while let Some(h) = input.get(pos..pos + header) {
+            let caplen = u32_at(h, 8, be);
+            if caplen > MAX_CAPLEN {
+                break;
+            }
+            let end = pos + header + caplen as usize;
+            let Some(frame) = input.get(pos + header..end) else {
+                break;
+            };
+            let sec = i64::from(u32_at(h, 0, be));
+            let frac = i64::from(u32_at(h, 4, be));
+            let ts = sec * 1_000_000_000 + if nanos { frac } else { frac * 1000 };
+            self.frame(link, frame, u32_at(h, 12, be), ts, sink);
+            pos = end;
+        }
+        self.offset += pos as u64;
+        pos
     }
 
     /// Ends the input: a partial record left over becomes a warning (the file was cut short), a
