@@ -245,6 +245,17 @@ impl CategoricalBuilder {
         self.codes.push(code);
     }
 
+    /// Appends a cell by its code (one [`CategoricalBuilder::push`] returned before, through
+    /// [`CategoricalBuilder::last_code`], or [`MISSING_CODE`]).
+    pub fn push_code(&mut self, code: u32) {
+        self.codes.push(code);
+    }
+
+    /// The code of the last cell pushed.
+    pub fn last_code(&self) -> Option<u32> {
+        self.codes.last().copied()
+    }
+
     /// Finishes the column.
     pub fn finish(self) -> Values {
         Values::Categorical {
