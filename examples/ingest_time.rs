@@ -59,6 +59,24 @@ fn main() {
         let s = summarize(&got.table);
         let summary = t1.elapsed().as_secs_f64() * 1e3;
         let c2 = cpu_ms();
+        if std::env::var_os("PER_COLUMN").is_some() {
+            for c in &got.table.columns {
+                let t = cpu_ms();
+                let one = netsift::engine::data::Table {
+                    columns: vec![c.clone()],
+                };
+                let t1 = cpu_ms();
+                let s = summarize(&one);
+                println!(
+                    "  {}: {:.1} ms (distinct {} exact {})",
+                    c.name,
+                    cpu_ms() - t1,
+                    s[0].distinct,
+                    s[0].distinct_exact
+                );
+                let _ = t;
+            }
+        }
         let mut h = std::collections::hash_map::DefaultHasher::new();
         for c in &got.table.columns {
             c.name.hash(&mut h);

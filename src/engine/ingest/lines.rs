@@ -191,9 +191,9 @@ impl Lines {
             let mut fields = 1usize;
             let mut plain = true;
             i = len;
-            while let Some(p) = events.next(data, &self.wanted, &self.class) {
+            while let Some((p, delim)) = events.next(data, &self.wanted, &self.class) {
                 let c = data[p];
-                if c == self.delim {
+                if delim {
                     fields += 1;
                     if fields <= n + 1 {
                         self.offs.push(p + 1);
@@ -273,9 +273,11 @@ fn in_file_lines(mut e: IngestError, fast: u64) -> IngestError {
 struct Events {
     /// Start of the next word to load.
     next: usize,
-    /// Start of the loaded word and its marks (0x80 on each byte that matters).
+    /// Start of the loaded word and its marks (0x80 on each byte that matters; `delims`: on
+    /// each delimiter).
     base: usize,
     marks: u64,
+    delims: u64,
 }
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -291,23 +293,28 @@ impl Events {
             next: i,
             base: i,
             marks: 0,
+            delims: 0,
         }
     }
 
     /// The next position after the last one returned holding a byte of `wanted` (broadcast to
-    /// every byte of a word; the same bytes are the non-plain ones of `class`).
-    fn next(&mut self, data: &[u8], wanted: &[u64; 4], class: &[u8; 256]) -> Option<usize> {
+    /// every byte of a word, the delimiter first; the same bytes are the non-plain ones of
+    /// `class`), and whether it is the delimiter.
+    #[inline]
+    fn next(&mut self, data: &[u8], wanted: &[u64; 4], class: &[u8; 256]) -> Option<(usize, bool)> {
         loop {
             if self.marks != 0 {
-                let p = self.base + (self.marks.trailing_zeros() / 8) as usize;
-                self.marks &= self.marks - 1;
-                return Some(p);
+                let bit = self.marks & self.marks.wrapping_neg();
+                self.marks ^= bit;
+                let p = self.base + (bit.trailing_zeros() / 8) as usize;
+                return Some((p, self.delims & bit != 0));
             }
             if let Some(w) = data.get(self.next..self.next + 8) {
                 let mut b = [0u8; 8];
                 b.copy_from_slice(w);
                 let x = u64::from_le_bytes(b);
-                self.marks = zero_bytes(x ^ wanted[0])
+                self.delims = zero_bytes(x ^ wanted[0]);
+                self.marks = self.delims
                     | zero_bytes(x ^ wanted[1])
                     | zero_bytes(x ^ wanted[2])
                     | zero_bytes(x ^ wanted[3]);
@@ -318,8 +325,9 @@ impl Events {
             let p = self.next;
             let &c = data.get(p)?;
             self.next += 1;
-            if class[usize::from(c)] != PLAIN {
-                return Some(p);
+            match class[usize::from(c)] {
+                PLAIN => {}
+                k => return Some((p, k == DELIM)),
             }
         }
     }
