@@ -245,10 +245,12 @@ impl CategoricalBuilder {
         self.codes.push(code);
     }
 
-    /// Appends a cell by its code (one [`CategoricalBuilder::push`] returned before, through
-    /// [`CategoricalBuilder::last_code`], or [`MISSING_CODE`]).
-    pub fn push_code(&mut self, code: u32) {
-        self.codes.push(code);
+    /// Appends cells by their codes (each one [`CategoricalBuilder::push`] gave before, read
+    /// with [`CategoricalBuilder::last_code`], or [`MISSING_CODE`]); returns how many.
+    pub fn extend_codes(&mut self, codes: impl IntoIterator<Item = u32>) -> usize {
+        let before = self.codes.len();
+        self.codes.extend(codes);
+        self.codes.len() - before
     }
 
     /// The code of the last cell pushed.

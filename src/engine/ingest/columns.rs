@@ -395,53 +395,30 @@ impl ColumnBuilder {
         while r < n {
             match &mut self.store {
                 Store::Num { values, .. } => {
+                    // Room first, then a run of cells while they are plain numbers.
                     values.reserve(n - r);
-                    let start = r;
+                    let before = values.len();
                     if kind == Kind::Timestamp {
-                        while let Some(v) =
-                            fast_num(cell(r)).and_then(super::timestamp::epoch_number)
-                        {
-                            values.push(v);
-                            r += 1;
-                            if r == n {
-                                break;
-                            }
-                        }
+                        values.extend((r..n).map_while(|k| {
+                            fast_num(cell(k)).and_then(super::timestamp::epoch_number)
+                        }));
                     } else {
-                        // Into a buffer on the stack, then appended at once: no capacity check
-                        // and length store per cell.
-                        let mut buf = [0.0f64; 64];
-                        'run: while r < n {
-                            let end = n.min(r + buf.len());
-                            let from = r;
-                            while r < end {
-                                match short_num(cell(r)) {
-                                    Some(v) => buf[r - from] = v,
-                                    None => {
-                                        values.extend_from_slice(&buf[..r - from]);
-                                        break 'run;
-                                    }
-                                }
-                                r += 1;
-                            }
-                            values.extend_from_slice(&buf[..r - from]);
-                        }
+                        values.extend((r..n).map_while(|k| short_num(cell(k))));
                     }
-                    self.non_missing += r - start;
+                    let taken = values.len() - before;
+                    r += taken;
+                    self.non_missing += taken;
                 }
                 Store::Cat(b, cells) => {
                     let cache = self.levels.get_or_insert_with(LevelCache::new);
-                    let start = r;
                     let mut present = 0;
-                    while let Some(code) = cache.get(data, offs[r * stride + col], cell(r).len()) {
-                        b.push_code(code);
+                    let taken = b.extend_codes((r..n).map_while(|k| {
+                        let code = cache.get(data, offs[k * stride + col], cell(k).len())?;
                         present += usize::from(code != MISSING_CODE);
-                        r += 1;
-                        if r == n {
-                            break;
-                        }
-                    }
-                    *cells += r - start;
+                        Some(code)
+                    }));
+                    r += taken;
+                    *cells += taken;
                     self.non_missing += present;
                 }
                 Store::Undecided(_) => {}
