@@ -516,6 +516,44 @@ mod tests {
     }
 
     #[test]
+    fn many_levels_load_exactly_what_csv_core_loads() {
+        // The batch path caches category codes by their raw bytes: thousands of levels (slots
+        // collide and are replaced), long levels (not cached), null markers, non-UTF-8 and
+        // spaced cells, and a numeric-looking column that turns categorical midway.
+        let mut rng = crate::engine::rng::seeded(23);
+        let pool: Vec<Vec<u8>> = (0..3000)
+            .map(|i| {
+                let len = (rng.next_u64() % 24) as usize;
+                let mut l: Vec<u8> = (0..len)
+                    .map(|_| b'a' + (rng.next_u64() % 26) as u8)
+                    .collect();
+                match i % 50 {
+                    0 => l = b"-".to_vec(),
+                    1 => l = b"N/A".to_vec(),
+                    2 => l.extend_from_slice(b"\xe9"),
+                    3 => l.insert(0, b' '),
+                    _ => {}
+                }
+                l
+            })
+            .collect();
+        let mut file = b"kind,n,mixed\n".to_vec();
+        for r in 0..5000u64 {
+            let level = &pool[(rng.next_u64() % pool.len() as u64) as usize];
+            file.extend_from_slice(level);
+            file.extend_from_slice(format!(",{},", r % 997).as_bytes());
+            if r > 2500 && r % 3 == 0 {
+                file.extend_from_slice(b"text");
+            } else {
+                file.extend_from_slice(format!("{}.{:02}", r % 10, r % 100).as_bytes());
+            }
+            file.push(b'\n');
+        }
+        let cuts = [1000, 30_000, 30_001];
+        assert_eq!(load(&file, &cuts, false), load(&file, &[], true));
+    }
+
+    #[test]
     fn csv_core_errors_name_the_line_in_the_file() {
         // Found by the fuzz target: a too-wide line after plain ones kept csv-core's own count.
         let file = b"a;b;c\n1;2;3\n4;5;6\n1;2;3;4;5;6;7;8;9\n";
