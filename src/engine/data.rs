@@ -521,7 +521,7 @@ mod tests {
                 })
                 .collect(),
             (0..10_000).map(|i| f64::from(i % 2) * 7.0).collect(),
-            (0..3).map(|i| f64::from(i)).collect(),
+            (0..3).map(f64::from).collect(),
             vec![2.5],
         ];
         for (k, v) in columns.iter().enumerate() {
