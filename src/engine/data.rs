@@ -245,6 +245,19 @@ impl CategoricalBuilder {
         self.codes.push(code);
     }
 
+    /// Appends cells by their codes (each one [`CategoricalBuilder::push`] gave before, read
+    /// with [`CategoricalBuilder::last_code`], or [`MISSING_CODE`]); returns how many.
+    pub fn extend_codes(&mut self, codes: impl IntoIterator<Item = u32>) -> usize {
+        let before = self.codes.len();
+        self.codes.extend(codes);
+        self.codes.len() - before
+    }
+
+    /// The code of the last cell pushed.
+    pub fn last_code(&self) -> Option<u32> {
+        self.codes.last().copied()
+    }
+
     /// Finishes the column.
     pub fn finish(self) -> Values {
         Values::Categorical {
@@ -482,6 +495,50 @@ mod tests {
     }
 
     #[test]
+    fn bucket_median_is_the_selected_median_on_any_spread() {
+        // Spread, skewed (most values in one bucket), a huge range (the bucket width
+        // overflows), negative zeros next to zeros, ties at the middle, odd and even counts.
+        let mut rng = crate::engine::rng::seeded(5);
+        let mut u = || crate::engine::rng::uniform(&mut rng);
+        let columns: Vec<Vec<f64>> = vec![
+            (0..100_001).map(|_| u() * 1e3 - 500.0).collect(),
+            (0..100_000).map(|_| (u() * 40.0).exp()).collect(),
+            (0..5_000)
+                .map(|i| {
+                    if i % 3 == 0 {
+                        f64::MAX
+                    } else {
+                        -f64::MAX * u()
+                    }
+                })
+                .collect(),
+            (0..20_000)
+                .map(|i| match i % 4 {
+                    0 => -0.0,
+                    1 => 0.0,
+                    2 => f64::NAN,
+                    _ => u() - 0.5,
+                })
+                .collect(),
+            (0..10_000).map(|i| f64::from(i % 2) * 7.0).collect(),
+            (0..3).map(f64::from).collect(),
+            vec![2.5],
+        ];
+        for (k, v) in columns.iter().enumerate() {
+            let mut present: Vec<f64> = v.iter().copied().filter(|x| !x.is_nan()).collect();
+            let (lo, hi) = present
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                    (a.min(x), b.max(x))
+                });
+            let mut sketch = DistinctSketch::new();
+            let got = median_by_buckets(v, present.len(), lo, hi, &mut sketch);
+            let want = median_in_place(&mut present);
+            assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "column {k}");
+        }
+    }
+
+    #[test]
     fn class_counts_count_codes_and_numbers_most_frequent_first() {
         let cat = Values::Categorical {
             levels: vec!["normal".into(), "neptune".into(), "smurf".into()],
@@ -579,7 +636,9 @@ pub struct ColumnSummary {
 pub const EXACT_DISTINCT: usize = 1 << 16;
 
 /// Median (linear interpolation between the middle two, as [`crate::engine::math::percentile_sorted`])
-/// by selection, reordering `values` (no NaN). `None` when empty.
+/// by selection, reordering `values` (no NaN). `None` when empty. (The reference the bucketed
+/// median is tested against.)
+#[cfg(test)]
 fn median_in_place(values: &mut [f64]) -> Option<f64> {
     let n = values.len();
     if n == 0 {
@@ -676,7 +735,7 @@ impl ExactCounts {
         (self.keys, self.counts, self.log2) = (keys, counts, log2);
     }
 
-    /// The median as [`median_in_place`] gives it, from the counted values.
+    /// The median as a sort then `percentile_sorted` gives it, from the counted values.
     fn median(&self) -> Option<f64> {
         let mut pairs: Vec<(f64, u32)> = self
             .keys
@@ -716,25 +775,123 @@ impl ExactCounts {
     }
 }
 
-/// HyperLogLog estimate of the distinct values (2^12 registers, standard error ≈ 1.6 %; `-0.0`
+/// HyperLogLog sketch of the distinct values (2^12 registers, standard error ≈ 1.6 %; `-0.0`
 /// = `0.0`; no NaN), for columns with more than [`EXACT_DISTINCT`]. Deterministic (fixed hash).
-fn distinct_estimate(values: &[f64]) -> usize {
+struct DistinctSketch {
+    registers: Vec<u8>,
+}
+
+impl DistinctSketch {
     const P: u32 = 12;
-    let mut registers = [0u8; 1 << P];
-    for &x in values {
-        let h = splitmix((x + 0.0).to_bits());
-        let reg = (h >> (64 - P)) as usize;
-        let rank = ((h << P) | (1 << (P - 1))).leading_zeros() as u8 + 1;
-        registers[reg] = registers[reg].max(rank);
+
+    fn new() -> Self {
+        Self {
+            registers: vec![0; 1 << Self::P],
+        }
     }
-    let m = (1u32 << P) as f64;
-    let alpha = 0.7213 / (1.0 + 1.079 / m);
-    let sum: f64 = registers
-        .iter()
-        .map(|&r| 1.0 / f64::from(1u32 << r.min(31)))
-        .sum();
-    // Above 2^16 distinct values (16 per register) no small-range correction applies.
-    (alpha * m * m / sum).round() as usize
+
+    #[inline]
+    fn insert(&mut self, x: f64) {
+        let h = splitmix((x + 0.0).to_bits());
+        let reg = (h >> (64 - Self::P)) as usize;
+        let rank = ((h << Self::P) | (1 << (Self::P - 1))).leading_zeros() as u8 + 1;
+        if let Some(r) = self.registers.get_mut(reg) {
+            *r = (*r).max(rank);
+        }
+    }
+
+    fn estimate(&self) -> usize {
+        let m = (1u32 << Self::P) as f64;
+        let alpha = 0.7213 / (1.0 + 1.079 / m);
+        let sum: f64 = self
+            .registers
+            .iter()
+            .map(|&r| 1.0 / f64::from(1u32 << r.min(31)))
+            .sum();
+        // Above 2^16 distinct values (16 per register) no small-range correction applies.
+        (alpha * m * m / sum).round() as usize
+    }
+}
+
+/// The bits of `x` as an integer in the order of [`f64::total_cmp`].
+#[inline]
+fn order_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    b ^ ((((b as i64) >> 63) as u64) | (1 << 63))
+}
+
+/// The median of the non-NaN values of `v` (`n` of them, between `lo` and `hi`) as
+/// selection on a sorted copy gives it, without copying them all: one pass counts them into buckets by
+/// their bits in [`f64::total_cmp`] order (the span of the column's keys cut into equal parts:
+/// heavy tails and narrow ranges alike spread over many buckets), a second gathers only the
+/// bucket(s) holding the middle ranks, and selection finds the values there. Also feeds every
+/// value to `sketch`.
+fn median_by_buckets(
+    v: &[f64],
+    n: usize,
+    lo: f64,
+    hi: f64,
+    sketch: &mut DistinctSketch,
+) -> Option<f64> {
+    const LOG2: u32 = 14;
+    if n == 0 {
+        return None;
+    }
+    let base = order_key(lo);
+    let span = order_key(hi).wrapping_sub(base);
+    let shift = (64 - span.leading_zeros()).saturating_sub(LOG2);
+    let bucket = |x: f64| (order_key(x).wrapping_sub(base) >> shift) as usize;
+    let mut counts = vec![0u32; 1 << LOG2];
+    for &x in v {
+        if !x.is_nan() {
+            if let Some(c) = counts.get_mut(bucket(x)) {
+                *c += 1;
+            }
+            sketch.insert(x);
+        }
+    }
+    let pos = 0.5 * (n - 1) as f64;
+    let rank = pos.floor() as usize;
+    let frac = pos - rank as f64;
+    let last = if frac == 0.0 { rank } else { rank + 1 };
+    // The buckets holding ranks `rank` and `last`, and the values below the first.
+    let (mut first, mut below, mut seen) = (None, 0usize, 0usize);
+    let mut end = counts.len() - 1;
+    for (k, &c) in counts.iter().enumerate() {
+        if first.is_none() && seen + c as usize > rank {
+            first = Some(k);
+            below = seen;
+        }
+        seen += c as usize;
+        if seen > last {
+            end = k;
+            break;
+        }
+    }
+    let first = first?;
+    // Keys from the first bucket's start to the last one's end (NaN keys lie outside [lo, hi]).
+    let from = base.wrapping_add((first as u64) << shift);
+    let width = ((end - first + 1) as u64) << shift;
+    let mut gathered: Vec<f64> = Vec::with_capacity(
+        counts[first..=end]
+            .iter()
+            .map(|&c| c as usize)
+            .sum::<usize>(),
+    );
+    gathered.extend(
+        v.iter()
+            .copied()
+            .filter(|&x| order_key(x).wrapping_sub(from) < width),
+    );
+    let (_, &mut a, right) = gathered
+        .get_mut(..)?
+        .select_nth_unstable_by(rank.checked_sub(below)?, f64::total_cmp);
+    let b = if frac == 0.0 {
+        a
+    } else {
+        right.iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    Some(a + (b - a) * frac)
 }
 
 /// SplitMix64's finaliser: a fixed, well-mixed 64-bit hash.
@@ -751,13 +908,12 @@ pub fn summarize(table: &Table) -> Vec<ColumnSummary> {
 }
 
 fn summarize_column(c: &Column) -> ColumnSummary {
-    let missing = c.values.missing();
     let mut s = ColumnSummary {
         name: c.name.clone(),
         role: c.role,
         meaning: c.meaning,
         kind: ColumnKind::Numeric,
-        missing,
+        missing: 0,
         distinct: 0,
         distinct_exact: true,
         min: None,
@@ -773,8 +929,10 @@ fn summarize_column(c: &Column) -> ColumnSummary {
             // Plain comparisons (no NaN): `f64::min` is a libm call on wasm32.
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
             let mut exact = Some(ExactCounts::new());
+            let mut missing = 0;
             for &x in v {
                 if x.is_nan() {
+                    missing += 1;
                     continue;
                 }
                 if x < lo {
@@ -789,6 +947,7 @@ fn summarize_column(c: &Column) -> ColumnSummary {
                     }
                 }
             }
+            s.missing = missing;
             if lo <= hi {
                 s.min = Some(lo);
                 s.max = Some(hi);
@@ -799,10 +958,9 @@ fn summarize_column(c: &Column) -> ColumnSummary {
                     s.median = e.median();
                 }
                 None => {
-                    let mut values: Vec<f64> = Vec::with_capacity(v.len() - missing);
-                    values.extend(v.iter().copied().filter(|x| !x.is_nan()));
-                    (s.distinct, s.distinct_exact) = (distinct_estimate(&values), false);
-                    s.median = median_in_place(&mut values);
+                    let mut sketch = DistinctSketch::new();
+                    s.median = median_by_buckets(v, v.len() - missing, lo, hi, &mut sketch);
+                    (s.distinct, s.distinct_exact) = (sketch.estimate(), false);
                 }
             }
         }
@@ -812,6 +970,8 @@ fn summarize_column(c: &Column) -> ColumnSummary {
             for &code in codes {
                 if let Some(n) = counts.get_mut(code as usize) {
                     *n += 1;
+                } else if code == MISSING_CODE {
+                    s.missing += 1;
                 }
             }
             s.distinct = counts.iter().filter(|&&n| n > 0).count();

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 
-use super::columns::{cell_text, distinct_levels, ColumnBuilder, ColumnPlan, Kind};
+use super::columns::{cell_text, distinct_levels, Batch, ColumnBuilder, ColumnPlan, Kind};
 use super::json::{Cell, Splitter};
 use super::lines::{Lines, RowSink};
 use super::presets::{self, Preset};
@@ -1017,14 +1017,15 @@ impl RowSink for Rows {
             return;
         };
         let stride = self.cols.len() + 1;
-        let offs = &offs[first * stride..];
+        let batch = Batch {
+            data,
+            offs: &offs[first * stride..],
+            lines,
+            stride,
+        };
         for (i, col) in self.cols.iter_mut().enumerate() {
-            let cells = lines.iter().enumerate().map(|(r, &line)| {
-                let (a, b) = (offs[r * stride + i], offs[r * stride + i + 1]);
-                (&data[a..b - 1], line)
-            });
             let (count, first) = (&mut self.non_utf8, &mut self.first_non_utf8);
-            col.push_cells(cells, &mut |line| note_non_utf8(count, first, line));
+            col.push_plain(batch, i, &mut |line| note_non_utf8(count, first, line));
         }
         self.n_rows += lines.len();
     }
