@@ -444,7 +444,12 @@ async fn read_file(
         let Some(view) = slices.next().await? else {
             break;
         };
-        bytes.resize(view.length() as usize, 0);
+        let n = view.length() as usize;
+        if bytes.capacity() < n {
+            // A bigger slice: a fresh buffer, as growing this one would copy its old bytes.
+            bytes = Vec::with_capacity(n);
+        }
+        bytes.resize(n, 0);
         view.copy_to(&mut bytes);
         let t1 = now_ms();
         stream.push(&bytes).map_err(in_file)?;
