@@ -5,7 +5,7 @@ use std::path::Path;
 
 use netsift::engine::ingest::capture::{read_flows_from_bytes, FlowConfig};
 use netsift::engine::ingest::{self, container, Container, IngestOptions};
-use netsift::engine::rules::{self, engine::alert_json, RulesConfig, RulesOutcome};
+use netsift::engine::rules::{self, run::alert_json, RulesConfig, RulesOutcome};
 
 /// Runs the rules over a file's bytes: pcap/pcapng → flows → records; anything else → table →
 /// records. Notes (skipped rows, rules the data cannot support) go to `notes`.

@@ -12,7 +12,7 @@
 //!   is pushed as it arrives, the engine is advanced to the tick's stream time, and the alerts it
 //!   raised go into that tick's batch, so an alert appears in the tick whose flows complete its
 //!   condition (DDoS and traffic spikes after their correlation slack, see
-//!   [`rules::engine`](crate::engine::rules::engine)). Windows are true sliding windows of their
+//!   [`rules::run`](crate::engine::rules::run)). Windows are true sliding windows of their
 //!   full length (an hour for long connections and uploads); the engine evicts state by time and
 //!   bounds its long histories, and its closed alerts are dropped each tick.
 //! * **Model anomalies** are counted per second and grouped per anomaly type into one feed entry

@@ -13,7 +13,7 @@
 //! | [`config`] | [`RulesConfig`]: thresholds with seed 002's defaults |
 //! | [`window`] | sliding time windows: distinct counts and sums, evicted as time advances |
 //! | [`beacon`] | the beaconing score (dispersion of intervals and sizes) |
-//! | [`engine`] | [`RuleEngine`]: records in time order → alerts, incrementally (push, take the raised alerts), with cooldown de-duplication and bounded state |
+//! | [`run`] | [`RuleEngine`]: records in time order → alerts, incrementally (push, take the raised alerts), with cooldown de-duplication and bounded state |
 //!
 //! **Rules** (defaults in brackets; every window is a true sliding window per key — a deque of
 //! events in time order, evicted as time advances, with per-value counters for distinct counts):
@@ -54,9 +54,9 @@
 
 pub mod beacon;
 pub mod config;
-pub mod engine;
 mod fxmap;
 pub mod record;
+pub mod run;
 pub mod window;
 
 use std::collections::BTreeMap;
@@ -64,11 +64,11 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use config::RulesConfig;
-pub use engine::{evaluate, EngineSizes, RuleEngine};
 pub use record::{
     protocol_number, records_from_flows, records_from_table, table_records, FlowRecord,
     TableRecords,
 };
+pub use run::{evaluate, EngineSizes, RuleEngine};
 
 /// Which rule raised an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
