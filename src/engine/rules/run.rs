@@ -21,333 +21,60 @@
 //! longer change are dropped (the last move to the closed list, which a streaming caller empties
 //! with [`RuleEngine::take_closed`]). The long-history rules keep their own bounds:
 //! * beaconing: per source → host:port the latest `beacon_max_history` (4096) connections, only
-//!   those of the last [`BEACON_HORIZON_S`] (1 h); over all pairs at most [`BEACON_MAX_TOTAL`]
-//!   connections (when more, the horizon is halved until they fit, down to 60 s);
+//!   those of the last [`BEACON_HORIZON_S`](super::BEACON_HORIZON_S) (1 h); over all pairs at
+//!   most [`BEACON_MAX_TOTAL`](super::BEACON_MAX_TOTAL) connections (when more, the horizon is
+//!   halved until they fit, down to 60 s);
 //! * large outbound: one sum window per source → host over `outbound_window_s` (1 h); once it
-//!   holds [`OUTBOUND_DENSE`] events, events closer than `window / OUTBOUND_DENSE` to the newest
-//!   one are added to it (byte sums stay exact; the alert then lists one flow per merged group),
-//!   so at most `2 × OUTBOUND_DENSE` events per pair;
+//!   holds [`OUTBOUND_DENSE`](super::OUTBOUND_DENSE) events, events closer than
+//!   `window / OUTBOUND_DENSE` to the newest one are added to it (byte sums stay exact; the
+//!   alert then lists one flow per merged group), so at most `2 × OUTBOUND_DENSE` events per
+//!   pair;
 //! * long connection: per 5-tuple the conversation's start, end and its first 64 flows, dropped
 //!   `long_connection_gap_s` after its last flow.
 //!
 //! Addresses are interned once each (memory grows with distinct addresses, not with flows).
+//!
+//! **Where things are.** Each rule family is one type implementing [`Rule`] in its own file
+//! ([`distinct`](super::distinct), [`syn_flood`](super::syn_flood),
+//! [`large_outbound`](super::large_outbound), [`long_connection`](super::long_connection),
+//! [`beaconing`](super::beaconing), [`traffic_spike`](super::traffic_spike)); [`rules`] lists them
+//! in the order they see each record. Cooldown and correlation are the [`AlertBook`]'s; the
+//! alert sentences are `describe.rs`'s.
 
-use std::collections::{BTreeMap, HashSet, VecDeque};
-use std::hash::{BuildHasherDefault, Hash};
 use std::net::IpAddr;
 
-use super::beacon::beacon_score;
-use super::fxmap::{FxHasher, FxMap};
-use super::window::{DistinctWindow, Sliding, SumWindow};
-use super::{
-    iso8601, unsupported_rules, FlowRecord, RuleAlert, RuleKind, RulesConfig, RulesOutcome,
-};
+use super::beaconing::Beaconing;
+use super::book::{AlertBook, PendingAlert, Status};
+use super::describe::describe;
+use super::distinct;
+use super::fxmap::FxMap;
+use super::large_outbound::LargeOutbound;
+use super::long_connection::LongConnection;
+use super::rule::{Flow, Rule};
+use super::syn_flood::SynFlood;
+use super::traffic_spike::TrafficSpike;
+use super::window::Sliding;
+use super::{unsupported_rules, FlowRecord, RuleAlert, RulesConfig, RulesOutcome};
 use crate::engine::error::Error;
 
 /// Seconds of record time between state sweeps (sweeps happen at whole multiples).
 pub const SWEEP_S: f64 = 60.0;
-/// Beaconing keeps the connections of this many seconds (see the module docs).
-pub const BEACON_HORIZON_S: f64 = 3600.0;
-/// Most connections beaconing keeps over all pairs.
-pub const BEACON_MAX_TOTAL: usize = 200_000;
-/// Large-outbound windows start merging close events at this many events.
-pub const OUTBOUND_DENSE: usize = 1024;
-/// Most 1-second buckets one flow's packets are spread over (longer flows: the first ones).
-const MAX_SPREAD_BUCKETS: i64 = 4 * 3600;
-/// Key of the all-traffic spike.
-const ALL: u32 = u32::MAX;
 /// Severity rises one level at this multiple of the threshold.
 const ESCALATE_AT: f64 = 5.0;
 
-type Key = (u32, u32, u32, u32);
-type RowSet = HashSet<u32, BuildHasherDefault<FxHasher>>;
-
-/// Where an alert stands.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Status {
-    /// A rule that correlation may fold (DDoS, traffic spike), waiting until this stream time for
-    /// the alert it belongs to.
-    Pending(f64),
-    /// Raised: reported by [`RuleEngine::take_raised`] (or queued to be).
-    Raised,
-    /// Folded into the alert with this id.
-    Folded(u64),
-}
-
-#[derive(Debug)]
-struct Building {
-    rule: RuleKind,
-    src: Option<u32>,
-    dst: Option<u32>,
-    port: Option<u16>,
-    start: f64,
-    end: f64,
-    evidence: BTreeMap<String, f64>,
-    rows: RowSet,
-    /// Time of the newest event whose row is in `rows`.
-    last_t: f64,
-    ratio: f64,
-    status: Status,
-    /// Alerts folded into this one, in the order they were folded.
-    victims: Vec<u64>,
-}
-
-/// Alerts under construction (by id, in the order they were opened), the open (still
-/// extendable) one per rule and key, and the correlation queue.
-#[derive(Debug, Default)]
-struct Book {
-    alerts: BTreeMap<u64, Building>,
-    next_id: u64,
-    open: FxMap<(RuleKind, Key), u64>,
-    cooldown: f64,
-    correlate: bool,
-    ddos_slack: f64,
-    /// Alerts waiting for their correlation slack, oldest first.
-    pending: Vec<u64>,
-    /// Raised since the last [`RuleEngine::take_raised`].
-    raised: Vec<u64>,
-}
-
-/// One firing of a rule.
-struct Fire<'a> {
-    rule: RuleKind,
-    key: Key,
-    src: Option<u32>,
-    dst: Option<u32>,
-    port: Option<u16>,
-    start: f64,
-    end: f64,
-    evidence: &'a [(&'static str, f64)],
-    /// Measured value ÷ threshold (for escalation).
-    ratio: f64,
-}
-
-/// Can correlation fold `v` into `h`? (See the [module docs](super).) "Overlapping" allows the
-/// folded rule's window as slack.
-fn fits(v: &Building, h: &Building, slack: f64) -> bool {
-    let host_rule = match (v.rule, v.dst) {
-        (RuleKind::Ddos, _) => h.rule == RuleKind::SynFlood && h.dst == v.dst,
-        (RuleKind::TrafficSpike, Some(_)) => {
-            matches!(h.rule, RuleKind::SynFlood | RuleKind::Ddos) && h.dst == v.dst
-        }
-        (RuleKind::TrafficSpike, None) => {
-            matches!(h.rule, RuleKind::SynFlood | RuleKind::Ddos)
-                || (h.rule == RuleKind::TrafficSpike && h.dst.is_some())
-        }
-        _ => false,
-    };
-    host_rule && h.start <= v.end + slack && v.start - slack <= h.end
-}
-
-impl Book {
-    fn slack(&self, rule: RuleKind) -> f64 {
-        match rule {
-            RuleKind::Ddos => self.ddos_slack,
-            _ => 1.0,
-        }
-    }
-
-    fn is_victim(&self, rule: RuleKind) -> bool {
-        self.correlate && matches!(rule, RuleKind::Ddos | RuleKind::TrafficSpike)
-    }
-
-    /// Opens an alert with the rows of the window's events `(time, row)` (oldest first), or
-    /// extends the open one with the events not yet included (walking back from the newest, so
-    /// each event is visited about once).
-    fn fire(&mut self, f: Fire, window: &mut dyn DoubleEndedIterator<Item = (f64, u32)>) {
-        if let Some(a) = self
-            .open
-            .get(&(f.rule, f.key))
-            .and_then(|i| self.alerts.get_mut(i))
-        {
-            if f.start - a.end <= self.cooldown {
-                a.end = a.end.max(f.end);
-                for &(k, v) in f.evidence {
-                    // Look up before inserting: an extended alert fires once per record, and
-                    // `entry` would allocate the key every time.
-                    match a.evidence.get_mut(k) {
-                        Some(e) => *e = e.max(v),
-                        None => {
-                            a.evidence.insert(k.to_owned(), v);
-                        }
-                    }
-                }
-                let last = a.last_t;
-                let mut newest = last;
-                for (t, row) in window.rev().take_while(|e| e.0 >= last) {
-                    newest = newest.max(t);
-                    a.rows.insert(row);
-                }
-                a.last_t = newest;
-                a.ratio = a.ratio.max(f.ratio);
-                return;
-            }
-        }
-        let id = self.next_id;
-        self.next_id += 1;
-        let mut a = Building {
-            rule: f.rule,
-            src: f.src,
-            dst: f.dst,
-            port: f.port,
-            start: f.start,
-            end: f.end,
-            evidence: f.evidence.iter().map(|&(k, v)| (k.to_owned(), v)).collect(),
-            rows: RowSet::default(),
-            last_t: f64::NEG_INFINITY,
-            ratio: f.ratio,
-            status: Status::Raised,
-            victims: Vec::new(),
-        };
-        for (t, row) in window {
-            a.last_t = a.last_t.max(t);
-            a.rows.insert(row);
-        }
-        let victim = self.is_victim(a.rule);
-        if victim {
-            a.status = Status::Pending(a.end + self.slack(a.rule));
-        }
-        self.alerts.insert(id, a);
-        self.open.insert((f.rule, f.key), id);
-        if self.correlate {
-            // Waiting alerts that belong to this one are folded now.
-            let fold: Vec<u64> = self
-                .pending
-                .iter()
-                .copied()
-                .filter(|v| match (self.alerts.get(v), self.alerts.get(&id)) {
-                    (Some(va), Some(h)) => fits(va, h, self.slack(va.rule)),
-                    _ => false,
-                })
-                .collect();
-            for v in fold {
-                self.fold(v, id);
-            }
-        }
-        if victim {
-            match self.host_for(id) {
-                Some(h) => self.fold(id, h),
-                None => self.pending.push(id),
-            }
-        } else {
-            self.raised.push(id);
-        }
-    }
-
-    /// The alert `v` folds into: the earliest-opened fitting one (any status).
-    fn host_for(&self, v: u64) -> Option<u64> {
-        let va = self.alerts.get(&v)?;
-        let slack = self.slack(va.rule);
-        self.alerts
-            .iter()
-            .filter(|(&h, ha)| h != v && fits(va, ha, slack))
-            .min_by(|a, b| a.1.start.total_cmp(&b.1.start).then(a.0.cmp(b.0)))
-            .map(|(&h, _)| h)
-    }
-
-    fn fold(&mut self, v: u64, h: u64) {
-        if let Some(a) = self.alerts.get_mut(&v) {
-            a.status = Status::Folded(h);
-        }
-        if let Some(a) = self.alerts.get_mut(&h) {
-            a.victims.push(v);
-        }
-        self.pending.retain(|&p| p != v);
-    }
-
-    /// Raises or folds the waiting alerts whose slack ended before `now`.
-    fn release(&mut self, now: f64) {
-        let due: Vec<u64> = self
-            .pending
-            .iter()
-            .copied()
-            .filter(|p| {
-                matches!(self.alerts.get(p).map(|a| a.status), Some(Status::Pending(d)) if d < now)
-            })
-            .collect();
-        for v in due {
-            self.pending.retain(|&p| p != v);
-            match self.host_for(v) {
-                Some(h) => self.fold(v, h),
-                None => {
-                    if let Some(a) = self.alerts.get_mut(&v) {
-                        a.status = Status::Raised;
-                    }
-                    self.raised.push(v);
-                }
-            }
-        }
-    }
-
-    /// Raised alerts that can no longer change nor gain folded alerts at `now`: they and every
-    /// alert folded into them ended more than `after` ago.
-    fn closable(&self, now: f64, after: f64) -> Vec<u64> {
-        let done = |id: &u64| {
-            let mut stack = vec![*id];
-            while let Some(i) = stack.pop() {
-                match self.alerts.get(&i) {
-                    Some(a) if now - a.end > after => stack.extend(&a.victims),
-                    Some(_) => return false,
-                    None => {}
-                }
-            }
-            true
-        };
-        self.alerts
-            .iter()
-            .filter(|(id, a)| a.status == Status::Raised && done(id))
-            .map(|(&id, _)| id)
-            .collect()
-    }
-
-    fn sweep(&mut self, now: f64) {
-        let (alerts, cooldown) = (&self.alerts, self.cooldown);
-        self.open
-            .retain(|_, i| alerts.get(i).is_some_and(|a| now - a.end <= cooldown));
-    }
-}
-
-#[derive(Debug, Default)]
-struct SpikeBuckets {
-    /// The bucket (whole second) of `slots[0]`.
-    base: i64,
-    /// Packets and the rows that started in each bucket from `base` on, contiguous: a ring
-    /// indexed by `bucket − base` (one `O(1)` step per bucket a flow spreads over, where an
-    /// ordered map paid a tree search).
-    slots: VecDeque<(f64, Vec<u32>)>,
-}
-
-impl SpikeBuckets {
-    /// The slot of bucket `b` (buckets before `base` land in the first slot), grown as needed.
-    fn slot(&mut self, b: i64) -> &mut (f64, Vec<u32>) {
-        if self.slots.is_empty() {
-            self.base = b;
-        }
-        let i = usize::try_from(b - self.base).unwrap_or(0);
-        if i >= self.slots.len() {
-            self.slots.resize_with(i + 1, || (0.0, Vec::new()));
-        }
-        &mut self.slots[i]
-    }
-}
-
-#[derive(Debug)]
-struct Run {
-    start: f64,
-    end: f64,
-    /// The conversation's first flow (most never get a second: no allocation for those).
-    first: u32,
-    /// Its next flows, at most 63.
-    more: Vec<u32>,
-}
-
-/// A beaconing pair's latest connections: (start, size or NaN, row), oldest first (16 bytes
-/// each).
-#[derive(Debug, Default)]
-struct Pair {
-    conns: VecDeque<(f64, f32, u32)>,
-    /// Connections added since the pair was last scored.
-    unscored: usize,
+/// The rules the engine runs, in the order each record visits them (the order alerts open in
+/// when one record fires several). A new rule is one line here.
+fn rules(c: &RulesConfig) -> Vec<Box<dyn Rule>> {
+    vec![
+        Box::new(distinct::port_scan(c)),
+        Box::new(distinct::ip_scan(c)),
+        Box::new(distinct::ddos(c)),
+        Box::new(SynFlood::new(c)),
+        Box::new(LargeOutbound::new(c)),
+        Box::new(LongConnection::new(c)),
+        Box::new(Beaconing::new(c)),
+        Box::new(TrafficSpike::new(c)),
+    ]
 }
 
 /// What the rules hold at the moment (for memory tests and figures).
@@ -369,73 +96,8 @@ pub struct EngineSizes {
     pub addresses: usize,
 }
 
-/// One "distinct values per group in a sliding window" rule: port scan (ports per source →
-/// host), IP scan (hosts per source), DDoS (sources per host).
-struct DistinctRule {
-    rule: RuleKind,
-    window_s: f64,
-    threshold: u32,
-    /// Evidence name of the distinct count.
-    counted: &'static str,
-    /// Evidence name of the event count, when reported.
-    events: Option<&'static str>,
-}
-
-/// Who an alert of a [`DistinctRule`] is about.
-struct Subject {
-    key: Key,
-    src: Option<u32>,
-    dst: Option<u32>,
-}
-
-/// Adds `value` at `t` (from flow `row`) to the window of `group`, evicting what left the window,
-/// and fires `spec.rule` when the window holds at least `spec.threshold` distinct values.
-#[allow(clippy::too_many_arguments)]
-fn distinct_step<G: Eq + Hash>(
-    windows: &mut FxMap<G, DistinctWindow>,
-    book: &mut Book,
-    spec: &DistinctRule,
-    group: G,
-    who: Subject,
-    t: f64,
-    value: u32,
-    row: u32,
-) {
-    let w = windows.entry(group).or_default();
-    w.evict(t, spec.window_s);
-    w.push(t, value, row);
-    let n = w.distinct() as f64;
-    let th = f64::from(spec.threshold);
-    if n < th {
-        return;
-    }
-    let counts = [
-        (spec.counted, n),
-        (spec.events.unwrap_or(""), w.len() as f64),
-    ];
-    let evidence = if spec.events.is_some() {
-        &counts[..]
-    } else {
-        &counts[..1]
-    };
-    book.fire(
-        Fire {
-            rule: spec.rule,
-            key: who.key,
-            src: who.src,
-            dst: who.dst,
-            port: None,
-            start: w.first_time().unwrap_or(t),
-            end: t,
-            evidence,
-            ratio: n / th,
-        },
-        &mut w.events(),
-    );
-}
-
 /// Evicts what left every window of `map` at `now` and drops the empty ones.
-fn sweep_windows<G, W: Sliding>(map: &mut FxMap<G, W>, now: f64, window: f64) {
+pub(super) fn sweep_windows<G, W: Sliding>(map: &mut FxMap<G, W>, now: f64, window: f64) {
     map.retain(|_, w| {
         w.evict(now, window);
         !w.is_empty()
@@ -455,16 +117,8 @@ pub struct RuleEngine {
     /// Spike buckets before this second are settled.
     settled: i64,
     n: usize,
-    port_scan: FxMap<(u32, u32), DistinctWindow>,
-    ip_scan: FxMap<u32, DistinctWindow>,
-    ddos: FxMap<u32, DistinctWindow>,
-    syn: FxMap<u32, SumWindow>,
-    outbound: FxMap<(u32, u32), SumWindow>,
-    spike: FxMap<u32, SpikeBuckets>,
-    runs: FxMap<Key, Run>,
-    beacons: FxMap<(u32, u32, u32), Pair>,
-    beacon_total: usize,
-    book: Book,
+    rules: Vec<Box<dyn Rule>>,
+    book: AlertBook,
     /// Raised alerts not yet taken (snapshots).
     raised_out: Vec<RuleAlert>,
     closed: Vec<RuleAlert>,
@@ -510,12 +164,7 @@ impl RuleEngine {
     pub fn new(config: &RulesConfig) -> Result<Self, Error> {
         config.validate()?;
         Ok(Self {
-            book: Book {
-                cooldown: config.cooldown_s,
-                correlate: config.correlate,
-                ddos_slack: config.ddos_window_s,
-                ..Book::default()
-            },
+            book: AlertBook::new(config.cooldown_s, config.correlate, config.ddos_window_s),
             cfg: config.clone(),
             names: Vec::new(),
             ids: FxMap::default(),
@@ -524,15 +173,7 @@ impl RuleEngine {
             last_sweep: f64::NEG_INFINITY,
             settled: i64::MIN,
             n: 0,
-            port_scan: FxMap::default(),
-            ip_scan: FxMap::default(),
-            ddos: FxMap::default(),
-            syn: FxMap::default(),
-            outbound: FxMap::default(),
-            spike: FxMap::default(),
-            runs: FxMap::default(),
-            beacons: FxMap::default(),
-            beacon_total: 0,
+            rules: rules(config),
             raised_out: Vec::new(),
             closed: Vec::new(),
             seen: FlowRecordSummary::default(),
@@ -606,32 +247,16 @@ impl RuleEngine {
 
     /// What the engine holds now.
     pub fn sizes(&self) -> EngineSizes {
-        let ev = |n: usize| n;
-        EngineSizes {
-            window_keys: self.port_scan.len()
-                + self.ip_scan.len()
-                + self.ddos.len()
-                + self.syn.len()
-                + self.outbound.len(),
-            window_events: ev(self
-                .port_scan
-                .values()
-                .map(DistinctWindow::len)
-                .sum::<usize>()
-                + self
-                    .ip_scan
-                    .values()
-                    .map(DistinctWindow::len)
-                    .sum::<usize>()
-                + self.ddos.values().map(DistinctWindow::len).sum::<usize>()
-                + self.syn.values().map(SumWindow::len).sum::<usize>()
-                + self.outbound.values().map(SumWindow::len).sum::<usize>()),
-            beacon_connections: self.beacon_total,
-            conversations: self.runs.len(),
+        let mut sizes = EngineSizes {
             alerts: self.book.alerts.len(),
             closed: self.closed.len(),
             addresses: self.names.len(),
+            ..EngineSizes::default()
+        };
+        for rule in &self.rules {
+            rule.sizes(&mut sizes);
         }
+        sizes
     }
 
     /// Processes one record (rows beyond `u32::MAX` are not supported and are ignored).
@@ -656,322 +281,34 @@ impl RuleEngine {
         seen.bytes |= r.bytes_fwd.is_some();
         let half_open = r.half_open_syns();
         seen.half_open |= half_open.is_some();
-        let cfg = &self.cfg;
-
-        // Port scan: distinct destination ports, per source → host.
-        if let Some(p) = r.dst_port {
-            let spec = DistinctRule {
-                rule: RuleKind::PortScan,
-                window_s: cfg.port_scan_window_s,
-                threshold: cfg.port_scan_ports,
-                counted: "distinct_ports",
-                events: Some("probes"),
-            };
-            let who = Subject {
-                key: (src, dst, 0, 0),
-                src: Some(src),
-                dst: Some(dst),
-            };
-            let (map, book) = (&mut self.port_scan, &mut self.book);
-            distinct_step(map, book, &spec, (src, dst), who, t, u32::from(p), row);
-        }
-
-        // IP scan: distinct destination hosts, per source.
-        let spec = DistinctRule {
-            rule: RuleKind::IpScan,
-            window_s: cfg.ip_scan_window_s,
-            threshold: cfg.ip_scan_hosts,
-            counted: "distinct_hosts",
-            events: None,
-        };
-        let who = Subject {
-            key: (src, 0, 0, 0),
-            src: Some(src),
-            dst: None,
-        };
-        distinct_step(
-            &mut self.ip_scan,
-            &mut self.book,
-            &spec,
-            src,
-            who,
+        let flow = Flow {
+            rec: r,
             t,
+            end,
+            src,
             dst,
             row,
-        );
-
-        // DDoS: distinct sources, per host.
-        let spec = DistinctRule {
-            rule: RuleKind::Ddos,
-            window_s: cfg.ddos_window_s,
-            threshold: cfg.ddos_sources,
-            counted: "distinct_sources",
-            events: None,
+            dst_external: self.external[dst as usize],
+            half_open,
         };
-        let who = Subject {
-            key: (dst, 0, 0, 0),
-            src: None,
-            dst: Some(dst),
-        };
-        distinct_step(&mut self.ddos, &mut self.book, &spec, dst, who, t, src, row);
-        // SYN flood: SYNs of half-open connections, per host.
-        if let Some(s) = half_open.filter(|&s| s > 0) {
-            let w = self.syn.entry(dst).or_default();
-            w.evict(t, cfg.syn_flood_window_s);
-            w.push(t, s, 0, row);
-            let n = w.sum_a() as f64;
-            let th = f64::from(cfg.syn_flood_syns);
-            if n >= th {
-                let start = w.first_time().unwrap_or(t);
-                let span = (t - start).max(1e-9);
-                self.book.fire(
-                    Fire {
-                        rule: RuleKind::SynFlood,
-                        key: (dst, 0, 0, 0),
-                        src: None,
-                        dst: Some(dst),
-                        port: None,
-                        start,
-                        end: t,
-                        evidence: &[("syns", n), ("syns_per_s", n / span.max(1.0))],
-                        ratio: n / th,
-                    },
-                    &mut w.events(),
-                );
-            }
-        }
-
-        // Large outbound: bytes sent vs received, per source → host.
-        if let Some(out) = r.bytes_fwd {
-            if !cfg.outbound_external_only || self.external[dst as usize] {
-                let w = self.outbound.entry((src, dst)).or_default();
-                w.evict(t, cfg.outbound_window_s);
-                let dense = cfg.outbound_window_s / OUTBOUND_DENSE as f64;
-                w.push_coalesced(t, out, r.bytes_bwd.unwrap_or(0), row, OUTBOUND_DENSE, dense);
-                let (o, i) = (w.sum_a(), w.sum_b());
-                let big = o >= cfg.outbound_bytes;
-                let lopsided = r.bytes_bwd.is_some()
-                    && o >= cfg.outbound_ratio_floor_bytes
-                    && o as f64 >= cfg.outbound_ratio * i as f64;
-                if big || lopsided {
-                    let start = w.first_time().unwrap_or(t);
-                    let ratio = (o as f64 / cfg.outbound_bytes as f64)
-                        .max(o as f64 / cfg.outbound_ratio_floor_bytes.max(1) as f64 / 10.0);
-                    self.book.fire(
-                        Fire {
-                            rule: RuleKind::LargeOutbound,
-                            key: (src, dst, 0, 0),
-                            src: Some(src),
-                            dst: Some(dst),
-                            port: r.dst_port,
-                            start,
-                            end,
-                            evidence: &[
-                                ("bytes_out", o as f64),
-                                ("bytes_in", i as f64),
-                                ("out_in_ratio", o as f64 / (i.max(1)) as f64),
-                            ],
-                            ratio,
-                        },
-                        &mut w.events(),
-                    );
-                }
-            }
-        }
-
-        // Long connection: one conversation per 5-tuple.
-        if r.end > r.ts || self.runs.contains_key(&five(src, dst, r)) {
-            let key = five(src, dst, r);
-            let gap = cfg.long_connection_gap_s;
-            let fresh = Run {
-                start: t,
-                end,
-                first: row,
-                more: Vec::new(),
-            };
-            let mut new = false;
-            let run = self.runs.entry(key).or_insert_with(|| {
-                new = true;
-                fresh
-            });
-            if !new {
-                if t > run.end + gap {
-                    *run = Run {
-                        start: t,
-                        end,
-                        first: row,
-                        more: Vec::new(),
-                    };
-                } else if run.more.len() < 63 {
-                    run.more.push(row);
-                }
-            }
-            run.end = run.end.max(end);
-            let d = run.end - run.start;
-            if d >= cfg.long_connection_s {
-                self.book.fire(
-                    Fire {
-                        rule: RuleKind::LongConnection,
-                        key,
-                        src: Some(src),
-                        dst: Some(dst),
-                        port: r.dst_port,
-                        start: run.start,
-                        end: run.end,
-                        evidence: &[("duration_s", d)],
-                        ratio: d / cfg.long_connection_s,
-                    },
-                    &mut std::iter::once(run.first)
-                        .chain(run.more.iter().copied())
-                        .map(|r| (f64::INFINITY, r)),
-                );
-            }
-        }
-
-        // Beaconing: the pair's latest connections, scored as they come.
-        {
-            let port = r.dst_port.map_or(ALL, u32::from);
-            let key = (src, dst, port);
-            let pair = self.beacons.entry(key).or_default();
-            if pair.conns.len() >= self.cfg.beacon_max_history as usize {
-                pair.conns.pop_front();
-                self.beacon_total -= 1;
-            }
-            let size = r.bytes().or(r.packets()).map_or(f32::NAN, |x| x as f32);
-            pair.conns.push_back((t, size, row));
-            pair.unscored += 1;
-            self.beacon_total += 1;
-            // Every connection while the history is short, then every eighth of its length
-            // (amortised O(log n) per connection).
-            let (n, min_n) = (pair.conns.len(), self.cfg.beacon_min_connections as usize);
-            if n >= min_n && (n < 2 * min_n || pair.unscored >= n / 8) {
-                self.score_beacon(key);
-            }
-        }
-
-        // Traffic spike: packets spread over 1-second buckets, per host and overall (settled
-        // when their second is over, in `time_passes`).
-        if let Some(p) = r.packets() {
-            let cap = self.cfg.max_flows_per_alert as usize;
-            for key in [dst, ALL] {
-                let s = self.spike.entry(key).or_default();
-                spread(s, t, end, p as f64, row, cap);
-            }
+        for rule in &mut self.rules {
+            rule.push(&flow, &mut self.book);
         }
     }
 
-    /// Scores one beaconing pair and fires when it looks like a call-home.
-    fn score_beacon(&mut self, key: (u32, u32, u32)) {
-        let Some(pair) = self.beacons.get_mut(&key) else {
-            return;
-        };
-        pair.unscored = 0;
-        let h = &pair.conns;
-        if h.len() < self.cfg.beacon_min_connections as usize {
-            return;
-        }
-        let times: Vec<f64> = h.iter().map(|e| e.0).collect();
-        let sizes: Option<Vec<f64>> = h
-            .iter()
-            .map(|e| (!e.1.is_nan()).then_some(f64::from(e.1)))
-            .collect();
-        let Some(b) = beacon_score(&times, sizes.as_deref(), self.cfg.beacon_jitter_tolerance)
-        else {
-            return;
-        };
-        if b.score < self.cfg.beacon_min_score || b.interval_median < self.cfg.beacon_min_interval_s
-        {
-            return;
-        }
-        let mut ev = vec![
-            ("connections", h.len() as f64),
-            ("score", b.score),
-            ("timing_score", b.timing),
-            ("interval_median_s", b.interval_median),
-            ("interval_madm_s", b.interval_madm),
-        ];
-        if let (Some(s), Some(m)) = (b.size, b.size_median) {
-            ev.push(("size_score", s));
-            ev.push(("size_median", m));
-        }
-        let (first, last) = (times[0], times[times.len() - 1]);
-        self.book.fire(
-            Fire {
-                rule: RuleKind::Beaconing,
-                key: (key.0, key.1, key.2, 0),
-                src: Some(key.0),
-                dst: Some(key.1),
-                port: (key.2 != ALL).then_some(key.2 as u16),
-                start: first,
-                end: last,
-                evidence: &ev,
-                ratio: 1.0,
-            },
-            &mut h.iter().map(|e| (f64::INFINITY, e.2)),
-        );
-    }
-
-    /// Settles the spike buckets of every key before second `upto` (keys in order, so alerts
-    /// open in the same order however the stream was cut).
+    /// Settles every rule's buckets before second `upto` (traffic spikes).
     fn settle_all(&mut self, upto: i64) {
-        let mut keys: Vec<u32> = self.spike.keys().copied().collect();
-        keys.sort_unstable();
-        for k in keys {
-            self.settle_spikes(k, upto);
+        for rule in &mut self.rules {
+            rule.settle(upto, &mut self.book);
         }
     }
 
-    /// Checks and drops the buckets of `key` before bucket `upto` (they can get no more packets).
-    fn settle_spikes(&mut self, key: u32, upto: i64) {
-        let Some(s) = self.spike.get_mut(&key) else {
-            return;
-        };
-        while !s.slots.is_empty() && s.base < upto {
-            let b = s.base;
-            s.base += 1;
-            let Some((pkts, rows)) = s.slots.pop_front() else {
-                break;
-            };
-            if pkts >= self.cfg.spike_pps {
-                let start = b as f64;
-                self.book.fire(
-                    Fire {
-                        rule: RuleKind::TrafficSpike,
-                        key: (key, 0, 0, 0),
-                        src: None,
-                        dst: (key != ALL).then_some(key),
-                        port: None,
-                        start,
-                        end: start + 1.0,
-                        evidence: &[("pps", pkts)],
-                        ratio: pkts / self.cfg.spike_pps,
-                    },
-                    &mut rows.iter().map(|&r| (start, r)),
-                );
-            }
-        }
-    }
-
-    /// Drops what can no longer matter at `now` (a [`SWEEP_S`] boundary): evicted windows,
-    /// finished conversations, beaconing history past its horizon, settled spike keys, and
-    /// alerts that can no longer change (moved to the closed list).
+    /// Drops what can no longer matter at `now` (a [`SWEEP_S`] boundary): each rule's state
+    /// (evicted windows, finished conversations, beaconing history past its horizon, settled
+    /// spike keys), and alerts that can no longer change (moved to the closed list).
     fn sweep(&mut self, now: f64) {
-        let c = &self.cfg;
-        sweep_windows(&mut self.port_scan, now, c.port_scan_window_s);
-        sweep_windows(&mut self.ip_scan, now, c.ip_scan_window_s);
-        sweep_windows(&mut self.ddos, now, c.ddos_window_s);
-        sweep_windows(&mut self.syn, now, c.syn_flood_window_s);
-        sweep_windows(&mut self.outbound, now, c.outbound_window_s);
-        let gap = c.long_connection_gap_s;
-        self.runs.retain(|_, r| now <= r.end + gap);
-        self.spike.retain(|_, s| !s.slots.is_empty());
-        let mut horizon = BEACON_HORIZON_S;
-        loop {
-            self.trim_beacons(now - horizon);
-            if self.beacon_total <= BEACON_MAX_TOTAL || horizon <= SWEEP_S {
-                break;
-            }
-            horizon = (horizon / 2.0).max(SWEEP_S);
+        for rule in &mut self.rules {
+            rule.sweep(now);
         }
         self.book.sweep(now);
         // An alert that ended this long ago can neither be extended (cooldown) nor receive a
@@ -986,21 +323,8 @@ impl RuleEngine {
         }
     }
 
-    /// Drops beaconing connections before `cutoff` and the pairs left empty.
-    fn trim_beacons(&mut self, cutoff: f64) {
-        let mut dropped = 0;
-        self.beacons.retain(|_, p| {
-            while p.conns.front().is_some_and(|c| c.0 < cutoff) {
-                p.conns.pop_front();
-                dropped += 1;
-            }
-            !p.conns.is_empty()
-        });
-        self.beacon_total -= dropped;
-    }
-
     /// An alert as it stands (without the alerts folded into it).
-    fn alert_of(&self, a: &Building) -> RuleAlert {
+    fn alert_of(&self, a: &PendingAlert) -> RuleAlert {
         let name = |id: Option<u32>| id.and_then(|i| self.names.get(i as usize).cloned());
         let mut rows: Vec<usize> = a.rows.iter().map(|&r| r as usize).collect();
         rows.sort_unstable();
@@ -1034,7 +358,7 @@ impl RuleEngine {
     fn finalize(&mut self, id: u64) -> Option<RuleAlert> {
         let b = self.book.alerts.remove(&id)?;
         let mut alert = self.alert_of(&b);
-        for v in b.victims {
+        for v in b.folded {
             let Some(folded) = self.finalize(v) else {
                 continue;
             };
@@ -1075,15 +399,8 @@ impl RuleEngine {
     /// does this first.
     pub fn flush(&mut self) {
         self.settle_all(i64::MAX);
-        let mut pairs: Vec<_> = self
-            .beacons
-            .iter()
-            .filter(|(_, p)| p.unscored > 0)
-            .map(|(k, _)| *k)
-            .collect();
-        pairs.sort_unstable();
-        for key in pairs {
-            self.score_beacon(key);
+        for rule in &mut self.rules {
+            rule.flush(&mut self.book);
         }
         self.book.release(f64::INFINITY);
     }
@@ -1138,111 +455,6 @@ impl RuleEngine {
     }
 }
 
-fn five(src: u32, dst: u32, r: &FlowRecord) -> Key {
-    (
-        src,
-        dst,
-        (u32::from(r.src_port.unwrap_or(0)) << 16) | u32::from(r.dst_port.unwrap_or(0)),
-        u32::from(r.protocol.unwrap_or(255)),
-    )
-}
-
-/// Spreads `p` packets evenly over `[t, end]` into 1-second buckets; the flow's row is listed in
-/// its first bucket only (an alert lists the flows that started in the spiking second).
-fn spread(s: &mut SpikeBuckets, t: f64, end: f64, p: f64, row: u32, cap: usize) {
-    let b0 = t.floor() as i64;
-    let first = s.slot(b0);
-    if first.1.len() < cap {
-        first.1.push(row);
-    }
-    let d = end - t;
-    if d <= 0.0 || !d.is_finite() {
-        first.0 += p;
-        return;
-    }
-    let b1 = (end.floor() as i64).min(b0 + MAX_SPREAD_BUCKETS - 1);
-    first.0 += p * (end.min(b0 as f64 + 1.0) - t) / d;
-    for b in b0 + 1..=b1 {
-        let lo = b as f64;
-        let hi = end.min(lo + 1.0);
-        if hi > lo {
-            s.slot(b).0 += p * (hi - lo) / d;
-        }
-    }
-}
-
-fn fmt_count(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x:.1}")
-    }
-}
-
-fn human_bytes(b: f64) -> String {
-    if b >= 1e9 {
-        format!("{:.1} GB", b / 1e9)
-    } else if b >= 1e6 {
-        format!("{:.1} MB", b / 1e6)
-    } else if b >= 1e3 {
-        format!("{:.1} kB", b / 1e3)
-    } else {
-        format!("{b:.0} B")
-    }
-}
-
-/// One sentence for an alert, from its evidence.
-pub fn describe(a: &RuleAlert) -> String {
-    let src = a.source.as_deref().unwrap_or("?");
-    let dst = a.target.as_deref().unwrap_or("?");
-    let span = a.window_end - a.window_start;
-    let span = if span < 10.0 {
-        format!("{span:.1} s")
-    } else {
-        format!("{span:.0} s")
-    };
-    let c = |k| fmt_count(a.count(k));
-    match a.rule {
-        RuleKind::PortScan => format!(
-            "Port scan: {src} probed {} ports on {dst} within {span}",
-            c("distinct_ports")
-        ),
-        RuleKind::IpScan => format!(
-            "IP scan: {src} contacted {} hosts within {span}",
-            c("distinct_hosts")
-        ),
-        RuleKind::SynFlood => format!(
-            "SYN flood: {} SYNs of half-open connections toward {dst} within {span}",
-            c("syns")
-        ),
-        RuleKind::TrafficSpike => match &a.target {
-            Some(t) => format!("Traffic spike: {} packets/s toward {t}", c("pps")),
-            None => format!("Traffic spike: {} packets/s in total", c("pps")),
-        },
-        RuleKind::Ddos => format!(
-            "Possible DDoS: {} sources hitting {dst} within {span}",
-            c("distinct_sources")
-        ),
-        RuleKind::Beaconing => format!(
-            "Beaconing: {src} called {dst}{} {} times every {:.1} s (regularity score {:.2})",
-            a.port.map(|p| format!(":{p}")).unwrap_or_default(),
-            c("connections"),
-            a.count("interval_median_s"),
-            a.count("score")
-        ),
-        RuleKind::LongConnection => format!(
-            "Long connection: {src} → {dst}{} open for {:.1} h",
-            a.port.map(|p| format!(":{p}")).unwrap_or_default(),
-            a.count("duration_s") / 3600.0
-        ),
-        RuleKind::LargeOutbound => format!(
-            "Large outbound transfer (possible exfiltration): {src} sent {} to {dst} and received {} within {span}",
-            human_bytes(a.count("bytes_out")),
-            human_bytes(a.count("bytes_in"))
-        ),
-    }
-}
-
 fn sort_alerts(alerts: &mut [RuleAlert]) {
     alerts.sort_by(|a, b| {
         a.window_start
@@ -1287,23 +499,4 @@ pub fn evaluate(records: &[FlowRecord], config: &RulesConfig) -> Result<RulesOut
         engine.push(&records[i]);
     }
     Ok(engine.finish())
-}
-
-/// Alert → the CLI's JSON object (times as ISO-8601 UTC and epoch seconds).
-pub fn alert_json(a: &RuleAlert) -> serde_json::Value {
-    serde_json::json!({
-        "rule": a.rule.id(),
-        "severity": a.severity.id(),
-        "source": a.source,
-        "target": a.target,
-        "port": a.port,
-        "window_start": iso8601(a.window_start),
-        "window_end": iso8601(a.window_end),
-        "window_start_epoch": a.window_start,
-        "window_end_epoch": a.window_end,
-        "evidence": a.evidence,
-        "flow_count": a.flow_count,
-        "related": a.related.iter().map(|r| r.id()).collect::<Vec<_>>(),
-        "description": a.description,
-    })
 }
