@@ -356,8 +356,8 @@ impl Rows {
                 self.first_bad.first().and_then(|e| e.line).unwrap_or(0)
             ));
         }
-        let table =
-            Table::new(columns).map_err(|m| IngestError::new(m, "this is a bug in netsift"))?;
+        let table = Table::new(columns)
+            .map_err(|e| IngestError::new(e.to_string(), "this is a bug in netsift"))?;
         debug_assert!(table
             .columns
             .iter()
