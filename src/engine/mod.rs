@@ -10,7 +10,7 @@
 //! |---|---|
 //! | [`data`] | `Table`: typed columns (numeric / categorical) with roles (feature, label, timestamp, …) |
 //! | [`ingest`] | bytes → `Table`: CSV (schema presets), JSON, Zeek, PCAP/PCAPNG → flows |
-//! | [`generate`] | seeded synthetic data (seed 001's traffic generator) |
+//! | [`generate`] | seeded synthetic sample traffic (connection-features schema) |
 //! | [`features`] | categorical encoding and standard scaling, fitted on training rows only |
 //! | [`models`] | the four detectors behind one contract (params → fit → model → score) |
 //! | [`ensemble`] | votes, continuous ensemble score, confidence, severity, agreement |
