@@ -28,6 +28,8 @@
 //! | [`report`] | CSV (formula-safe) and JSON exports |
 //! | [`triage`] | the anomaly table query (filter, sort, page), row detail and feedback counts |
 //! | [`progress`] | progress reporting with cancellation |
+//! | [`error`] | the typed engine errors: what is wrong and where (field, row, byte) |
+//! | [`live`] | live mode: traffic simulator and capture replay scored flow by flow, bounded state |
 //! | [`views`] | the data behind the analysis charts: feature histograms, PCA, correlation, ground truth |
 //! | [`rng`], [`math`] | seeded PRNG and platform-independent floating-point functions |
 //!
