@@ -72,7 +72,10 @@ pub fn matrices(
     let (rows, _) = pipeline::training_rows(train, mode).expect("training rows");
     let features = features.for_training(mode == TrainingMode::NormalOnly);
     let pre = Preprocessor::fit(train, &rows, &features).expect("preprocessor");
-    let x_train = pre.transform(train).expect("encode train").select(Axis(0), &rows);
+    let x_train = pre
+        .transform(train)
+        .expect("encode train")
+        .select(Axis(0), &rows);
     let x_test = pre.transform(test).expect("encode test");
     eprintln!(
         "{mode:?}: train {:?}, test {:?}, {features:?}",

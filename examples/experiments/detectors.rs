@@ -171,7 +171,10 @@ pub fn iforest() {
     let (train, test) = data::nsl_kdd_pair();
     let features = data::features_from_env();
     for (label, mode) in [
-        ("(a) normal rows of KDDTrain+ → KDDTest+", TrainingMode::NormalOnly),
+        (
+            "(a) normal rows of KDDTrain+ → KDDTest+",
+            TrainingMode::NormalOnly,
+        ),
         ("(b) all of KDDTrain+ → KDDTest+", TrainingMode::AllRows),
     ] {
         let m = data::matrices(&train, &test, mode, &features);

@@ -278,7 +278,10 @@ fn gzip_is_detected_by_magic_bytes() {
     enc.write_all(&raw).unwrap();
     let gz = enc.finish().unwrap();
     let got = read_table("no-extension", &gz, &IngestOptions::default()).unwrap();
-    assert_eq!(got.format, "gzip-compressed CSV (comma), connection features");
+    assert_eq!(
+        got.format,
+        "gzip-compressed CSV (comma), connection features"
+    );
     assert_eq!(got.table, load("seed001.csv").table);
     let e = read_table("cut.csv.gz", &gz[..gz.len() / 2], &IngestOptions::default())
         .unwrap_err()

@@ -106,7 +106,10 @@ fn model_for_another_schema_names_the_missing_column() {
     .unwrap_err();
     assert!(err.contains("m.json cannot score this data"), "{err}");
     assert!(err.contains("missing column duration"), "{err}");
-    assert!(err.contains("connection features") && err.contains("NSL-KDD"), "{err}");
+    assert!(
+        err.contains("connection features") && err.contains("NSL-KDD"),
+        "{err}"
+    );
 }
 
 #[test]
