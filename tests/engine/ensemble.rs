@@ -1,13 +1,10 @@
 //! Ensemble behaviour through the pipeline. (The measurements behind its design are the
 //! `ensemble-*` subcommands of `examples/experiments`.)
 
-use netsift::engine::data::{Column, Role, Table};
 use netsift::engine::ensemble::{self, Severity};
-use netsift::engine::features::FeatureParams;
 use netsift::engine::generate::{sample_traffic, SampleParams};
-use netsift::engine::metrics;
 use netsift::engine::models::{AnyParams, Detector, DetectorKind};
-use netsift::engine::pipeline::{self, RunConfig, TrainingMode};
+use netsift::engine::pipeline::{self, RunConfig};
 use netsift::engine::progress::NoProgress;
 
 /// The detectors that are implemented on this branch (LOF joins when merged).

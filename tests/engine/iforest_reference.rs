@@ -2,11 +2,9 @@
 //! and ROC-AUC on fixed labelled sets no worse than scikit-learn's minus 0.01. (Its NSL-KDD
 //! timing is `examples/experiments iforest`.)
 
-use std::time::Instant;
-
 use ndarray::Array2;
 use netsift::engine::models::isolation_forest::average_path_length;
-use netsift::engine::models::{Detector, DetectorParams, IsolationForestParams};
+use netsift::engine::models::{DetectorParams, IsolationForestParams};
 use netsift::engine::progress::NoProgress;
 use serde::Deserialize;
 
