@@ -3,6 +3,7 @@
 
 mod ae_reference; // the autoencoder against scikit-learn's MLPRegressor on a fixed data set
 mod architecture; // the engine imports no browser crate
+mod autotraits; // params, models and results are Send + Sync
 mod capture_formats; // the capture reader against the pcap/pcapng specifications and real tools' files
 mod contract; // the detector contract, checked the same way on all four detectors
 mod enrich; // enrichment, advice and written analysis on crafted flows and alerts
