@@ -20,22 +20,11 @@
 //!   `column=<other>` input that every other level (seen or unseen, not missing) sets.
 //!
 //! One-hot inputs are standard-scaled too by default ([`FeatureParams::scale_one_hot`] = true),
-//! as in a scikit-learn `Pipeline(OneHotEncoder, StandardScaler)` (seed 001 scaled every input);
+//! as in a scikit-learn `Pipeline(OneHotEncoder, StandardScaler)`;
 //! a `ColumnTransformer` that scales only the numeric columns is the other common choice
-//! (`scale_one_hot = false`: inputs stay 0/1). Measured on NSL-KDD (trained on the normal rows
-//! of every 5th KDDTrain+ row, scored on KDDTest+, contamination 0.1, seed 42; the ignored tests
-//! `nsl_kdd_one_hot_scaling` and `nsl_kdd_ensemble_tails` in `tests/engine/ensemble.rs`):
-//!
-//! | ROC-AUC | 0/1 one-hot | scaled one-hot |
-//! |---|---|---|
-//! | Isolation Forest | 0.9388 | 0.9388 (invariant to per-column affine maps) |
-//! | One-Class SVM | 0.8950 | **0.9450** |
-//! | LOF | 0.8566 | **0.8634** |
-//! | Autoencoder | **0.9567** | 0.9517 |
-//! | ensemble (all four, k = 2; F1 of the vote) | 0.9461 (F1 0.860) | **0.9533** (F1 0.898) |
-//!
-//! Scaling helps the RBF kernel most: with 0/1 indicators the ~40 continuous inputs dominate the
-//! distances, and a row's service or flag barely moves the kernel.
+//! (`scale_one_hot = false`: inputs stay 0/1). Scaling helps the RBF kernel most: with 0/1
+//! indicators the continuous inputs dominate the distances, and a row's service or flag barely
+//! moves the kernel (measured in `docs/decisions.md`, "Features").
 //!
 //! **Heavy-tailed columns** ([`FeatureParams::log_transform`]). Byte and count columns of network
 //! data span many orders of magnitude (NSL-KDD `src_bytes`: 0 … 1.4·10⁹): after standard scaling
@@ -48,20 +37,8 @@
 //! after scaling it is unchanged.) The default, [`LogTransform::CleanTraining`], applies it only
 //! when training on the rows labelled normal: there the tail is normal variation whose scale
 //! should be compressed, whereas in a training set that holds the anomalies the skew is often the
-//! anomalies themselves and compressing it hides them. Measured (the ignored tests `tune_nsl_kdd`
-//! in `tests/engine/tune.rs` and `sample_ensemble_combinations` in `tests/engine/ensemble.rs`;
-//! ROC-AUC, contamination 0.15, seed 42; ensemble = k-th highest position, k = 2; F1 of the ≥ 2
-//! vote):
-//!
-//! | data | IF | OCSVM | LOF | AE | ensemble (F1) |
-//! |---|---|---|---|---|---|
-//! | NSL-KDD (a) normal KDDTrain+ → KDDTest+, no log | 0.936 | 0.934 | 0.845 | 0.947 | 0.9556 (0.900) |
-//! | NSL-KDD (a), log | **0.939** | **0.960** | **0.904** | **0.962** | **0.9677** (**0.913**) |
-//! | NSL-KDD (b) all KDDTrain+ → KDDTest+, no log | **0.877** | **0.741** | 0.615 | **0.875** | **0.8706** (0.490) |
-//! | NSL-KDD (b), log | 0.876 | 0.707 | **0.657** | 0.855 | 0.8585 (0.483) |
-//! | seed-001 sample (1,000 rows, 15 % anomalies), all rows, no log | 0.999 | 0.898 | 0.384 | **0.947** | **0.9613** (**0.782**) |
-//! | sample, all rows, log | **1.000** | **0.919** | **0.466** | 0.542 | 0.8935 (0.619) |
-//! | sample, normal rows only | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 either way |
+//! anomalies themselves and compressing it hides them (measured per detector in
+//! `docs/decisions.md`, "Features").
 
 use std::collections::HashMap;
 

@@ -6,7 +6,7 @@
 //! verdict overrides the label — and **confirmed true positives leave them**. Everything else
 //! (detectors, seeds, contamination) stays as configured, so the difference between the two
 //! runs is the feedback's doing. The feedback itself is only read: it stays with the caller
-//! for the next retrain (seed 001 cleared it after one use).
+//! for the next retrain (not cleared after one use).
 
 use serde::{Deserialize, Serialize};
 

@@ -10,7 +10,7 @@
 //! | module | job |
 //! |---|---|
 //! | [`record`] | [`FlowRecord`], the generic flow view, from captures or tables (and which rules each input supports) |
-//! | [`config`] | [`RulesConfig`]: thresholds with seed 002's defaults |
+//! | [`config`] | [`RulesConfig`]: thresholds and their defaults |
 //! | [`window`] | sliding time windows: distinct counts and sums, evicted as time advances |
 //! | [`beacon`] | the beaconing score (dispersion of intervals and sizes) |
 //! | `run.rs` | [`RuleEngine`]: records in time order → alerts, incrementally (push, take the raised alerts), sweeping state so it stays bounded; [`evaluate`] for a batch |
@@ -39,7 +39,7 @@
 //! **Time**: each flow is an event at its start time (`ts`); records are processed sorted by
 //! `(ts, row)`. Window bounds are inclusive: events exactly one window apart share a window.
 //!
-//! **De-duplication (cooldown, default 300 s as in seed 002)**: once a rule fired for a key,
+//! **De-duplication (cooldown, default 300 s)**: once a rule fired for a key,
 //! further triggers for that key that start within `cooldown_s` of the alert's end extend that
 //! alert (later end, peak evidence, more flows) instead of raising another.
 //!
