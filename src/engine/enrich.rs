@@ -258,7 +258,7 @@ fn cell_text(c: &Column, row: usize) -> Option<String> {
         Values::Numeric(v) => v
             .get(row)
             .filter(|x| x.is_finite())
-            .map(|x| crate::engine::data::format_number(*x)),
+            .map(|x| crate::engine::text::number(*x)),
     }
 }
 

@@ -28,6 +28,7 @@
 //! | [`report`] | CSV (formula-safe) and JSON exports |
 //! | [`triage`] | the anomaly table query (filter, sort, page), row detail and feedback counts |
 //! | [`progress`] | progress reporting with cancellation |
+//! | [`text`], [`time`] | numbers, bytes and spans as text; civil dates and ISO 8601 |
 //! | [`views`] | the data behind the analysis charts: feature histograms, PCA, correlation, ground truth |
 //! | [`rng`], [`math`] | seeded PRNG and platform-independent floating-point functions |
 //!
@@ -60,6 +61,8 @@ pub mod report;
 pub mod rng;
 pub mod rules;
 pub mod summary;
+pub mod text;
+pub mod time;
 pub mod triage;
 pub mod views;
 

@@ -477,7 +477,7 @@ fn cell_text(v: &Values, row: usize) -> Option<String> {
         Values::Numeric(x) => x
             .get(row)
             .filter(|x| x.is_finite())
-            .map(|x| crate::engine::data::format_number(*x)),
+            .map(|x| crate::engine::text::number(*x)),
     }
 }
 

@@ -6,7 +6,7 @@ use plotly::common::{Anchor, Marker};
 use plotly::layout::{BarMode, Legend};
 use plotly::{Bar, Plot};
 
-use crate::engine::data::format_number;
+use crate::engine::text;
 use crate::engine::views::{Bins, FeatureHistogram};
 use crate::viz::frame;
 use crate::viz::palette::Palette;
@@ -142,7 +142,7 @@ pub fn feature_histogram(h: &FeatureHistogram, palette: &Palette) -> Plot {
 /// A bin edge or centre, short: integers as such, otherwise 0–3 decimals by magnitude.
 fn short(x: f64) -> String {
     if x.fract() == 0.0 {
-        return format_number(x);
+        return text::number(x);
     }
     let a = x.abs();
     let s = if a >= 100.0 {

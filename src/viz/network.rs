@@ -7,7 +7,7 @@ use plotly::layout::{Axis, AxisType, BarMode, HoverMode, Legend, Margin};
 use plotly::{Bar, Layout, Plot};
 
 use crate::engine::netviews::{Bucket, NetworkViews};
-use crate::engine::rules::iso8601;
+use crate::engine::time::iso8601;
 use crate::viz::frame;
 use crate::viz::palette::Palette;
 
