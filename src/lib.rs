@@ -14,6 +14,7 @@
 //!
 //! `cargo test --no-default-features` builds and tests everything but `ui` with no browser crate at all.
 
+pub mod analysis;
 pub mod engine;
 pub mod storage;
 #[cfg(feature = "ui")]

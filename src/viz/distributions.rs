@@ -6,8 +6,8 @@ use plotly::common::{Anchor, Marker};
 use plotly::layout::{BarMode, Legend};
 use plotly::{Bar, Plot};
 
+use crate::analysis::views::{Bins, FeatureHistogram};
 use crate::engine::text;
-use crate::engine::views::{Bins, FeatureHistogram};
 use crate::viz::frame;
 use crate::viz::palette::Palette;
 
@@ -175,7 +175,7 @@ fn file_safe(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::views::{categorical_histogram, numeric_histogram};
+    use crate::analysis::views::{categorical_histogram, numeric_histogram};
 
     fn spec(plot: &Plot) -> serde_json::Value {
         serde_json::from_str(&plot.to_json()).unwrap()

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::engine::netviews::{NetworkViews, Talker, SUSPICIOUS_MIN_ANOMALIES};
+use crate::analysis::netviews::{NetworkViews, Talker, SUSPICIOUS_MIN_ANOMALIES};
 use crate::engine::text;
 use crate::ui::components::network::utc;
 use crate::ui::format;
