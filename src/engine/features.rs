@@ -334,7 +334,7 @@ fn fit_numeric(
         warnings.push(format!(
                     "column {}: {missing} missing or non-finite training value(s) imputed with the median {}",
                     name,
-                    crate::engine::data::format_number(median)
+                    crate::engine::text::number(median)
                 ));
     }
     let mut imputed: Vec<f64> = train
@@ -646,7 +646,7 @@ impl Preprocessor {
                     if imputed > 0 {
                         warnings.push(format!(
                             "column {name}: {imputed} missing or non-finite value(s) imputed with the training median {}",
-                            crate::engine::data::format_number(*median)
+                            crate::engine::text::number(*median)
                         ));
                     }
                 }

@@ -6,8 +6,8 @@ use plotly::common::{Marker, Orientation};
 use plotly::layout::{Axis, AxisType, BarMode, HoverMode, Legend, Margin};
 use plotly::{Bar, Layout, Plot};
 
-use crate::engine::netviews::{Bucket, NetworkViews};
-use crate::engine::rules::iso8601;
+use crate::analysis::netviews::{Bucket, NetworkViews};
+use crate::engine::time::iso8601;
 use crate::viz::frame;
 use crate::viz::palette::Palette;
 
@@ -201,7 +201,7 @@ fn layout(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::netviews::{MinuteBin, Talker};
+    use crate::analysis::netviews::{MinuteBin, Talker};
 
     fn views() -> NetworkViews {
         NetworkViews {

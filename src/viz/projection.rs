@@ -5,8 +5,8 @@ use plotly::common::{ColorBar, ColorScale, ColorScaleElement, Line, Marker, Mode
 use plotly::layout::{HoverMode, Legend};
 use plotly::{HeatMap, Plot, Scatter};
 
+use crate::analysis::views::{Correlation, Projection};
 use crate::engine::pipeline::RunResult;
-use crate::engine::views::{Correlation, Projection};
 use crate::viz::frame;
 use crate::viz::palette::Palette;
 

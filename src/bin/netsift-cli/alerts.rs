@@ -5,7 +5,8 @@ use std::path::Path;
 
 use netsift::engine::ingest::capture::{read_flows_from_bytes, FlowConfig};
 use netsift::engine::ingest::{self, container, Container, IngestOptions};
-use netsift::engine::rules::{self, iso8601, RuleAlert, RulesConfig, RulesOutcome};
+use netsift::engine::rules::{self, RuleAlert, RulesConfig, RulesOutcome};
+use netsift::engine::time::iso8601;
 
 /// Runs the rules over a file's bytes: pcap/pcapng → flows → records; anything else → table →
 /// records. Notes (skipped rows, rules the data cannot support) go to `notes`.

@@ -17,4 +17,4 @@ mod values;
 
 pub use summary::{summarize, ColumnKind, ColumnSummary, EXACT_DISTINCT};
 pub use table::{is_normal_label, Column, Meaning, Role, Table, TableError, NORMAL_LABELS};
-pub use values::{format_number, CategoricalBuilder, LevelHasher, Values, MISSING_CODE};
+pub use values::{CategoricalBuilder, LevelHasher, Values, MISSING_CODE};

@@ -48,7 +48,7 @@ impl Values {
         match self {
             Values::Numeric(v) => match v.get(row) {
                 Some(x) if x.is_nan() => String::new(),
-                Some(x) => format_number(*x),
+                Some(x) => crate::engine::text::number(*x),
                 None => String::new(),
             },
             Values::Categorical { levels, codes } => match codes.get(row) {
@@ -108,7 +108,7 @@ impl Values {
                         let text = if x.is_nan() {
                             String::new()
                         } else {
-                            format_number(x)
+                            crate::engine::text::number(x)
                         };
                         (text, k)
                     })
@@ -127,15 +127,6 @@ impl Values {
                 codes.iter().filter(|&&c| c == MISSING_CODE).count()
             }
         }
-    }
-}
-
-/// Formats a number the way a CSV writer should: integers without ".0", others shortest round-trip.
-pub fn format_number(x: f64) -> String {
-    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
     }
 }
 
@@ -274,7 +265,7 @@ mod tests {
 
     #[test]
     fn integers_format_without_fraction() {
-        assert_eq!(format_number(80.0), "80");
-        assert_eq!(format_number(0.25), "0.25");
+        assert_eq!(crate::engine::text::number(80.0), "80");
+        assert_eq!(crate::engine::text::number(0.25), "0.25");
     }
 }

@@ -41,7 +41,7 @@ impl CellValue {
     /// categories as they are, missing as empty.
     pub fn display_raw(&self) -> String {
         match self {
-            Self::Number(x) => crate::engine::data::format_number(*x),
+            Self::Number(x) => crate::engine::text::number(*x),
             Self::Text(s) => s.clone(),
             Self::Missing => String::new(),
         }

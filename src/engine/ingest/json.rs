@@ -26,7 +26,7 @@ impl Cell {
     /// The cell as text ("" for null).
     pub fn text(&self) -> String {
         match self {
-            Cell::Num(x) => crate::engine::data::format_number(*x),
+            Cell::Num(x) => crate::engine::text::number(*x),
             Cell::Text(s) => s.clone(),
             Cell::Null => String::new(),
         }

@@ -32,9 +32,11 @@ use crate::engine::ensemble::{Combined, TrainedEnsemble};
 use crate::engine::error::Error;
 use crate::engine::pipeline::{self, RunConfig};
 use crate::engine::progress::NoProgress;
+// The shared formatters under the names this file's sentences use.
 use crate::engine::rules::{
     table_records, EngineSizes, FlowRecord, RuleAlert, RuleEngine, RulesConfig, ThreatLevel,
 };
+use crate::engine::text::{number as fmt_rate, span as fmt_span};
 
 /// Model anomalies of one type are grouped into one feed entry per this many stream seconds.
 pub const GROUP_S: f64 = 10.0;
@@ -1009,22 +1011,4 @@ fn initial_model(
                 }
             }
         })
-}
-
-fn fmt_rate(r: f64) -> String {
-    if r.fract() == 0.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r}")
-    }
-}
-
-fn fmt_span(s: f64) -> String {
-    if s >= 3600.0 {
-        format!("{:.1} h", s / 3600.0)
-    } else if s >= 60.0 {
-        format!("{:.1} min", s / 60.0)
-    } else {
-        format!("{s:.1} s")
-    }
 }

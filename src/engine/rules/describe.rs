@@ -3,23 +3,11 @@
 use super::{RuleAlert, RuleKind};
 
 fn fmt_count(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x:.1}")
-    }
+    crate::engine::text::amount(x)
 }
 
 fn human_bytes(b: f64) -> String {
-    if b >= 1e9 {
-        format!("{:.1} GB", b / 1e9)
-    } else if b >= 1e6 {
-        format!("{:.1} MB", b / 1e6)
-    } else if b >= 1e3 {
-        format!("{:.1} kB", b / 1e3)
-    } else {
-        format!("{b:.0} B")
-    }
+    crate::engine::text::bytes(b, 1)
 }
 
 /// One sentence for an alert, from its evidence.

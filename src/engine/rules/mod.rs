@@ -77,6 +77,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use beaconing::{BEACON_HORIZON_S, BEACON_MAX_TOTAL};
+
 pub use config::RulesConfig;
 pub use describe::describe;
 pub use large_outbound::OUTBOUND_DENSE;
@@ -312,45 +313,9 @@ pub fn unsupported_rules(records: &[FlowRecord]) -> Vec<RuleSupport> {
     out
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC) of epoch seconds; non-finite input gives the epoch.
-pub fn iso8601(epoch_seconds: f64) -> String {
-    let ms_total = if epoch_seconds.is_finite() {
-        (epoch_seconds * 1000.0).round().clamp(-8.0e15, 8.0e15) as i64
-    } else {
-        0
-    };
-    let secs = ms_total.div_euclid(1000);
-    let ms = ms_total.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Days → civil date (proleptic Gregorian), era-based.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso8601_formats_utc() {
-        assert_eq!(iso8601(0.0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso8601(1_700_000_000.25), "2023-11-14T22:13:20.250Z");
-        assert_eq!(iso8601(951_782_400.0), "2000-02-29T00:00:00.000Z");
-    }
 
     #[test]
     fn raised_severity_stops_at_critical() {

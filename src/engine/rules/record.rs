@@ -221,7 +221,7 @@ fn text(c: &Column, row: usize) -> Option<String> {
         }
         Values::Numeric(v) => {
             let x = v[row];
-            x.is_finite().then(|| crate::engine::data::format_number(x))
+            x.is_finite().then(|| crate::engine::text::number(x))
         }
     }
 }

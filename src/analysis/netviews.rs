@@ -24,13 +24,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::narrative::{analyse, choose_persona, Analysis, Persona};
+use crate::analysis::summary::is_flagged;
 use crate::engine::data::{Meaning, Table, Values, MISSING_CODE};
 use crate::engine::enrich::{enrich_alert, enrich_row, Baseline, Enriched, Facts, ModelFacts};
 use crate::engine::error::Error;
-use crate::engine::narrative::{analyse, choose_persona, Analysis, Persona};
 use crate::engine::pipeline::RunResult;
 use crate::engine::rules::{self, RuleAlert, RuleSupport, RulesConfig};
-use crate::engine::summary::is_flagged;
 
 /// Anomalous flows a source needs to be listed as suspicious.
 pub const SUSPICIOUS_MIN_ANOMALIES: usize = 3;
@@ -477,7 +477,7 @@ fn cell_text(v: &Values, row: usize) -> Option<String> {
         Values::Numeric(x) => x
             .get(row)
             .filter(|x| x.is_finite())
-            .map(|x| crate::engine::data::format_number(*x)),
+            .map(|x| crate::engine::text::number(*x)),
     }
 }
 

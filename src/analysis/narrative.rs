@@ -19,7 +19,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::enrich::{enrich_alert, AnomalyType, Enriched};
-use crate::engine::rules::{iso8601, RuleAlert, ThreatLevel};
+use crate::engine::rules::{RuleAlert, ThreatLevel};
+use crate::engine::time::iso8601;
 
 /// Who the analysis is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -15,6 +15,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::narrative::{analyse, choose_persona, Analysis, Persona};
 use crate::engine::data::{Table, Values, MISSING_CODE};
 use crate::engine::enrich::{enrich_row, Baseline, Enriched, ModelFacts};
 use crate::engine::ensemble::{Severity, TrainedEnsemble};
@@ -24,7 +25,6 @@ use crate::engine::feedback::{
     suppress_similar, verdicts, Feedback, FeedbackStats, SuppressionRule, Verdict,
 };
 use crate::engine::models::DetectorKind;
-use crate::engine::narrative::{analyse, choose_persona, Analysis, Persona};
 use crate::engine::pipeline::RunResult;
 
 /// Rows per page the page may ask for, at most.

@@ -218,7 +218,7 @@ pub fn result_export_json(
     let relabelled = relabelled(result, threshold);
     let export = ResultExport {
         format: "netsift-result/1",
-        exported_at: crate::engine::report::iso_timestamp(epoch_seconds),
+        exported_at: crate::engine::time::iso_timestamp(epoch_seconds),
         decision: ExportDecision {
             rule: if threshold.is_some() {
                 "ensemble_score_threshold".into()

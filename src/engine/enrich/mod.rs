@@ -1,5 +1,5 @@
 //! Enrichment of anomalies and rule alerts: an anomaly type, tags, a combined severity and
-//! mitigation advice ([`advice`](crate::engine::advice)).
+//! mitigation advice ([`advice`](crate::engine::enrich::advice)).
 //!
 //! **Types** (first match is the primary [`Enriched::anomaly_type`]; all matches are listed).
 //! Values are judged against the *training* rows ([`Baseline`], 99th percentiles unless said)
@@ -44,12 +44,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::advice::{advise, Advice};
+pub mod advice;
+
 use crate::engine::data::{Column, Meaning, Table, Values, MISSING_CODE};
 use crate::engine::ingest::header_key;
 use crate::engine::math;
 use crate::engine::pipeline::RunResult;
 use crate::engine::rules::{protocol_number, RuleAlert, RuleKind, ThreatLevel};
+use advice::{advise, Advice};
 
 /// What kind of anomaly a row or alert is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -259,7 +261,7 @@ fn cell_text(c: &Column, row: usize) -> Option<String> {
         Values::Numeric(v) => v
             .get(row)
             .filter(|x| x.is_finite())
-            .map(|x| crate::engine::data::format_number(*x)),
+            .map(|x| crate::engine::text::number(*x)),
     }
 }
 

@@ -9,7 +9,7 @@
 //! - text → numbers: each distinct value is parsed once ([`parse_num`](crate::engine::ingest::parse_num));
 //!   IPv4 addresses become their 32-bit integer value (only when the user asks for an IP column to
 //!   be a numeric feature); anything else becomes a missing cell, counted in the report;
-//! - numbers → text: shortest round-trip formatting ([`format_number`]);
+//! - numbers → text: shortest round-trip formatting ([`text::number`]);
 //! - text → timestamp: [`parse_timestamp`]; numbers are taken as epoch seconds as they are.
 //!
 //! Identifier-like columns are never turned into features by this module on its own: only an
@@ -18,11 +18,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::data::{
-    format_number, CategoricalBuilder, Column, ColumnKind, Meaning, Role, Table, Values,
-    MISSING_CODE,
+    CategoricalBuilder, Column, ColumnKind, Meaning, Role, Table, Values, MISSING_CODE,
 };
 use crate::engine::ingest::timestamp::parse_timestamp;
 use crate::engine::ingest::{parse_num, ColumnMapping, Num};
+use crate::engine::text;
 
 /// What one column is used for (the mapping panel's select).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -308,7 +308,7 @@ fn to_text(v: &mut Values) {
         if x.is_nan() {
             b.push("");
         } else {
-            b.push(&format_number(*x));
+            b.push(&text::number(*x));
         }
     }
     *v = b.finish();
