@@ -10,6 +10,7 @@
 //!   normal training rows and confirmed attacks removed, and says what changed. Feedback is
 //!   never consumed: it is taken by reference and stays the caller's.
 
+pub mod head;
 mod retrain;
 mod suppress;
 
