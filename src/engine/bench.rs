@@ -3,7 +3,13 @@
 //!
 //! - (a) `a_semi_supervised`: fit on the rows of the training table labelled normal, score the
 //!   test table;
-//! - (b) `b_unsupervised`: fit on every training row, score the test table.
+//! - (b) `b_unsupervised`: fit on every training row, score the test table;
+//! - (c) `c_feedback_1pct`: fit as (b), an analyst's verdicts on 1 % of the training rows, the
+//!   page's retrain with feedback, score the test table ([`run_feedback_protocol`]).
+//!
+//! [`run_all`] (the browser benchmark) runs these three. The CLI also runs the guard protocols
+//! the quality work is checked against ([`run_nsl_kdd_suite`]: KDDTest-21, one attack family at
+//! a time; [`run_generator_suite`]: the built-in generators).
 //!
 //! Each protocol yields one [`BenchLine`] per detector and one for the ensemble. Time comes from a
 //! caller-supplied clock (native `Instant`, or `performance.now()` in the browser) and memory
@@ -161,7 +167,7 @@ pub fn run_protocol(
     Ok(lines)
 }
 
-/// Runs both protocols.
+/// Runs (a), (b) and `c_feedback_1pct` (the browser benchmark's set).
 pub fn run_all(
     train: &Table,
     test: &Table,
@@ -172,6 +178,7 @@ pub fn run_all(
     for protocol in PROTOCOLS {
         lines.extend(run_protocol(protocol, train, test, params, env)?);
     }
+    lines.extend(run_feedback_protocol(train, test, params, env)?.0);
     Ok(lines)
 }
 
@@ -614,7 +621,7 @@ mod tests {
     use crate::engine::models::{AnyParams, IsolationForestParams};
 
     #[test]
-    fn both_protocols_give_a_line_per_detector_and_the_ensemble() {
+    fn every_protocol_gives_a_line_per_detector_and_the_ensemble() {
         let train = sample_traffic(&SampleParams {
             rows: 300,
             ..Default::default()
@@ -632,7 +639,8 @@ mod tests {
             progress: &mut NoProgress,
         };
         let lines = run_all(&train, &test, (1, 0.15), &mut env).unwrap();
-        assert_eq!(lines.len(), 2 * 5);
+        assert_eq!(lines.len(), 3 * 5);
+        assert_eq!(lines[14].protocol, "c_feedback_1pct");
         assert_eq!(lines[4].model, "ensemble");
         assert!(lines.iter().all(|l| l.n_test == 200));
         assert!(lines[4].roc_auc > 0.8, "{:?}", lines[4]);

@@ -241,11 +241,15 @@ fn run(args: RunArgs) -> Result<(), String> {
             None => (trained.clone(), trained.clone()),
         };
         print_result_lines("run", &first, &result);
+        let started = std::time::Instant::now();
         let (m, t, diff) =
             feedback::retrain_with_feedback(&config, &train.table, &trained, &feedback)
                 .map_err(|e| e.to_string())?;
         eprintln!(
-            "netsift-cli: retrained with {} verdict(s): {} row(s) added as normal, {} removed, {} like the attacks removed; {} training rows",
+            "netsift-cli: retrained in {:.2}s ({:.2}s choosing the rows, {:.2}s training and scoring) with {} verdict(s): {} row(s) added as normal, {} removed, {} like the attacks removed; {} training rows",
+            started.elapsed().as_secs_f64(),
+            started.elapsed().as_secs_f64() - t.total_seconds,
+            t.total_seconds,
             feedback.len(),
             diff.plan.added_as_normal.len(),
             diff.plan.removed.len(),
