@@ -14,6 +14,13 @@
 //!
 //! `cargo test --no-default-features` builds and tests everything but `ui` with no browser crate at all.
 
+// Production code never unwraps, expects or panics: a failure is a typed error the caller shows.
+// Unit tests (cfg(test)), integration tests and examples may.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 pub mod engine;
 pub mod storage;
 #[cfg(feature = "ui")]

@@ -1,8 +1,8 @@
-//! Mitigation advice: seed 003's four recommendation kinds (traffic spike, pattern, protocol,
+//! Mitigation advice in four recommendation kinds (traffic spike, pattern, protocol,
 //! exfiltration) plus scans and command and control, each with concrete actions naming the hosts
 //! and ports involved ("rate-limit 10.0.0.5 at the edge", "block outbound to 203.0.113.9:4444").
 //!
-//! | kind | from types | seed 003's generic actions, made concrete |
+//! | kind | from types | generic actions, made concrete |
 //! |---|---|---|
 //! | `TRAFFIC_SPIKE` | SYN flood, DDoS, traffic spike, high packet rate, burst, excessive SYN | rate limiting, throttling, DDoS protection |
 //! | `SCAN` | port scan, IP scan, probe-like flow | block the scanner, audit what answered |

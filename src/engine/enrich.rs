@@ -6,24 +6,24 @@
 //! with the seeds' absolute cut-offs as fall-backs when a baseline is missing; every check needs
 //! only the columns it reads and is skipped when they are absent:
 //!
-//! | type | when | seed |
-//! |---|---|---|
-//! | a rule's type (`PORT_SCAN`, `SYN_FLOOD`, `DDOS`, `BEACONING`, …) | a rule alert involves the row | 002 |
-//! | `SUSPICIOUS_PORT` | source or destination port in {1337, 4444, 6666, 9999, 12345, 31337, 54321} | 004 |
-//! | `EXFILTRATION` | bytes above p99 and ≥ 10× more sent than received | 003 |
-//! | `EXCESSIVE_SYN` | more than 50 SYN flags | 002 |
-//! | `LARGE_PACKET` | bytes per packet above p99 (fall-back 2000; a `length`-style column is per packet) | 000, 004 |
-//! | `HIGH_PACKET_RATE` | packets/s above p99 (fall-back 1000) | 002 |
-//! | `BURST_TRAFFIC` | more than 100 packets in under 1 s | 002 |
-//! | `LONG_DURATION` | duration above p99 (fall-back 3600 s) | 004 |
-//! | `UNKNOWN_PROTOCOL` | protocol not seen in training, or not TCP/UDP/ICMP when there is no baseline | 004 |
-//! | `PROTOCOL_PORT_MISMATCH` | UDP to 22, 25, 80 or 8080; TCP to 123 or 161 | 004 |
-//! | `UNUSUAL_PORT` ("Suspicious outbound port") | destination port below 0.1 % of training rows (fall-back: not a common service port) | 000 |
-//! | `UNUSUAL_PACKET_SIZE` | bytes per packet below p1 | 004 |
-//! | `POTENTIAL_PORT_SCAN` | ≤ 2 packets, < 100 bytes, < 0.2 s | 004 |
-//! | `HIGH_BYTE_COUNT` | bytes above p99 (fall-back 1 MB) | 002 |
-//! | `OFF_HOURS_ACTIVITY` | 20:00–06:00 UTC or a weekend, with bytes above the median | 004 |
-//! | `BEHAVIORAL` | none of the above: the models see an unusual combination | 004 |
+//! | type | when |
+//! |---|---|
+//! | a rule's type (`PORT_SCAN`, `SYN_FLOOD`, `DDOS`, `BEACONING`, …) | a rule alert involves the row |
+//! | `SUSPICIOUS_PORT` | source or destination port in {1337, 4444, 6666, 9999, 12345, 31337, 54321} |
+//! | `EXFILTRATION` | bytes above p99 and ≥ 10× more sent than received |
+//! | `EXCESSIVE_SYN` | more than 50 SYN flags |
+//! | `LARGE_PACKET` | bytes per packet above p99 (fall-back 2000; a `length`-style column is per packet) |
+//! | `HIGH_PACKET_RATE` | packets/s above p99 (fall-back 1000) |
+//! | `BURST_TRAFFIC` | more than 100 packets in under 1 s |
+//! | `LONG_DURATION` | duration above p99 (fall-back 3600 s) |
+//! | `UNKNOWN_PROTOCOL` | protocol not seen in training, or not TCP/UDP/ICMP when there is no baseline |
+//! | `PROTOCOL_PORT_MISMATCH` | UDP to 22, 25, 80 or 8080; TCP to 123 or 161 |
+//! | `UNUSUAL_PORT` ("Suspicious outbound port") | destination port below 0.1 % of training rows (fall-back: not a common service port) |
+//! | `UNUSUAL_PACKET_SIZE` | bytes per packet below p1 |
+//! | `POTENTIAL_PORT_SCAN` | ≤ 2 packets, < 100 bytes, < 0.2 s |
+//! | `HIGH_BYTE_COUNT` | bytes above p99 (fall-back 1 MB) |
+//! | `OFF_HOURS_ACTIVITY` | 20:00–06:00 UTC or a weekend, with bytes above the median |
+//! | `BEHAVIORAL` | none of the above: the models see an unusual combination |
 //!
 //! **Severity** ([`combined_severity`]): points from the evidence —
 //!
@@ -36,8 +36,9 @@
 //!
 //! 0 → low, 1–2 → medium, 3–4 → high, ≥ 5 → critical; the result is at least the strongest rule
 //! alert's own severity. Every level is reachable from the models alone (a unanimous vote with an
-//! extreme score and a hard indicator is critical), unlike seed 000 (high needed a score the
-//! model could not produce) and seed 004 (critical below a decision score never reached).
+//! extreme score and a hard indicator is critical), unlike the scoring schemes netsift was
+//! specified from, where `high` needed a score the model could not produce and `critical` a
+//! decision score never reached.
 
 use std::collections::BTreeMap;
 
@@ -99,7 +100,7 @@ pub enum AnomalyType {
 }
 
 impl AnomalyType {
-    /// Human title (seed 000's tags where they exist).
+    /// Human title (short, analyst-style).
     pub fn title(self) -> &'static str {
         match self {
             Self::PortScan => "Port scan",
@@ -153,9 +154,9 @@ impl AnomalyType {
     }
 }
 
-/// Ports malware and backdoors are known for (seed 004's list plus Metasploit's 4444).
+/// Ports malware and backdoors are known for (including Metasploit's 4444).
 pub const SUSPICIOUS_PORTS: [u16; 7] = [1337, 4444, 6666, 9999, 12345, 31337, 54321];
-/// Common service ports (seed 002's list plus a few), the fall-back for `UNUSUAL_PORT`.
+/// Common service ports, the fall-back for `UNUSUAL_PORT`.
 pub const COMMON_PORTS: [u16; 14] = [
     20, 21, 22, 25, 53, 80, 110, 123, 143, 443, 465, 587, 993, 8080,
 ];

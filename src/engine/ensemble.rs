@@ -3,7 +3,7 @@
 //! **Votes and decision.** Each member votes "anomaly" when its score is above its own threshold
 //! (fixed at fit time from the contamination). A row is an anomaly when at least `k = min_votes`
 //! members vote so (k-of-n; `k` is clamped to `1 ..= n`). For an even `n` with `k = n/2` a tie
-//! (2 of 4) counts as an anomaly — that is seed 001's "≥ 2 of 4" rule.
+//! (2 of 4) counts as an anomaly: the usual "≥ 2 of 4" rule.
 //!
 //! **Severity** of an anomaly: `Low` at exactly `k` votes, `Medium` at `k + 1`, `High` at
 //! `k + 2` or more (four detectors, k = 2: 2 / 3 / 4 votes). A single detector (k = n = 1) only
@@ -24,44 +24,19 @@
 //! The ensemble score is the **mean evidence of the `k` members with the highest positions**
 //! (`k` = the effective `min_votes`), turned back into a position ([`evidence_position`]) and
 //! mapped affinely from `[−B, 1 + B]` onto `[0, 1]` ([`Combine::TopEvidence`]). When the top `k`
-//! members agree on a position the score is that position, so it stays the continuous twin of
-//! the vote (a member votes when its position passes ≈ `1 − contamination`); when they disagree,
-//! the one deeper in its tail counts for more than a mean of positions would give it (two
-//! members at their 95th percentile still outrank one at its 99.9th with the other at its
-//! median; one member far past its training maximum outranks both), and the members below the
-//! top `k` are ignored, so one dissenting or broken member cannot drag it down. It replaced the `k`-th
-//! highest position ([`Combine::KthHighest`], the previous default), which ignored how far the
-//! top member was past its threshold; the comparison on every benchmark protocol is in the
-//! decision record. Measured before that (ROC-AUC / AP of the ensemble score; the ignored tests
-//! `sample_ensemble_combinations` and `nsl_kdd_ensemble_tails` in `tests/engine/ensemble.rs`):
-//!
-//! | data | k-th highest | mean of positions |
-//! |---|---|---|
-//! | sample traffic, all rows, 4 detectors, k = 2 (LOF alone scores 0.38: the anomalies form dense clusters) | **0.971** / **0.877** | 0.905 / 0.590 |
-//! | NSL-KDD, normal rows of KDDTrain+/5 → KDDTest+, 4 detectors, k = 2 | **0.9533** / **0.9564** | 0.9360 / 0.9205 |
-//!
-//! Re-measured with the final detectors and defaults (contamination 0.15, seed 42; NSL-KDD (a)
-//! normal KDDTrain+ → KDDTest+ with the log transform, (b) all KDDTrain+ → KDDTest+ without it;
-//! `tune_nsl_kdd` in `tests/engine/tune.rs`, `sample_ensemble_combinations`; ROC-AUC / AP):
-//!
-//! | data | **k-th highest** | mean | mean of the top k | max | median | rank average |
-//! |---|---|---|---|---|---|---|
-//! | NSL-KDD (a) | 0.9661 / 0.9677 | 0.9594 / 0.9609 | 0.9677 / 0.9705 | 0.9684 / 0.9732 | 0.9678 / 0.9694 | 0.9620 / 0.9645 |
-//! | NSL-KDD (b) | 0.8732 / 0.8868 | 0.8619 / 0.8766 | 0.8848 / 0.9035 | 0.8750 / 0.8995 | 0.8656 / 0.8802 | 0.8525 / 0.8675 |
-//! | sample, all rows | **0.9613** / **0.8677** | 0.8982 / 0.5953 | 0.9575 / 0.8199 | — | — | — |
-//!
-//! The mean of the top `k` ([`Combine::TopMean`]) gains 0.002–0.012 ROC-AUC on NSL-KDD but loses
-//! 0.05 AP on the sample, where one detector (LOF) is wrong about most anomalies and the top
-//! member is then often a lone dissenter; it was not adopted.
-//!
-//! Inside the training range a position is a plain percentile, so the score reads as one.
-//! Without the tails every row above the training maximum would get exactly 1 from a member
-//! and the ranking among the most extreme rows would be lost, which could matter when training
-//! on normal rows only. Measured on NSL-KDD (IF + OCSVM + AE, mean combination, normal-only):
-//! ROC-AUC 0.949251 with tails vs 0.949259 clamped — no measurable difference there (only
-//! 148 / 31 / 12 of 22,544 test rows lie beyond a member's training maximum, nearly all attacks,
-//! and ties among positives cost no AUC). The tails are kept because they order the top of the
-//! anomaly table instead of tying it at 1, at no cost.
+//! members agree on a position the score is that position, so it stays a continuous companion
+//! of the vote (a member votes when its position passes ≈ `1 − contamination`, and the score is
+//! never below the `k`-th highest position, so every row the vote flags scores past the mapped
+//! `1 − contamination`); when they disagree, the one deeper in its tail counts for more than a
+//! mean of positions would give it (two members at their 95th percentile still outrank one at
+//! its 99.9th with the other at its median; one member far past its training maximum outranks
+//! both), and the members below the top `k` are ignored, so one dissenting or broken member
+//! cannot drag it down. Inside the training range a position is a plain percentile, so the
+//! score reads as one; the tails beyond it keep the most extreme rows ordered instead of tied
+//! at one. It replaced the `k`-th highest position ([`Combine::KthHighest`]), which ignored how
+//! far the top member was past its threshold. Why this rule rather than the k-th highest, the mean,
+//! the mean of the top `k` ([`Combine::TopMean`]) or a clamped percentile, measured on every
+//! benchmark protocol: `docs/decisions.md` ("Ensemble score").
 //!
 //! **Confidence** of each row's decision in [0, 1]: the mean of
 //!
@@ -73,8 +48,8 @@
 //!   (0 when the score disagrees with the vote).
 //!
 //! So a bare 2-of-4 anomaly whose score is barely past τ gets ≈ 0.17, a unanimous anomaly with
-//! an extreme score ≈ 1, and a row no detector flags with a typical score ≈ 0.75 or more. (Seed
-//! 001 gave a 2-vote anomaly 0.5, the same as a tie.)
+//! an extreme score ≈ 1, and a row no detector flags with a typical score ≈ 0.75 or more. (A
+//! plain vote share would give a 2-vote anomaly 0.5, the same as a tie.)
 //!
 //! **Agreement**: Spearman's ρ (Pearson correlation of average ranks, ties averaged) between
 //! every pair of members' scores over the scored rows; NaN when a member's scores are constant.

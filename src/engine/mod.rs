@@ -10,7 +10,7 @@
 //! |---|---|
 //! | [`data`] | `Table`: typed columns (numeric / categorical) with roles (feature, label, timestamp, …) |
 //! | [`ingest`] | bytes → `Table`: CSV (schema presets), JSON, Zeek, PCAP/PCAPNG → flows |
-//! | [`generate`] | seeded synthetic data (seed 001's traffic generator) |
+//! | [`generate`] | seeded synthetic sample traffic (connection-features schema) |
 //! | [`features`] | categorical encoding and standard scaling, fitted on training rows only |
 //! | [`models`] | the four detectors behind one contract (params → fit → model → score) |
 //! | [`ensemble`] | votes, continuous ensemble score, confidence, severity, agreement |
@@ -28,6 +28,8 @@
 //! | [`report`] | CSV (formula-safe) and JSON exports |
 //! | [`triage`] | the anomaly table query (filter, sort, page), row detail and feedback counts |
 //! | [`progress`] | progress reporting with cancellation |
+//! | [`error`] | the typed engine errors: what is wrong and where (field, row, byte) |
+//! | [`live`] | live mode: traffic simulator and capture replay scored flow by flow, bounded state |
 //! | [`views`] | the data behind the analysis charts: feature histograms, PCA, correlation, ground truth |
 //! | [`rng`], [`math`] | seeded PRNG and platform-independent floating-point functions |
 //!

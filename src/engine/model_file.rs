@@ -38,7 +38,7 @@ pub struct ModelMeta {
     /// When the model was saved, seconds since the Unix epoch (the caller's clock).
     #[serde(default)]
     pub created: f64,
-    /// The schema the training data had (e.g. "NSL-KDD", "seed 001"), when known.
+    /// The schema the training data had (e.g. "NSL-KDD", "connection features"), when known.
     #[serde(default)]
     pub schema_name: Option<String>,
     /// Where the training data came from (a file name, generator parameters, …).

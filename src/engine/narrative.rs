@@ -1,11 +1,11 @@
-//! Offline written analysis of an anomaly or alert, in seed 004's five analyst personas.
+//! Offline written analysis of an anomaly or alert, in five analyst personas.
 //!
-//! Seed 004 sent each anomaly to a hosted LLM. netsift never leaves the machine, so the analysis
+//! Such analyses usually come from a hosted LLM. netsift never leaves the machine, so the analysis
 //! is generated from rules: deterministic templates over the facts (type, severity, addresses,
 //! ports, evidence counts, model votes and the mitigation advice). Every [`Analysis`] is marked
 //! `generated_from_rules: true` and its text starts with "Generated from rules, no AI service."
 //!
-//! | persona | style | sections (seed 004's requested sections) |
+//! | persona | style | sections |
 //! |---|---|---|
 //! | technical expert | technical | technical assessment, indicators of compromise, attack vector, severity rating, mitigation steps, forensic notes |
 //! | risk assessor | structured | risk level, business impact, data at risk, likelihood, immediate actions, long-term strategy |
@@ -13,7 +13,7 @@
 //! | threat intel | contextual | threat landscape, attack-chain position, attribution, strategic implications |
 //! | executive briefing | severity-focused | business impact summary, time-sensitive decisions, resource needs, follow-up timeline |
 //!
-//! [`choose_persona`] follows seed 004's context rules that need no clock or history: critical →
+//! [`choose_persona`] follows context rules that need no clock or history: critical →
 //! incident responder, high or medium → risk assessor, otherwise technical expert.
 
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,7 @@ pub enum Persona {
 }
 
 impl Persona {
-    /// All five, in seed 004's order.
+    /// All five, in the order of the table above.
     pub const ALL: [Persona; 5] = [
         Persona::TechnicalExpert,
         Persona::RiskAssessor,
@@ -78,7 +78,7 @@ pub struct Analysis {
     pub generated_from_rules: bool,
 }
 
-/// Seed 004's context choice, without clock or history.
+/// The persona for an analysis, from its context (no clock or history).
 pub fn choose_persona(e: &Enriched) -> Persona {
     match e.severity {
         ThreatLevel::Critical => Persona::IncidentResponder,

@@ -16,7 +16,7 @@
 //!
 //! **Anomalies** are the rows the run flags (`RunResult::is_anomaly`), or under the analyst's
 //! score threshold the rows scoring at least it ([`network_views_at`], [`is_flagged`]). A source is *suspicious*
-//! when it originates at least [`SUSPICIOUS_MIN_ANOMALIES`] anomalous flows (seed 002's rule).
+//! when it originates at least [`SUSPICIOUS_MIN_ANOMALIES`] anomalous flows.
 //! Enrichment judges values against the rows the models did not flag (or every row before a
 //! run); see [`enrich`](crate::engine::enrich) for the types, tags and the severity scheme.
 
@@ -32,7 +32,7 @@ use crate::engine::pipeline::RunResult;
 use crate::engine::rules::{self, RuleAlert, RuleSupport, RulesConfig};
 use crate::engine::summary::is_flagged;
 
-/// Anomalous flows a source needs to be listed as suspicious (seed 002).
+/// Anomalous flows a source needs to be listed as suspicious.
 pub const SUSPICIOUS_MIN_ANOMALIES: usize = 3;
 /// Rows kept in the top-talkers list.
 pub const TOP_TALKERS: usize = 15;

@@ -113,7 +113,7 @@ pub fn anomalies_csv(table: &Table, result: &RunResult, selection: Selection) ->
 }
 
 /// A whole table as CSV (header + rows; text cells escaped as above) — e.g. generated sample
-/// data for download. The seed-001 schema round-trips (all its columns are numeric).
+/// data for download. The connection-features schema round-trips (all its columns are numeric).
 pub fn table_csv(table: &Table) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let header: Vec<String> = table.columns.iter().map(|c| escape_text(&c.name)).collect();

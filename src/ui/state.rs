@@ -182,7 +182,7 @@ pub struct AppState {
     /// The column mapping the user applied to the current data set (data set name, column →
     /// use), so a replacement worker (after a cancel) gets it again. `None` after a fresh load.
     pub applied_mapping: RwSignal<Option<AppliedMapping>>,
-    /// Behaviour-rule thresholds the Network page runs with (seed 002's defaults).
+    /// Behaviour-rule thresholds the Network page runs with (defaults: `RulesConfig::default`).
     pub rules_config: RwSignal<crate::engine::rules::RulesConfig>,
     /// The Network page's views and what they were computed for.
     pub network: RwSignal<Option<NetworkSnapshot>>,

@@ -14,6 +14,11 @@
 //! | ROC / precision–recall curves | [`curves::curves`] |
 //! | permutation importance per feature | [`importance::importance_bars`] |
 //! | network views: talkers, protocols, ports, flows per minute, packet lengths | [`network::network_chart`] |
+//! | live mode: flows and anomalies per second | [`live::rate_chart`] |
+//! | live mode: rolling scatter of ensemble scores | [`live::score_chart`] |
+//!
+//! Shared by every chart: [`frame`] (background, theme text, title, PNG download) and [`palette`]
+//! (the colours of both CSS themes).
 
 pub mod comparison;
 pub mod curves;

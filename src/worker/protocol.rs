@@ -211,7 +211,7 @@ pub enum ResponseBody {
 pub struct DatasetSummary {
     /// File name or generator description.
     pub name: String,
-    /// Detected format and schema (e.g. "CSV, seed 001 schema").
+    /// Detected format and schema (e.g. "CSV (comma), connection features").
     pub format: String,
     /// Rows loaded.
     pub n_rows: usize,

@@ -11,7 +11,7 @@ fn meta() -> ModelMeta {
     ModelMeta {
         name: "sample".into(),
         created: 1_735_689_600.0,
-        schema_name: Some("seed 001".into()),
+        schema_name: Some("connection features".into()),
         ..ModelMeta::default()
     }
 }
@@ -102,13 +102,13 @@ fn schema_mismatch_names_the_missing_columns() {
     .unwrap();
     let e = check_schema(&model, &nsl)
         .unwrap_err()
-        .with_names(Some("seed 001"), Some("NSL-KDD"));
+        .with_names(Some("connection features"), Some("NSL-KDD"));
     assert!(e.missing.contains(&"packet_size".to_string()));
     assert_eq!(e.wrong_kind.len(), 1);
     let msg = e.to_string();
     assert!(
         msg.starts_with(
-            "this model was trained on the seed 001 schema; the file has the NSL-KDD schema: missing columns packet_size, dst_bytes, flag"
+            "this model was trained on the connection features schema; the file has the NSL-KDD schema: missing columns packet_size, dst_bytes, flag"
         ),
         "{msg}"
     );

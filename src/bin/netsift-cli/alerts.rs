@@ -5,7 +5,7 @@ use std::path::Path;
 
 use netsift::engine::ingest::capture::{read_flows_from_bytes, FlowConfig};
 use netsift::engine::ingest::{self, container, Container, IngestOptions};
-use netsift::engine::rules::{self, engine::alert_json, RulesConfig, RulesOutcome};
+use netsift::engine::rules::{self, iso8601, RuleAlert, RulesConfig, RulesOutcome};
 
 /// Runs the rules over a file's bytes: pcap/pcapng → flows → records; anything else → table →
 /// records. Notes (skipped rows, rules the data cannot support) go to `notes`.
@@ -54,6 +54,25 @@ pub fn load_config(path: Option<&Path>) -> Result<RulesConfig, String> {
             RulesConfig::from_json(&text).map_err(|e| format!("{}: {e}", p.display()))
         }
     }
+}
+
+/// Alert → the CLI's JSON object (times as ISO-8601 UTC and epoch seconds).
+pub fn alert_json(a: &RuleAlert) -> serde_json::Value {
+    serde_json::json!({
+        "rule": a.rule.id(),
+        "severity": a.severity.id(),
+        "source": a.source,
+        "target": a.target,
+        "port": a.port,
+        "window_start": iso8601(a.window_start),
+        "window_end": iso8601(a.window_end),
+        "window_start_epoch": a.window_start,
+        "window_end_epoch": a.window_end,
+        "evidence": a.evidence,
+        "flow_count": a.flow_count,
+        "related": a.related.iter().map(|r| r.id()).collect::<Vec<_>>(),
+        "description": a.description,
+    })
 }
 
 /// The JSON lines printed for an outcome.

@@ -109,7 +109,7 @@ enum BenchTarget {
 
 #[derive(Debug, Subcommand)]
 enum GenerateTarget {
-    /// Seed 001's network-traffic sample (CSV with a label column).
+    /// Sample network traffic in the connection-features schema (CSV with a label column).
     Sample {
         /// Rows.
         #[arg(long, default_value_t = 1000)]

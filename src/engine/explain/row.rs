@@ -357,6 +357,8 @@ fn evidence(model: &AnyModel, score: f64) -> DetectorEvidence {
 }
 
 /// The deviation of one cell against its training profile; `None` when the kinds disagree.
+// Over 120 lines on purpose: one arm per (profile kind, cell kind) pair, each building one
+// complete `Deviation` that reads on its own.
 fn deviation(profile: &RawProfile, value: CellValue) -> Option<Deviation> {
     let feature = profile.name().to_string();
     match (profile, &value) {

@@ -11,7 +11,7 @@
 //! ROC-AUC from 0.885 to 0.964 (`c_feedback_1pct` in `engine::bench`). Everything else
 //! (detectors, seeds, contamination) stays as configured, so the difference between the two
 //! runs is the feedback's doing. The feedback itself is only read: it stays with the caller
-//! for the next retrain (seed 001 cleared it after one use).
+//! for the next retrain (not cleared after one use).
 
 use serde::{Deserialize, Serialize};
 

@@ -2,7 +2,7 @@
 //! and nesting) so only one record is held at a time; serde_json parses that record.
 //!
 //! Flavours: newline-delimited objects (NDJSON, Zeek's JSON logs), a top-level array of objects,
-//! and an object wrapping an array of objects (seed 000's `{"flows": [...]}`). Nested objects are
+//! and an object wrapping an array of objects (`{"flows": [...]}`). Nested objects are
 //! flattened with `.` (`{"id": {"orig_h": …}}` → `id.orig_h`); arrays stay as JSON text.
 //! serde_json orders keys alphabetically, so JSON columns come out sorted by name.
 

@@ -111,7 +111,7 @@ pub struct ColumnMapping {
 pub struct Ingested {
     /// The data.
     pub table: Table,
-    /// What was detected, e.g. "CSV (comma), seed 001 schema".
+    /// What was detected, e.g. "CSV (comma), connection features".
     pub format: String,
     /// Notices: encoding fallbacks, renamed/dropped columns, cells that became missing, …
     pub warnings: Vec<String>,

@@ -10,10 +10,14 @@
 //! | module | job |
 //! |---|---|
 //! | [`record`] | [`FlowRecord`], the generic flow view, from captures or tables (and which rules each input supports) |
-//! | [`config`] | [`RulesConfig`]: thresholds with seed 002's defaults |
+//! | [`config`] | [`RulesConfig`]: thresholds and their defaults |
 //! | [`window`] | sliding time windows: distinct counts and sums, evicted as time advances |
 //! | [`beacon`] | the beaconing score (dispersion of intervals and sizes) |
-//! | [`engine`] | [`RuleEngine`]: records in time order → alerts, incrementally (push, take the raised alerts), with cooldown de-duplication and bounded state |
+//! | `run.rs` | [`RuleEngine`]: records in time order → alerts, incrementally (push, take the raised alerts), sweeping state so it stays bounded; [`evaluate`] for a batch |
+//! | `rule.rs` | the `Rule` trait every rule implements, and the `Flow` it sees |
+//! | `distinct.rs`, `syn_flood.rs`, `large_outbound.rs`, `long_connection.rs`, `beaconing.rs`, `traffic_spike.rs` | one rule family each (a new rule: one new file and one line in `run::rules`) |
+//! | `book.rs` | the alert book: alerts under construction, cooldown de-duplication, correlation |
+//! | `describe.rs` | [`describe`]: one sentence per alert |
 //!
 //! **Rules** (defaults in brackets; every window is a true sliding window per key — a deque of
 //! events in time order, evicted as time advances, with per-value counters for distinct counts):
@@ -35,7 +39,7 @@
 //! **Time**: each flow is an event at its start time (`ts`); records are processed sorted by
 //! `(ts, row)`. Window bounds are inclusive: events exactly one window apart share a window.
 //!
-//! **De-duplication (cooldown, default 300 s as in seed 002)**: once a rule fired for a key,
+//! **De-duplication (cooldown, default 300 s)**: once a rule fired for a key,
 //! further triggers for that key that start within `cooldown_s` of the alert's end extend that
 //! alert (later end, peak evidence, more flows) instead of raising another.
 //!
@@ -53,22 +57,34 @@
 //! Alerts come out sorted by window start, then rule, source and target.
 
 pub mod beacon;
+mod beaconing;
+mod book;
 pub mod config;
-pub mod engine;
+mod describe;
+mod distinct;
 mod fxmap;
+mod large_outbound;
+mod long_connection;
 pub mod record;
+mod rule;
+mod run;
+mod syn_flood;
+mod traffic_spike;
 pub mod window;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use beaconing::{BEACON_HORIZON_S, BEACON_MAX_TOTAL};
 pub use config::RulesConfig;
-pub use engine::{evaluate, EngineSizes, RuleEngine};
+pub use describe::describe;
+pub use large_outbound::OUTBOUND_DENSE;
 pub use record::{
     protocol_number, records_from_flows, records_from_table, table_records, FlowRecord,
     TableRecords,
 };
+pub use run::{evaluate, EngineSizes, RuleEngine, SWEEP_S};
 
 /// Which rule raised an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

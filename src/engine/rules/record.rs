@@ -3,7 +3,7 @@
 //!
 //! What each rule needs, and which inputs have it:
 //!
-//! | rule | needs | capture flows | CIC | Zeek conn.log | UNSW-NB15 | seed 000/003/004 CSV |
+//! | rule | needs | capture flows | CIC | Zeek conn.log | UNSW-NB15 | packet log / aggregates / stream CSV |
 //! |---|---|---|---|---|---|---|
 //! | port scan | dst port | ✓ | ✓ | ✓ | ✓ | ✓ (with IPs) |
 //! | IP scan, DDoS, beaconing | addresses + time | ✓ | ✓ | ✓ | ✓ | ✓ (with IPs) |

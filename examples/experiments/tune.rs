@@ -1,42 +1,28 @@
-//! Tuning measurements on NSL-KDD behind the engine's defaults (ignored: they need
-//! ../shared/data/nsl-kdd and a release build). One run fits every detector under both
-//! protocols with the defaults, overridden by environment variables, and prints per-member and
-//! per-combination ROC-AUC / AP / F1 plus the CPU seconds of each fit and score (this thread's
-//! on-CPU time from `/proc/thread-self/schedstat`, so a loaded machine does not inflate it):
+//! The tuning harness behind the engine's defaults (docs/decisions.md): fits every detector
+//! under both NSL-KDD protocols with the defaults, overridden by environment variables, and prints
+//! per-member and per-combination ROC-AUC / AP / F1 plus the CPU seconds of each fit and score:
 //!
 //! `TUNE_LOG=0|1 TUNE_LOF_CAP=2000 TUNE_LOF_K=20 TUNE_LOF_SEED=… TUNE_AE_ROWS=10000 TUNE_AE_EPOCHS=30
-//! TUNE_OCSVM_CAP=2048 TUNE_OCSVM_GAMMA=scale|auto TUNE_IF_TREES=100 TUNE_PROTO=ab
-//! cargo test --release --no-default-features --test engine tune_nsl_kdd -- --ignored --nocapture`
+//! TUNE_OCSVM_CAP=2048 TUNE_OCSVM_GAMMA=scale|auto TUNE_IF_TREES=100 TUNE_PROTO=ab TUNE_KINDS=if,lof
+//! cargo run --release --no-default-features --example experiments -- tune`
 //!
 //! Member scores are cached in /tmp/netsift-tune keyed by the protocol, features and params, so
 //! varying one detector refits only that one.
 
 use netsift::engine::data::Table;
 use netsift::engine::ensemble;
-use netsift::engine::features::{FeatureParams, LogTransform, Preprocessor};
+use netsift::engine::features::{FeatureParams, LogTransform};
 use netsift::engine::metrics;
 use netsift::engine::models::one_class_svm::Gamma;
 use netsift::engine::models::{AnyParams, Calibration, Detector, DetectorKind};
-use netsift::engine::pipeline::{self, TrainingMode};
+use netsift::engine::pipeline::TrainingMode;
 use netsift::engine::progress::NoProgress;
 use netsift::engine::rng;
 
-use super::ensemble::kdd_table;
+use crate::data::{self, cpu_s, env_num};
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-fn env_num<T: std::str::FromStr>(name: &str) -> Option<T> {
-    env(name).and_then(|v| v.parse().ok())
-}
-
-/// This thread's on-CPU seconds.
-fn cpu_s() -> f64 {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(0.0, |ns| ns / 1e9)
 }
 
 fn params_for(kind: DetectorKind, seed: u64) -> AnyParams {
@@ -203,20 +189,14 @@ fn run_protocol(
     features: &FeatureParams,
     kinds: &[DetectorKind],
 ) {
-    let (rows, _) = pipeline::training_rows(train, mode).unwrap();
     let t0 = cpu_s();
-    let features = &features.for_training(mode == TrainingMode::NormalOnly);
-    let pre = Preprocessor::fit(train, &rows, features).unwrap();
-    let x_all = pre.transform(train).unwrap();
-    let x_train = x_all.select(ndarray::Axis(0), &rows);
-    let x_test = pre.transform(test).unwrap();
+    let data::Matrices {
+        train: x_train,
+        test: x_test,
+        truth,
+    } = data::matrices(train, test, mode, features);
     let prep_cpu = cpu_s() - t0;
-    let truth: Vec<bool> = test
-        .labels()
-        .unwrap()
-        .iter()
-        .map(|l| l == &Some(true))
-        .collect();
+    let features = features.for_training(mode == TrainingMode::NormalOnly);
     let key = format!("{name}|{features:?}|{}", x_train.nrows());
     let members: Vec<Member> = kinds
         .iter()
@@ -261,11 +241,9 @@ fn run_protocol(
     }
 }
 
-#[test]
-#[ignore]
-fn tune_nsl_kdd() {
-    let train = kdd_table("KDDTrain+.txt", 1);
-    let test = kdd_table("KDDTest+.txt", 1);
+/// Runs the protocols `TUNE_PROTO` names (default both).
+pub fn tune() {
+    let (train, test) = data::nsl_kdd_pair();
     let mut features = FeatureParams::default();
     if let Some(v) = env_num::<u8>("TUNE_LOG") {
         features.log_transform = if v == 1 {

@@ -1,8 +1,10 @@
-//! Ingestion throughput and memory (native, `#[ignore]`): run with
-//! `cargo test --release --no-default-features --test engine ingest_bench -- --ignored --nocapture`.
+//! Ingestion throughput (CPU MB/s) and the memory a table holds per 100k rows, through the
+//! streaming reader in 4 MiB chunks as the worker feeds it.
 
 use netsift::engine::data::Values;
 use netsift::engine::ingest::{IngestOptions, StreamingReader};
+
+use crate::data::cpu_s;
 
 /// Heap bytes held by a table's columns (values plus categorical levels).
 fn table_bytes(t: &netsift::engine::data::Table) -> usize {
@@ -17,14 +19,8 @@ fn table_bytes(t: &netsift::engine::data::Table) -> usize {
         .sum()
 }
 
-/// This thread's CPU time in seconds (Linux), so a busy shared machine does not skew MB/s.
-fn cpu_secs() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    Some(s.split_whitespace().next()?.parse::<f64>().ok()? / 1e9)
-}
-
 fn run(name: &str, bytes: &[u8]) {
-    let cpu0 = cpu_secs();
+    let cpu0 = cpu_s();
     let start = std::time::Instant::now();
     let mut r = StreamingReader::new(name, IngestOptions::default());
     for c in bytes.chunks(4 << 20) {
@@ -32,8 +28,8 @@ fn run(name: &str, bytes: &[u8]) {
     }
     let got = r.finish().unwrap();
     let wall = start.elapsed().as_secs_f64();
-    let secs = match (cpu0, cpu_secs()) {
-        (Some(a), Some(b)) => b - a,
+    let secs = match cpu_s() - cpu0 {
+        s if s.is_finite() => s,
         _ => wall,
     };
     let rows = got.table.n_rows();
@@ -49,10 +45,9 @@ fn run(name: &str, bytes: &[u8]) {
     );
 }
 
-#[test]
-#[ignore]
-fn ingest_throughput() {
-    // ~100 MB synthetic seed-001 CSV with label and timestamp.
+/// A ~100 MB synthetic CSV in the connection-features schema (label and timestamp included),
+/// then KDDTrain+ and KDDTest+ when present.
+pub fn throughput() {
     let mut csv = String::from(
         "packet_size,duration,src_bytes,dst_bytes,protocol_type,flag,src_port,dst_port,packet_rate,error_rate,label,timestamp\n",
     );
@@ -77,12 +72,12 @@ fn ingest_throughput() {
             1_700_000_000 + (x % 1_000_000),
         ));
     }
-    run("synthetic-seed001.csv", csv.as_bytes());
+    run("synthetic-connection-features.csv", csv.as_bytes());
     for f in ["KDDTrain+.txt", "KDDTest+.txt"] {
-        let path = format!("../shared/data/nsl-kdd/{f}");
+        let path = crate::data::kdd_dir().join(f);
         match std::fs::read(&path) {
             Ok(b) => run(f, &b),
-            Err(_) => println!("skipped: {path} is absent"),
+            Err(_) => println!("skipped: {} is absent", path.display()),
         }
     }
 }
