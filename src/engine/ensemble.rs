@@ -18,16 +18,25 @@
 //! * below the training minimum: `−B · t/(1 + t)` with `t = (min − s)/spread`;
 //!
 //! where `spread = max − median` of the training scores (falling back to `max − min`, then 1)
-//! and `B =` [`TAIL_BAND`]. The ensemble score is the **`k`-th highest** member position
-//! (`k` = the effective `min_votes`), mapped affinely from `[−B, 1 + B]` onto `[0, 1]`: "at least
-//! `k` detectors place the row this high in their training distribution". It is the continuous
-//! twin of the vote — a member votes when its position passes ≈ `1 − contamination`, so the
-//! score passes the mapped `1 − contamination` exactly when about `k` members vote — and one
-//! dissenting or broken member cannot drag it, unlike a mean. Inside the training range a
-//! position is a plain percentile, so the score reads as one; the tails beyond it keep the most
-//! extreme rows ordered instead of tied at 1. Why the k-th highest rather than the mean, the mean
-//! of the top `k` ([`Combine::TopMean`]) or a clamped percentile: `docs/decisions.md` ("Ensemble
-//! score").
+//! and `B =` [`TAIL_BAND`]. Each position is turned into **evidence** ([`evidence`]):
+//! `−ln(1 − c·p)`, `c = N/(N + 1)`, `N =` [`EVIDENCE_FLOOR_N`] — minus the log of the share of
+//! training rows above the row, floored at ≈ 1 % — continued linearly beyond the training maximum.
+//! The ensemble score is the **mean evidence of the `k` members with the highest positions**
+//! (`k` = the effective `min_votes`), turned back into a position ([`evidence_position`]) and
+//! mapped affinely from `[−B, 1 + B]` onto `[0, 1]` ([`Combine::TopEvidence`]). When the top `k`
+//! members agree on a position the score is that position, so it stays a continuous companion
+//! of the vote (a member votes when its position passes ≈ `1 − contamination`, and the score is
+//! never below the `k`-th highest position, so every row the vote flags scores past the mapped
+//! `1 − contamination`); when they disagree, the one deeper in its tail counts for more than a
+//! mean of positions would give it (two members at their 95th percentile still outrank one at
+//! its 99.9th with the other at its median; one member far past its training maximum outranks
+//! both), and the members below the top `k` are ignored, so one dissenting or broken member
+//! cannot drag it down. Inside the training range a position is a plain percentile, so the
+//! score reads as one; the tails beyond it keep the most extreme rows ordered instead of tied
+//! at one. It replaced the `k`-th highest position ([`Combine::KthHighest`]), which ignored how
+//! far the top member was past its threshold. Why this rule rather than the k-th highest, the mean,
+//! the mean of the top `k` ([`Combine::TopMean`]) or a clamped percentile, measured on every
+//! benchmark protocol: `docs/decisions.md` ("Ensemble score").
 //!
 //! **Confidence** of each row's decision in [0, 1]: the mean of
 //!
@@ -156,10 +165,42 @@ pub fn member_position(cal: &Calibration, score: f64) -> f64 {
     }
 }
 
+/// Training rows per unit of tail share below which [`evidence`] stops growing faster: the
+/// tail share `1 − p` is floored at `1/(N + 1)` ≈ 1 %.
+pub const EVIDENCE_FLOOR_N: f64 = 100.0;
+
+/// A member's evidence that a row is anomalous, from its position `p`:
+/// `−ln(1 − c·p)` with `c = N/(N + 1)` (`N` = [`EVIDENCE_FLOOR_N`]) — minus the log of the
+/// share of training rows above the row, that share floored at `1/(N + 1)` — continued beyond
+/// the training maximum (`p > 1`) by the straight line of the same slope, `ln(N + 1) + N·(p − 1)`.
+/// Strictly increasing; [`evidence_position`] is its inverse.
+pub fn evidence(p: f64) -> f64 {
+    let n = EVIDENCE_FLOOR_N;
+    if p <= 1.0 {
+        -math::log1p(-(n / (n + 1.0)) * p)
+    } else {
+        math::log1p(n) + n * (p - 1.0)
+    }
+}
+
+/// The position whose [`evidence`] is `y`.
+pub fn evidence_position(y: f64) -> f64 {
+    let n = EVIDENCE_FLOOR_N;
+    let top = math::log1p(n);
+    if y <= top {
+        (1.0 - math::exp(-y)) * ((n + 1.0) / n)
+    } else {
+        1.0 + (y - top) / n
+    }
+}
+
 /// How member positions are combined into the ensemble score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Combine {
-    /// The `k`-th highest member position (the default; see the module docs).
+    /// The mean [`evidence`] of the `k` members with the highest positions, mapped back to a
+    /// position (the default; see the module docs).
+    TopEvidence(usize),
+    /// The `k`-th highest member position (the default until the evidence mean replaced it).
     KthHighest(usize),
     /// The mean of the member positions.
     Mean,
@@ -184,6 +225,21 @@ pub fn combine_positions(positions: &[f64], how: Combine) -> f64 {
             let mut sorted = positions.to_vec();
             sorted.sort_by(|a, b| b.total_cmp(a));
             sorted[k.clamp(1, sorted.len()) - 1]
+        }
+        Combine::TopEvidence(k) => {
+            let mut sorted = positions.to_vec();
+            sorted.sort_by(|a, b| b.total_cmp(a));
+            let k = k.clamp(1, sorted.len());
+            if k == 1 {
+                // The mean of one is the top position itself; skip the round trip's rounding.
+                sorted[0]
+            } else {
+                let mut sum = 0.0;
+                for &p in &sorted[..k] {
+                    sum += evidence(p);
+                }
+                evidence_position(sum / k as f64)
+            }
         }
         Combine::TopMean(k) => {
             let mut sorted = positions.to_vec();
@@ -219,8 +275,11 @@ pub fn effective_min_votes(min_votes: usize, n: usize) -> usize {
     min_votes.clamp(1, n.max(1))
 }
 
-/// Ensemble scores of rows from per-member scores (`member_scores[m][row]`): the `k`-th highest
-/// member position, normalised (see the module docs).
+/// The rule [`ensemble_scores`] uses.
+pub const DEFAULT_COMBINE: fn(usize) -> Combine = Combine::TopEvidence;
+
+/// Ensemble scores of rows from per-member scores (`member_scores[m][row]`): the mean evidence
+/// of the `k` highest member positions, as a position, normalised (see the module docs).
 pub fn ensemble_scores(models: &[AnyModel], member_scores: &[Vec<f64>], k: usize) -> Vec<f64> {
     let n = member_scores.first().map_or(0, Vec::len);
     let mut positions = vec![0.0; models.len()];
@@ -229,7 +288,7 @@ pub fn ensemble_scores(models: &[AnyModel], member_scores: &[Vec<f64>], k: usize
             for (m, (model, scores)) in models.iter().zip(member_scores).enumerate() {
                 positions[m] = member_position(model.calibration(), scores[row]);
             }
-            combine_positions(&positions, Combine::KthHighest(k))
+            combine_positions(&positions, DEFAULT_COMBINE(k))
         })
         .collect()
 }
@@ -574,6 +633,30 @@ mod tests {
             1.0
         );
         assert!((combine_positions(&[0.5, 0.5], Combine::Mean) - 0.5).abs() < 1e-15);
+    }
+
+    #[test]
+    fn evidence_is_increasing_and_inverted_by_evidence_position() {
+        let ps = [-0.1, -0.05, 0.0, 0.3, 0.85, 0.99, 1.0, 1.01, 1.1];
+        let ys: Vec<f64> = ps.iter().map(|&p| evidence(p)).collect();
+        assert!(ys.windows(2).all(|w| w[0] < w[1]), "{ys:?}");
+        for (&p, &y) in ps.iter().zip(&ys) {
+            assert!((evidence_position(y) - p).abs() < 1e-12, "{p} → {y}");
+        }
+        // Agreeing members give their common position back.
+        let e = combine_positions(&[0.9, 0.9, 0.1, 0.0], Combine::TopEvidence(2));
+        assert!((e - combine_positions(&[0.9], Combine::Mean)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn top_evidence_ranks_one_extreme_member_above_two_moderate_ones_only_so_far() {
+        // Two members at the 95th percentile beat one at the 99.9th with the other at the median.
+        let both = combine_positions(&[0.95, 0.95, 0.2, 0.2], Combine::TopEvidence(2));
+        let one = combine_positions(&[0.999, 0.5, 0.2, 0.2], Combine::TopEvidence(2));
+        assert!(both > one, "{both} vs {one}");
+        // Far past the training maximum one member does outweigh them.
+        let far = combine_positions(&[1.09, 0.5, 0.2, 0.2], Combine::TopEvidence(2));
+        assert!(far > both, "{far} vs {both}");
     }
 
     #[test]

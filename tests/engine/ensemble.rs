@@ -142,8 +142,22 @@ fn ensemble_score_threshold_reproduces_the_vote() {
     let same = (0..r.n_rows)
         .filter(|&i| (r.ensemble_score[i] > cut) == r.is_anomaly[i])
         .count();
+    // The score is at least the k-th highest member position, so the rows the vote flags score
+    // past the cut (up to the interpolation between calibration quantiles)…
+    let flagged: Vec<usize> = (0..r.n_rows).filter(|&i| r.is_anomaly[i]).collect();
+    let flagged_past = flagged
+        .iter()
+        .filter(|&&i| r.ensemble_score[i] > cut)
+        .count();
     assert!(
-        same as f64 >= 0.97 * r.n_rows as f64,
+        flagged_past as f64 >= 0.99 * flagged.len() as f64,
+        "{flagged_past} of {} flagged rows",
+        flagged.len()
+    );
+    // …and a few more pass it: rows where one member is deep in its tail and the k-th is close
+    // behind (the mean evidence of the top k, see `engine::ensemble`).
+    assert!(
+        same as f64 >= 0.90 * r.n_rows as f64,
         "{same} of {}",
         r.n_rows
     );

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 use netsift::engine::data::{self, Role, Table};
+use netsift::engine::feedback::{self, Verdict};
 use netsift::engine::ingest::{self, IngestOptions, Ingested};
 use netsift::engine::models::{AnyParams, DetectorKind};
 use netsift::engine::pipeline::{self, RunConfig, RunResult, TrainingMode};
@@ -79,6 +80,12 @@ struct RunArgs {
     /// Write the trained ensemble to this file (JSON).
     #[arg(long)]
     model_out: Option<PathBuf>,
+    /// The analyst's verdicts on rows of the training file (CSV with a header and columns `row`
+    /// — 0-based — and `verdict`: `tp`/`attack` or `fp`/`normal`): after the first run, retrain
+    /// with this feedback as the page's "retrain with feedback" does, then score; prints the
+    /// first run's lines (`run`) and the retrained one's (`run_feedback`).
+    #[arg(long)]
+    feedback: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,6 +100,10 @@ enum BenchTarget {
         /// Contamination used for every threshold.
         #[arg(long, default_value_t = 0.15)]
         contamination: f64,
+        /// Write the verdicts the simulated analyst gave in `c_feedback_1pct` (CSV `row,verdict`,
+        /// rows of KDDTrain+ from 0) to this file: `run --feedback` reads it back.
+        #[arg(long)]
+        verdicts_out: Option<PathBuf>,
     },
 }
 
@@ -125,8 +136,9 @@ pub fn dispatch(cli: Cli) -> Result<(), String> {
                     dir,
                     seed,
                     contamination,
+                    verdicts_out,
                 },
-        } => crate::bench::nsl_kdd(&dir, seed, contamination),
+        } => crate::bench::nsl_kdd(&dir, seed, contamination, verdicts_out.as_deref()),
         Command::Inspect { file } => inspect(&file),
         Command::Alerts { file, config } => crate::alerts::run(&file, config.as_deref()),
         Command::Generate {
@@ -214,8 +226,38 @@ fn run(args: RunArgs) -> Result<(), String> {
         seed: args.seed,
         ..RunConfig::default()
     };
-    let (model, trained) =
+    let (mut model, mut trained) =
         pipeline::run(&config, &train.table, &mut NoProgress).map_err(|e| e.to_string())?;
+    let mut protocol = "run";
+    if let Some(path) = &args.feedback {
+        let feedback = read_verdicts(path, &train.table)?;
+        let (first, result) = match &args.test {
+            Some(test) => {
+                let test = load(test)?;
+                let r = pipeline::score(&model, &test.table, &mut NoProgress)
+                    .map_err(|e| e.to_string())?;
+                (trained.clone(), r)
+            }
+            None => (trained.clone(), trained.clone()),
+        };
+        print_result_lines("run", &first, &result);
+        let started = std::time::Instant::now();
+        let (m, t, diff) =
+            feedback::retrain_with_feedback(&config, &train.table, &trained, &feedback)
+                .map_err(|e| e.to_string())?;
+        eprintln!(
+            "netsift-cli: retrained in {:.2}s ({:.2}s choosing the rows, {:.2}s training and scoring) with {} verdict(s): {} row(s) added as normal, {} removed, {} like the attacks removed; {} training rows",
+            started.elapsed().as_secs_f64(),
+            started.elapsed().as_secs_f64() - t.total_seconds,
+            t.total_seconds,
+            feedback.len(),
+            diff.plan.added_as_normal.len(),
+            diff.plan.removed.len(),
+            diff.plan.similar_removed,
+            diff.train_rows_after
+        );
+        (model, trained, protocol) = (m, t, "run_feedback");
+    }
     let (table, result) = match &args.test {
         Some(test) => {
             let test = load(test)?;
@@ -225,7 +267,7 @@ fn run(args: RunArgs) -> Result<(), String> {
         }
         None => (train.table, trained.clone()),
     };
-    print_result_lines("run", &trained, &result);
+    print_result_lines(protocol, &trained, &result);
     if let Some(out) = &args.out {
         let csv = report::anomalies_csv(&table, &result, report::Selection::All)
             .map_err(|e| e.to_string())?;
@@ -236,6 +278,45 @@ fn run(args: RunArgs) -> Result<(), String> {
         write_output(Some(out), &json)?;
     }
     Ok(())
+}
+
+/// Reads a verdicts CSV (`row,verdict`; see `run --feedback`) into feedback on `table`.
+fn read_verdicts(path: &Path, table: &Table) -> Result<Vec<feedback::Feedback>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let (mut attacks, mut normal) = (Vec::new(), Vec::new());
+    for (i, line) in text.lines().enumerate().skip(1) {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let bad = || {
+            format!(
+                "{}: line {}: expected `row,verdict`, got {line:?}",
+                path.display(),
+                i + 1
+            )
+        };
+        let (row, verdict) = line.split_once(',').ok_or_else(bad)?;
+        let row: usize = row.trim().parse().map_err(|_| bad())?;
+        if row >= table.n_rows() {
+            return Err(format!(
+                "{}: line {}: row {row} is past the training file's {} rows",
+                path.display(),
+                i + 1,
+                table.n_rows()
+            ));
+        }
+        match verdict.trim().to_ascii_lowercase().as_str() {
+            "tp" | "attack" | "true_positive" => attacks.push(row),
+            "fp" | "normal" | "false_positive" => normal.push(row),
+            _ => return Err(bad()),
+        }
+    }
+    let mut out = Vec::new();
+    feedback::mark(&mut out, table, &attacks, Verdict::TruePositive, "", 0.0);
+    feedback::mark(&mut out, table, &normal, Verdict::FalsePositive, "", 0.0);
+    Ok(out)
 }
 
 /// Prints one JSON line per detector and one for the ensemble.

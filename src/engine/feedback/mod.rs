@@ -7,9 +7,11 @@
 //! * [`SuppressionRule`]s ([`suppress`]) label alerts that match conditions; suppressed alerts
 //!   stay in the results, marked — never dropped.
 //! * [`retrain_with_feedback`] ([`retrain`]) trains again with confirmed false positives as
-//!   normal training rows and confirmed attacks removed, and says what changed. Feedback is
-//!   never consumed: it is taken by reference and stays the caller's.
+//!   normal training rows and confirmed attacks removed — with rows like the confirmed attacks
+//!   ([`head`]) when training on every row — and says what changed. Feedback is never consumed:
+//!   it is taken by reference and stays the caller's.
 
+pub mod head;
 mod retrain;
 mod suppress;
 
@@ -20,7 +22,7 @@ use crate::engine::pipeline::RunResult;
 
 pub use retrain::{
     plan as plan_retrain, retrain_with_feedback, retrain_with_feedback_on, MetricChange,
-    MetricDeltas, RetrainDiff, RetrainPlan,
+    MetricDeltas, RetrainDiff, RetrainPlan, MIN_HEAD_VERDICTS,
 };
 pub use suppress::{
     apply_suppressions, suppress_similar, suppress_similar_with, Condition, Op, RuleValue,
