@@ -86,7 +86,7 @@ export default function register(spec) {
     const { caches } = await swReady(page);
     expectEq(caches.length, 1, `one cache (${caches})`);
     const files = await cachedFiles(page);
-    for (const f of ["index.html", "worker.js", "worker_bg.wasm", "worker-loader.js", "vendor/plotly.min.js", "manifest.webmanifest"]) {
+    for (const f of ["index.html", "worker.js", "worker_bg.wasm", "worker-loader.js", "vendor/plotly-strict.min.js", "manifest.webmanifest"]) {
       expect(files.includes(f), `${f} is stored at install (stored: ${files.join(", ")})`);
     }
     expect(files.some((f) => /^netsift-.*_bg\.wasm$/.test(f)), "the app's wasm is stored");
