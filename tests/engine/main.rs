@@ -11,6 +11,7 @@ mod explain;
 mod features;
 mod feedback;
 mod generate;
+mod hostile;
 mod iforest_reference;
 mod ingest;
 mod ingest_bench;

@@ -8,7 +8,7 @@ use netsift::engine::bench::{self, MemoryProbe};
 use netsift::engine::progress::NoProgress;
 
 use crate::alloc;
-use crate::commands::load;
+use crate::commands::{load, LimitArgs};
 
 struct HeapProbe;
 
@@ -33,8 +33,8 @@ pub fn nsl_kdd(dir: &Path, seed: u64, contamination: f64) -> Result<(), String> 
         return Ok(());
     }
     let t0 = Instant::now();
-    let train = load(&train_path)?;
-    let test = load(&test_path)?;
+    let train = load(&train_path, &LimitArgs::default())?;
+    let test = load(&test_path, &LimitArgs::default())?;
     eprintln!(
         "netsift-cli: loaded {} + {} rows ({}) in {:.2}s",
         train.table.n_rows(),
