@@ -8,6 +8,7 @@ use plotly::{Bar, Plot};
 
 use crate::analysis::views::{Bins, FeatureHistogram};
 use crate::engine::text;
+use crate::viz::escape::{escape, escape_all};
 use crate::viz::frame;
 use crate::viz::palette::Palette;
 
@@ -72,7 +73,7 @@ pub fn feature_histogram(h: &FeatureHistogram, palette: &Palette) -> Plot {
             )
         }
         Bins::Categorical { levels } => {
-            let mut x = levels.clone();
+            let mut x = escape_all(levels);
             let mut normal = h.normal.clone();
             let mut anomalous = h.anomalous.clone();
             if h.other[0] + h.other[1] > 0 {
@@ -104,11 +105,11 @@ pub fn feature_histogram(h: &FeatureHistogram, palette: &Palette) -> Plot {
         notes.push(format!("{missing} missing"));
     }
     let title = if notes.is_empty() {
-        h.name.clone()
+        escape(&h.name)
     } else {
         format!(
             "{}<br><span style=\"font-size:10px\">{}</span>",
-            h.name,
+            escape(&h.name),
             notes.join(" · ")
         )
     };

@@ -23,14 +23,19 @@
 pub mod comparison;
 pub mod curves;
 pub mod distributions;
+pub mod escape;
 pub mod frame;
 pub mod network;
 pub mod palette;
 pub mod projection;
 pub mod timeline;
 
+pub use escape::escape;
 pub use timeline::timeline;
 pub mod importance;
 pub mod live;
 pub mod score_histogram;
 pub use importance::importance_bars;
+
+#[cfg(test)]
+mod hostile_tests;

@@ -12,6 +12,7 @@ mod explain; // explanations and permutation importance on the sample data
 mod features; // feature encoding and scaling; the scaler against scikit-learn
 mod feedback; // feedback, suppression and retraining
 mod generate; // the sample-traffic generator
+mod hostile; // hostile and malformed files: no panic, bounded time and memory, messages that name the place
 mod iforest_reference; // Isolation Forest against scikit-learn
 mod ingest; // every preset, the streaming reader and every bad-input message
 mod ingest_formats; // real tools' exports reproduced by hand (CIC, UNSW-NB15, Zeek, nfdump, …)

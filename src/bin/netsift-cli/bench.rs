@@ -10,7 +10,7 @@ use netsift::engine::pipeline::RunResult;
 use netsift::engine::progress::NoProgress;
 
 use crate::alloc;
-use crate::commands::load;
+use crate::commands::{load, LimitArgs};
 
 struct HeapProbe;
 
@@ -41,8 +41,8 @@ pub fn nsl_kdd(
         return Ok(());
     }
     let t0 = Instant::now();
-    let train = load(&train_path)?;
-    let test = load(&test_path)?;
+    let train = load(&train_path, &LimitArgs::default())?;
+    let test = load(&test_path, &LimitArgs::default())?;
     eprintln!(
         "netsift-cli: loaded {} + {} rows ({}) in {:.2}s",
         train.table.n_rows(),
@@ -52,7 +52,7 @@ pub fn nsl_kdd(
     );
     let test21_path = dir.join("KDDTest-21.txt");
     let test21 = if test21_path.exists() {
-        Some(load(&test21_path)?)
+        Some(load(&test21_path, &LimitArgs::default())?)
     } else {
         eprintln!(
             "netsift-cli: no KDDTest-21.txt in {}; skipping its protocols",

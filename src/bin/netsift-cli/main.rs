@@ -42,7 +42,7 @@ fn main() -> std::process::ExitCode {
     match commands::dispatch(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("netsift-cli: {e}");
+            eprintln!("netsift-cli: {}", commands::terminal_safe(&e));
             std::process::ExitCode::FAILURE
         }
     }

@@ -9,8 +9,7 @@
 mod rows;
 mod starters;
 
-use std::io::Write;
-
+use super::inflate::Inflater;
 use super::json::Splitter;
 use super::lines::Lines;
 use super::records::Limits;
@@ -25,8 +24,6 @@ const PREAMBLE: usize = 256 * 1024;
 const SAMPLE_ROWS: usize = 200;
 /// JSON records an event log (Suricata eve.json) is read ahead for its first flow event.
 const EVENT_SAMPLE_ROWS: usize = 10_000;
-/// Compressed bytes handed to the gzip decoder at a time (bounds the decompressed piece).
-const GZ_PIECE: usize = 16 * 1024;
 
 /// Reads a table from chunks of bytes, keeping only the typed columns and one partial record.
 ///
@@ -44,7 +41,7 @@ pub struct StreamingReader {
     opts: IngestOptions,
     bytes_in: u64,
     head: Vec<u8>,
-    gz: Option<flate2::write::MultiGzDecoder<Vec<u8>>>,
+    gz: Option<Inflater>,
     gz_decided: bool,
     text: Text,
     /// Whether the columns already reserved room from [`IngestOptions::size_hint`].
@@ -140,28 +137,25 @@ impl StreamingReader {
     fn decide_gz(&mut self, head: &[u8]) {
         self.gz_decided = true;
         if sniff::container(head) == Container::Gzip {
-            self.gz = Some(flate2::write::MultiGzDecoder::new(Vec::new()));
+            self.gz = Some(Inflater::new(
+                self.opts.max_decompressed_bytes,
+                self.opts.max_compression_ratio,
+            ));
             self.text.gzip = true;
         }
     }
 
     fn route(&mut self, data: &[u8]) -> Result<(), IngestError> {
+        let (text, opts) = (&mut self.text, &self.opts);
         match &mut self.gz {
-            None => self.text.push(data, &self.opts, false),
-            Some(gz) => {
-                for piece in data.chunks(GZ_PIECE) {
-                    gz.write_all(piece).map_err(|e| {
-                        IngestError::new(
-                            format!("the gzip data is corrupt ({e})"),
-                            "the file may be damaged or only partly downloaded; try \
-                             decompressing it with another tool",
-                        )
-                    })?;
-                    let out = std::mem::take(gz.get_mut());
-                    self.text.push(&out, &self.opts, false)?;
-                }
-                Ok(())
+            None => {
+                text.push(data, opts, false)?;
+                text.check_rows(opts)
             }
+            Some(gz) => gz.push(data, &mut |out: &[u8]| {
+                text.push(out, opts, false)?;
+                text.check_rows(opts)
+            }),
         }
     }
 
@@ -177,17 +171,14 @@ impl StreamingReader {
             self.decide_gz(&head);
             self.route(&head)?;
         }
+        let mut trailing = None;
         if let Some(mut gz) = self.gz.take() {
-            gz.try_finish().map_err(|e| {
-                IngestError::new(
-                    format!("the gzip data ends early or is corrupt ({e})"),
-                    "the file may be truncated (an interrupted download?); fetch it again",
-                )
-            })?;
-            let out = std::mem::take(gz.get_mut());
-            self.text.push(&out, &self.opts, false)?;
+            let (text, opts) = (&mut self.text, &self.opts);
+            gz.finish(&mut |out: &[u8]| text.push(out, opts, false))?;
+            trailing = gz.trailing_warning();
         }
         self.text.push(&[], &self.opts, true)?;
+        self.text.check_rows(&self.opts)?;
         match std::mem::replace(&mut self.text.state, State::Done) {
             State::Csv {
                 mut reader,
@@ -195,6 +186,7 @@ impl StreamingReader {
             } => {
                 reader.finish(rows.as_mut())?;
                 rows.warnings.extend(reader.notices());
+                rows.warnings.extend(trailing);
                 rows.finish()
             }
             State::Json {
@@ -202,6 +194,15 @@ impl StreamingReader {
                 mut rows,
             } => {
                 splitter.finish(&mut |bytes, line| rows.push_json(bytes, line))?;
+                if rows.saw_nothing() {
+                    if let Some(why) = splitter.not_records() {
+                        return Err(IngestError::new(
+                            why,
+                            "export the flows as JSON objects, one per line or in an array",
+                        ));
+                    }
+                }
+                rows.warnings.extend(trailing);
                 rows.finish()
             }
             State::Preamble(_) | State::Done => Err(IngestError::new(
@@ -234,6 +235,24 @@ enum State {
 }
 
 impl Text {
+    /// Rows read so far past [`IngestOptions::max_rows`] is an error naming the limit.
+    fn check_rows(&self, opts: &IngestOptions) -> Result<(), IngestError> {
+        let n = match &self.state {
+            State::Csv { rows, .. } | State::Json { rows, .. } => rows.n_rows,
+            _ => 0,
+        };
+        if n > opts.max_rows {
+            return Err(IngestError::new(
+                format!(
+                    "the file has more than {} rows, the limit on rows read",
+                    crate::engine::text::number(opts.max_rows as f64)
+                ),
+                "load a sample of it, or raise the limit (netsift-cli: --max-rows)",
+            ));
+        }
+        Ok(())
+    }
+
     fn push(&mut self, data: &[u8], opts: &IngestOptions, last: bool) -> Result<(), IngestError> {
         let transcoded;
         let data = match &mut self.utf16 {
@@ -315,6 +334,21 @@ impl Text {
             return Ok(());
         };
         sniff::check_text(buf)?;
+        if last && buf.len() - first <= 1 << 16 {
+            // The whole file is a bare JSON scalar (`null`, `42`, `"text"`): say so.
+            let doc = &buf[first..];
+            if matches!(
+                serde_json::from_slice::<serde_json::Value>(doc),
+                Ok(v) if !v.is_object() && !v.is_array()
+            ) {
+                if let Some(why) = super::json::not_records(doc) {
+                    return Err(IngestError::new(
+                        why,
+                        "export the flows as a table (CSV) or as JSON objects",
+                    ));
+                }
+            }
+        }
         let gz = if self.gzip { "gzip-compressed " } else { "" };
         if buf[first] == b'{' || buf[first] == b'[' {
             let splitter = Splitter::new(&buf[first..]);

@@ -1,7 +1,7 @@
 //! The row accumulator: records (delimited or JSON) into typed columns, then the finished
 //! [`Ingested`] table with its column mapping and warnings.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::{EVENT_SAMPLE_ROWS, SAMPLE_ROWS};
 use crate::engine::data::{Column, ColumnKind, Role, Table, Values};
@@ -35,6 +35,13 @@ pub(super) struct Rows {
     events: Option<crate::engine::ingest::events::EventFilter>,
     /// Whether the JSON sample is an event log still without flow events (decided once).
     awaiting_flows: Option<bool>,
+    /// Every column's plan name, for the duplicate check in constant time (a JSON file may
+    /// bring thousands of keys; a scan per new key was quadratic).
+    names: HashSet<String>,
+    /// Roles given so far (deduplicated: at most the few distinct roles).
+    roles: Vec<Role>,
+    /// Most columns ([`IngestOptions::max_columns`]).
+    max_columns: usize,
 }
 
 impl Rows {
@@ -59,7 +66,28 @@ impl Rows {
             overrides: opts.overrides.clone(),
             events: None,
             awaiting_flows: None,
+            names: HashSet::new(),
+            roles: Vec::new(),
+            max_columns: opts.max_columns.max(1),
         }
+    }
+
+    /// True when no record, good or bad, has arrived (the JSON document held none).
+    pub(super) fn saw_nothing(&self) -> bool {
+        self.cols.is_empty() && self.pending.is_empty() && self.skipped == 0
+    }
+
+    /// The error for a JSON record that brings the distinct keys past the column limit.
+    fn too_many_keys(&self, line: u64) -> IngestError {
+        IngestError::new(
+            format!(
+                "the JSON records have more than {} distinct keys, the limit on columns",
+                self.max_columns
+            ),
+            "this is not a table of flows (keys that differ per record?); netsift-cli raises \
+             the limit with --max-columns",
+        )
+        .at_line(line)
     }
 
     /// Plans the columns from their header names and a sample of rows.
@@ -114,16 +142,12 @@ impl Rows {
                 presets::guess(&name, values)
             }
         };
-        presets::only_one_of_each(&mut plan, self.cols.iter().map(|c| c.plan.role));
+        presets::only_one_of_each(&mut plan, self.roles.iter().copied());
         // duplicate names: the second gets ".1", the third ".2", …
-        if self.cols.iter().any(|c| c.plan.name == plan.name) {
+        if self.names.contains(&plan.name) {
             let base = plan.name.clone();
             let mut k = 1;
-            while self
-                .cols
-                .iter()
-                .any(|c| c.plan.name == format!("{base}.{k}"))
-            {
+            while self.names.contains(&format!("{base}.{k}")) {
                 k += 1;
             }
             plan.name = format!("{base}.{k}");
@@ -134,6 +158,10 @@ impl Rows {
             ));
         }
         apply_override(&mut plan, header, &opts.overrides);
+        self.names.insert(plan.name.clone());
+        if !self.roles.contains(&plan.role) {
+            self.roles.push(plan.role);
+        }
         self.by_name.insert(header.to_string(), self.cols.len());
         self.sources.push(header.to_string());
         self.cols.push(ColumnBuilder::new(plan, self.n_rows));
@@ -201,12 +229,11 @@ impl Rows {
             let more = self.sampling_more(&record);
             self.pending.push((line, record));
             if !more {
-                self.flush_pending();
+                self.flush_pending()?;
             }
             return Ok(());
         }
-        self.push_json_row(record, line);
-        Ok(())
+        self.push_json_row(record, line)
     }
 
     /// Whether to keep gathering JSON records before planning the columns: the first
@@ -228,9 +255,9 @@ impl Rows {
     }
 
     /// Plans JSON columns from the first records, then replays them.
-    fn flush_pending(&mut self) {
+    fn flush_pending(&mut self) -> Result<(), IngestError> {
         if !self.cols.is_empty() || self.pending.is_empty() {
-            return;
+            return Ok(());
         }
         let mut pending = std::mem::take(&mut self.pending);
         self.events = crate::engine::ingest::events::EventFilter::detect(
@@ -248,9 +275,12 @@ impl Rows {
         }
         let mut headers: Vec<String> = Vec::new();
         let mut seen: HashMap<&str, usize> = HashMap::new();
-        for (_, rec) in &pending {
+        for (line, rec) in &pending {
             for (k, _) in rec {
                 if !seen.contains_key(k.as_str()) {
+                    if headers.len() >= self.max_columns {
+                        return Err(self.too_many_keys(*line));
+                    }
                     seen.insert(k.as_str(), headers.len());
                     headers.push(k.clone());
                 }
@@ -276,18 +306,19 @@ impl Rows {
         };
         self.set_columns(&headers, &sample, preset, &opts);
         for (line, rec) in pending {
-            self.push_json_row(rec, line);
+            self.push_json_row(rec, line)?;
         }
+        Ok(())
     }
 
-    fn push_json_row(&mut self, record: Vec<(String, Cell)>, line: u64) {
+    fn push_json_row(&mut self, record: Vec<(String, Cell)>, line: u64) -> Result<(), IngestError> {
         let mut filled = vec![false; self.cols.len()];
         for (k, v) in record {
             let i = match self.by_name.get(&k) {
                 Some(&i) => i,
                 None => {
-                    if self.cols.len() >= 4096 {
-                        continue;
+                    if self.cols.len() >= self.max_columns {
+                        return Err(self.too_many_keys(line));
                     }
                     let opts = IngestOptions {
                         overrides: self.overrides.clone(),
@@ -315,12 +346,13 @@ impl Rows {
             }
         }
         self.n_rows += 1;
+        Ok(())
     }
 
     /// Ends the accumulation: the typed columns, how each source column was read, and the
     /// warnings.
     pub(super) fn finish(mut self) -> Result<Ingested, IngestError> {
-        self.flush_pending();
+        self.flush_pending()?;
         if self.n_rows == 0 {
             return Err(self.no_rows_error());
         }
