@@ -6,8 +6,8 @@
 //!
 //! * [`query`]: filter (flagged only, severity, votes, verdict, suppressed, free text over every
 //!   cell) → sort (score, votes, severity, a detector's score, row, any input column) → page.
-//!   The flag decision follows the page's ensemble-score threshold (`None` = the vote decision),
-//!   like `ui::relabel`.
+//!   The flag decision is [`is_flagged`] under the page's ensemble-score threshold (`None` =
+//!   the vote decision), the rule of [`crate::analysis::summary`].
 //! * [`row_detail`]: everything the detail panel shows about one row — the explanation, the
 //!   enrichment, the written analyses in every persona, each feature beside its training
 //!   median, and a "suppress similar" rule ready to add.
@@ -16,6 +16,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::narrative::{analyse, choose_persona, Analysis, Persona};
+use crate::analysis::summary::{is_flagged, shown_severity};
 use crate::engine::data::{Table, Values, MISSING_CODE};
 use crate::engine::enrich::{enrich_row, Baseline, Enriched, ModelFacts};
 use crate::engine::ensemble::{Severity, TrainedEnsemble};
@@ -171,24 +172,6 @@ pub struct TablePage {
     pub elapsed_ms: f64,
 }
 
-/// Row `row` flagged under `threshold`.
-fn flagged(result: &RunResult, threshold: Option<f64>, row: usize) -> bool {
-    match threshold {
-        None => result.is_anomaly.get(row).copied().unwrap_or(false),
-        Some(t) => result.ensemble_score.get(row).is_some_and(|&s| s >= t),
-    }
-}
-
-/// Severity of a row under the threshold: from its votes when the vote decision flags it, at
-/// least low when only the threshold does; none when not flagged.
-fn severity_of(result: &RunResult, threshold: Option<f64>, row: usize) -> Severity {
-    if !flagged(result, threshold, row) {
-        return Severity::None;
-    }
-    let by_votes = result.severity.get(row).copied().unwrap_or(Severity::None);
-    by_votes.max(Severity::Low)
-}
-
 /// Everything [`query`] derives per row before filtering.
 struct Derived {
     flagged: Vec<bool>,
@@ -198,7 +181,7 @@ struct Derived {
 
 fn derive(table: &Table, result: &RunResult, q: &TableQuery) -> Derived {
     let n = table.n_rows();
-    let flagged: Vec<bool> = (0..n).map(|r| flagged(result, q.threshold, r)).collect();
+    let flagged: Vec<bool> = (0..n).map(|r| is_flagged(result, q.threshold, r)).collect();
     let verdicts = if q.feedback.is_empty() {
         vec![None; n]
     } else {
@@ -270,7 +253,8 @@ pub fn query(table: &Table, result: &RunResult, q: &TableQuery) -> Result<TableP
         .filter(|&r| {
             (!f.flagged_only || d.flagged[r])
                 && (f.severities.is_empty()
-                    || f.severities.contains(&severity_of(result, q.threshold, r)))
+                    || f.severities
+                        .contains(&shown_severity(result, q.threshold, r)))
                 && f.min_votes.is_none_or(|m| result.votes[r] >= m)
                 && match f.verdict {
                     VerdictFilter::Any => true,
@@ -307,7 +291,7 @@ pub fn query(table: &Table, result: &RunResult, q: &TableQuery) -> Result<TableP
             flagged: d.flagged[r],
             score: result.ensemble_score[r],
             votes: result.votes[r],
-            severity: severity_of(result, q.threshold, r),
+            severity: shown_severity(result, q.threshold, r),
             detector_scores: result
                 .members
                 .iter()
@@ -370,7 +354,7 @@ fn sort_rows(table: &Table, result: &RunResult, q: &TableQuery, rows: &mut [usiz
             f64::from(result.votes[r]) + result.ensemble_score[r] * 1e-3
         }),
         SortKey::Severity => by_f64(rows, &|r| {
-            severity_of(result, q.threshold, r) as u8 as f64 + result.ensemble_score[r] * 1e-3
+            shown_severity(result, q.threshold, r) as u8 as f64 + result.ensemble_score[r] * 1e-3
         }),
         SortKey::Row => by_f64(rows, &|r| r as f64),
         SortKey::Detector(i) => {
@@ -408,34 +392,9 @@ fn sort_rows(table: &Table, result: &RunResult, q: &TableQuery, rows: &mut [usiz
 }
 
 fn count_stats(flagged: &[bool], verdicts: &[Option<Verdict>], n_feedback: usize) -> FeedbackStats {
-    let mut s = FeedbackStats {
-        anomalies: 0,
-        true_positives: 0,
-        false_positives: 0,
-        unreviewed: 0,
-        on_normal_rows: 0,
-        unresolved: 0,
-        reviewed_precision: None,
-    };
-    for (&f, v) in flagged.iter().zip(verdicts) {
-        if f {
-            s.anomalies += 1;
-            match v {
-                Some(Verdict::TruePositive) => s.true_positives += 1,
-                Some(Verdict::FalsePositive) => s.false_positives += 1,
-                None => s.unreviewed += 1,
-            }
-        } else if v.is_some() {
-            s.on_normal_rows += 1;
-        }
-    }
     let resolved = verdicts.iter().filter(|v| v.is_some()).count();
-    s.unresolved = n_feedback.saturating_sub(resolved.min(n_feedback));
-    let reviewed = s.true_positives + s.false_positives;
-    if reviewed > 0 {
-        s.reviewed_precision = Some(s.true_positives as f64 / reviewed as f64);
-    }
-    s
+    let unresolved = n_feedback.saturating_sub(resolved.min(n_feedback));
+    FeedbackStats::tally(flagged.iter().copied(), verdicts, unresolved)
 }
 
 /// Feedback counts under `threshold` (see [`FeedbackStats`]).
@@ -446,7 +405,7 @@ pub fn stats(
     feedback: &[Feedback],
 ) -> FeedbackStats {
     let n = table.n_rows();
-    let flagged: Vec<bool> = (0..n).map(|r| flagged(result, threshold, r)).collect();
+    let flagged: Vec<bool> = (0..n).map(|r| is_flagged(result, threshold, r)).collect();
     let v = verdicts(table, feedback);
     count_stats(&flagged, &v, feedback.len())
 }
