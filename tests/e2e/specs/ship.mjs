@@ -165,6 +165,13 @@ export default function register(spec) {
     await page.goto("/");
     await page.waitForSelector("#ns-restored", { timeout: 60_000 });
     await page.waitForSelector('[data-stat="anomalies"]', { timeout: 120_000 });
+    // The card is drawn before the restored result's numbers arrive on a loaded machine: wait
+    // until it holds a number, then compare it.
+    await page.waitForFunction(
+      () => /^\d+$/.test((document.querySelector('[data-stat="anomalies"]')?.textContent ?? "").replace(/[\s\u202f\u00a0]/g, "")),
+      null,
+      { timeout: 120_000 },
+    );
     expectEq(await statNumber(page, "dataset-rows"), 200, "the saved data is back");
     expectEq(await statNumber(page, "anomalies"), anomalies, "the saved result is back");
     expectEq(await page.locator("#ns-demo-banner").count(), 0, "no demo banner on the workspace");

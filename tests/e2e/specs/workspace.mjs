@@ -119,6 +119,8 @@ export default function register(spec) {
 
   spec("upload seed-001 CSV by drag and drop", async ({ page }) => {
     await page.goto("/");
+    // The app mounts once its wasm has started; the drop zone exists only then.
+    await page.waitForSelector("#ns-drop");
     const content = await readFile(FIXTURE, "utf8");
     await page.evaluate((text) => {
       const dt = new DataTransfer();
