@@ -3,6 +3,7 @@
 mod ae_nslkdd;
 mod ae_reference;
 mod architecture;
+mod capture_app;
 mod capture_formats;
 mod contract;
 mod enrich;
@@ -30,6 +31,7 @@ mod pipeline;
 mod report;
 mod restore_scores;
 mod rules;
+mod rules_attacks;
 mod rules_stream;
 mod saved_models;
 mod storage;

@@ -21,7 +21,18 @@ pub fn alerts_for_bytes(
             let flows =
                 read_flows_from_bytes(bytes, FlowConfig::default()).map_err(|e| e.to_string())?;
             notes.extend(flows.stats.warnings.iter().map(|w| w.to_string()));
-            rules::records_from_flows(&flows.flows)
+            if flows.arp.dropped > 0 {
+                notes.push(format!(
+                    "{} ARP packets beyond the first {} were not checked",
+                    flows.arp.dropped,
+                    flows.arp.records.len()
+                ));
+            }
+            let outcome = rules::evaluate_capture(&flows, config).map_err(|e| e.to_string())?;
+            for u in &outcome.unsupported {
+                notes.push(format!("rule {} cannot run: {}", u.rule.id(), u.reason));
+            }
+            return Ok(outcome);
         }
         _ => {
             let ingested = ingest::read_table(name, bytes, &IngestOptions::default())

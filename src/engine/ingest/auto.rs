@@ -104,13 +104,15 @@ impl AutoReader {
             }
             Inner::Table(r) => Ok(r.finish()?),
             Inner::Capture(c) => {
-                let (reader, flows) = *c;
+                let (reader, mut flows) = *c;
                 let stats = reader.finish().map_err(|e| e.in_file(self.name.clone()))?;
                 let evicted = flows.evicted();
+                let arp = flows.take_arp();
                 Ok(capture_to_ingested(CaptureFlows {
                     flows: flows.finish(),
                     stats,
                     evicted,
+                    arp,
                 }))
             }
         }

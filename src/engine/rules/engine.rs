@@ -37,7 +37,10 @@ use std::hash::{BuildHasherDefault, Hash};
 use std::net::IpAddr;
 
 use super::beacon::beacon_score;
+use super::brute_force::BruteForce;
+use super::dns_tunnel::{registered_domain, DnsTunnel};
 use super::fxmap::{FxHasher, FxMap};
+use super::nxdomain::NxdomainBurst;
 use super::window::{DistinctWindow, Sliding, SumWindow};
 use super::{
     iso8601, unsupported_rules, FlowRecord, RuleAlert, RuleKind, RulesConfig, RulesOutcome,
@@ -59,7 +62,7 @@ const ALL: u32 = u32::MAX;
 /// Severity rises one level at this multiple of the threshold.
 const ESCALATE_AT: f64 = 5.0;
 
-type Key = (u32, u32, u32, u32);
+pub(super) type Key = (u32, u32, u32, u32);
 type RowSet = HashSet<u32, BuildHasherDefault<FxHasher>>;
 
 /// Where an alert stands.
@@ -95,7 +98,7 @@ struct Building {
 /// Alerts under construction (by id, in the order they were opened), the open (still
 /// extendable) one per rule and key, and the correlation queue.
 #[derive(Debug, Default)]
-struct Book {
+pub(super) struct Book {
     alerts: BTreeMap<u64, Building>,
     next_id: u64,
     open: FxMap<(RuleKind, Key), u64>,
@@ -109,17 +112,17 @@ struct Book {
 }
 
 /// One firing of a rule.
-struct Fire<'a> {
-    rule: RuleKind,
-    key: Key,
-    src: Option<u32>,
-    dst: Option<u32>,
-    port: Option<u16>,
-    start: f64,
-    end: f64,
-    evidence: &'a [(&'static str, f64)],
+pub(super) struct Fire<'a> {
+    pub(super) rule: RuleKind,
+    pub(super) key: Key,
+    pub(super) src: Option<u32>,
+    pub(super) dst: Option<u32>,
+    pub(super) port: Option<u16>,
+    pub(super) start: f64,
+    pub(super) end: f64,
+    pub(super) evidence: &'a [(&'static str, f64)],
     /// Measured value ÷ threshold (for escalation).
-    ratio: f64,
+    pub(super) ratio: f64,
 }
 
 /// Can correlation fold `v` into `h`? (See the [module docs](super).) "Overlapping" allows the
@@ -154,7 +157,11 @@ impl Book {
     /// Opens an alert with the rows of the window's events `(time, row)` (oldest first), or
     /// extends the open one with the events not yet included (walking back from the newest, so
     /// each event is visited about once).
-    fn fire(&mut self, f: Fire, window: &mut dyn DoubleEndedIterator<Item = (f64, u32)>) {
+    pub(super) fn fire(
+        &mut self,
+        f: Fire,
+        window: &mut dyn DoubleEndedIterator<Item = (f64, u32)>,
+    ) {
         if let Some(a) = self
             .open
             .get(&(f.rule, f.key))
@@ -435,7 +442,7 @@ fn distinct_step<G: Eq + Hash>(
 }
 
 /// Evicts what left every window of `map` at `now` and drops the empty ones.
-fn sweep_windows<G, W: Sliding>(map: &mut FxMap<G, W>, now: f64, window: f64) {
+pub(super) fn sweep_windows<G, W: Sliding>(map: &mut FxMap<G, W>, now: f64, window: f64) {
     map.retain(|_, w| {
         w.evict(now, window);
         !w.is_empty()
@@ -464,6 +471,9 @@ pub struct RuleEngine {
     runs: FxMap<Key, Run>,
     beacons: FxMap<(u32, u32, u32), Pair>,
     beacon_total: usize,
+    brute_force: BruteForce,
+    dns_tunnel: DnsTunnel,
+    nxdomain: NxdomainBurst,
     book: Book,
     /// Raised alerts not yet taken (snapshots).
     raised_out: Vec<RuleAlert>,
@@ -533,6 +543,9 @@ impl RuleEngine {
             runs: FxMap::default(),
             beacons: FxMap::default(),
             beacon_total: 0,
+            brute_force: BruteForce::default(),
+            dns_tunnel: DnsTunnel::default(),
+            nxdomain: NxdomainBurst::default(),
             raised_out: Vec::new(),
             closed: Vec::new(),
             seen: FlowRecordSummary::default(),
@@ -607,25 +620,32 @@ impl RuleEngine {
     /// What the engine holds now.
     pub fn sizes(&self) -> EngineSizes {
         let ev = |n: usize| n;
+        let more = [
+            self.brute_force.sizes(),
+            self.dns_tunnel.sizes(),
+            self.nxdomain.sizes(),
+        ];
         EngineSizes {
             window_keys: self.port_scan.len()
                 + self.ip_scan.len()
                 + self.ddos.len()
                 + self.syn.len()
-                + self.outbound.len(),
-            window_events: ev(self
-                .port_scan
-                .values()
-                .map(DistinctWindow::len)
-                .sum::<usize>()
-                + self
-                    .ip_scan
+                + self.outbound.len()
+                + more.iter().map(|m| m.0).sum::<usize>(),
+            window_events: more.iter().map(|m| m.1).sum::<usize>()
+                + ev(self
+                    .port_scan
                     .values()
                     .map(DistinctWindow::len)
                     .sum::<usize>()
-                + self.ddos.values().map(DistinctWindow::len).sum::<usize>()
-                + self.syn.values().map(SumWindow::len).sum::<usize>()
-                + self.outbound.values().map(SumWindow::len).sum::<usize>()),
+                    + self
+                        .ip_scan
+                        .values()
+                        .map(DistinctWindow::len)
+                        .sum::<usize>()
+                    + self.ddos.values().map(DistinctWindow::len).sum::<usize>()
+                    + self.syn.values().map(SumWindow::len).sum::<usize>()
+                    + self.outbound.values().map(SumWindow::len).sum::<usize>()),
             beacon_connections: self.beacon_total,
             conversations: self.runs.len(),
             alerts: self.book.alerts.len(),
@@ -858,6 +878,16 @@ impl RuleEngine {
                 spread(s, t, end, p as f64, row, cap);
             }
         }
+
+        // Password guessing, DNS tunnelling and NXDOMAIN bursts (one file each).
+        let (book, cfg) = (&mut self.book, &self.cfg);
+        self.brute_force.push(book, cfg, (src, dst), t, r, row);
+        self.nxdomain.push(book, cfg, src, t, r, row);
+        if let Some(domain) = r.dns.as_ref().and_then(|d| registered_domain(&d.query)) {
+            let domain = self.intern(domain);
+            let (book, cfg) = (&mut self.book, &self.cfg);
+            self.dns_tunnel.push(book, cfg, (src, domain), t, r, row);
+        }
     }
 
     /// Scores one beaconing pair and fires when it looks like a call-home.
@@ -962,6 +992,9 @@ impl RuleEngine {
         sweep_windows(&mut self.ddos, now, c.ddos_window_s);
         sweep_windows(&mut self.syn, now, c.syn_flood_window_s);
         sweep_windows(&mut self.outbound, now, c.outbound_window_s);
+        self.brute_force.sweep(now, c);
+        self.dns_tunnel.sweep(now, c);
+        self.nxdomain.sweep(now, c);
         let gap = c.long_connection_gap_s;
         self.runs.retain(|_, r| now <= r.end + gap);
         self.spike.retain(|_, s| !s.slots.is_empty());
@@ -1053,6 +1086,7 @@ impl RuleEngine {
             }
             alert.severity = alert.severity.max(folded.severity);
         }
+        super::primary::lead_by_evidence(&mut alert);
         if !alert.related.is_empty() {
             alert.related.sort();
             alert.description = format!(
@@ -1126,6 +1160,7 @@ impl RuleEngine {
                 fin: None,
                 rst: None,
                 handshake_complete: s.half_open.then_some(true),
+                dns: None,
                 row: 0,
             };
             unsupported = unsupported_rules(&[probe]);
@@ -1240,10 +1275,14 @@ pub fn describe(a: &RuleAlert) -> String {
             human_bytes(a.count("bytes_out")),
             human_bytes(a.count("bytes_in"))
         ),
+        RuleKind::BruteForce => super::brute_force::describe(a, &span),
+        RuleKind::DnsTunnel => super::dns_tunnel::describe(a, &span),
+        RuleKind::NxdomainBurst => super::nxdomain::describe(a, &span),
+        RuleKind::ArpSpoof => super::arp_spoof::describe(a),
     }
 }
 
-fn sort_alerts(alerts: &mut [RuleAlert]) {
+pub(super) fn sort_alerts(alerts: &mut [RuleAlert]) {
     alerts.sort_by(|a, b| {
         a.window_start
             .total_cmp(&b.window_start)
@@ -1264,7 +1303,7 @@ fn sort_alerts(alerts: &mut [RuleAlert]) {
 ///     ts: 1000.0 + row as f64, end: 1000.0 + row as f64, src: "10.0.0.5".into(),
 ///     dst: "10.0.0.9".into(), src_port: Some(40000), dst_port: Some(port), protocol: Some(6),
 ///     packets_fwd: Some(1), packets_bwd: Some(1), bytes_fwd: Some(0), bytes_bwd: Some(0),
-///     syn: Some(1), ack: Some(1), fin: Some(0), rst: Some(1), handshake_complete: Some(false), row,
+///     syn: Some(1), ack: Some(1), fin: Some(0), rst: Some(1), handshake_complete: Some(false), dns: None, row,
 /// };
 /// let records: Vec<FlowRecord> = (0..25).map(|i| probe(1 + i as u16, i)).collect();
 /// let out = evaluate(&records, &RulesConfig::default()).unwrap();

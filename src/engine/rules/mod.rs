@@ -1,5 +1,6 @@
 //! Behaviour rules over flows: port scan, IP scan, SYN flood, traffic spike, DDoS, beaconing,
-//! long connections and large outbound transfers, beside the models.
+//! long connections, large outbound transfers, password guessing, DNS tunnelling and NXDOMAIN
+//! bursts, beside the models; and ARP spoofing over a capture's ARP records.
 //!
 //! ```text
 //! capture Flows ─► records_from_flows ─┐
@@ -14,6 +15,9 @@
 //! | [`window`] | sliding time windows: distinct counts and sums, evicted as time advances |
 //! | [`beacon`] | the beaconing score (dispersion of intervals and sizes) |
 //! | [`engine`] | [`RuleEngine`]: records in time order → alerts, incrementally (push, take the raised alerts), with cooldown de-duplication and bounded state |
+//! | [`brute_force`], [`dns_tunnel`], [`nxdomain`] | one rule each, run by the engine (defaults and their sources in each file) |
+//! | [`arp_spoof`] | ARP spoofing over a capture's ARP records ([`evaluate_capture`] runs it beside the flow rules) |
+//! | [`primary`] | which rule leads a correlated alert (DDoS vs SYN flood) |
 //!
 //! **Rules** (defaults in brackets; every window is a true sliding window per key — a deque of
 //! events in time order, evicted as time advances, with per-value counters for distinct counts):
@@ -28,6 +32,10 @@
 //! | `beaconing` | source → host:port | ≥ 10 connections with a regularity score ≥ 0.8 ([`beacon`]) and a median interval ≥ 1 s | high |
 //! | `long_connection` | 5-tuple | one conversation (flows of the 5-tuple less than 120 s apart) lasting ≥ 3600 s | low |
 //! | `large_outbound` | source → host | in 3600 s, ≥ 10 MB sent, or ≥ 1 MB sent and ≥ 10× what came back; destination outside private ranges | high |
+//! | `brute_force` | source → host:port, and host:port | ≥ 20 short logins (completed, < 30 s, < 20 kB) to a login port in 900 s; distributed: ≥ 10 sources and ≥ 20 logins | high |
+//! | `dns_tunnel` | source → registered domain | in 300 s ≥ 40 distinct subdomains, half of the queries encoded-looking (label ≥ 30 chars or entropy ≥ 3.5 bits); or ≥ 50 TXT/NULL queries | high |
+//! | `nxdomain_burst` | source | ≥ 50 distinct names answered NXDOMAIN in 300 s | medium |
+//! | `arp_spoof` | IP, or MAC | an IP claimed by another MAC within 3600 s; one MAC claiming ≥ 10 IPs; ≥ 30 gratuitous ARPs from one MAC in 60 s | high |
 //!
 //! Severity rises one level (at most critical) when the measured value reaches five times the
 //! threshold (e.g. a port scan over ≥ 100 ports is critical).
@@ -48,14 +56,21 @@
 //! folded into the earliest-opened fitting alert that exists by then (or that opens while it
 //! waits); otherwise it is raised on its own. The folded rule is listed in
 //! [`RuleAlert::related`] and its evidence is kept with the rule id as prefix; the kept alert
-//! keeps its own window and flows.
+//! keeps its own window and flows. When the final alert is a SYN flood with a DDoS folded in
+//! and its sources repeat (≥ 2 SYNs per source: real machines, not forged addresses), the DDoS
+//! leads instead ([`primary`]).
 //!
 //! Alerts come out sorted by window start, then rule, source and target.
 
+pub mod arp_spoof;
 pub mod beacon;
+pub mod brute_force;
 pub mod config;
+pub mod dns_tunnel;
 pub mod engine;
 mod fxmap;
+pub mod nxdomain;
+pub mod primary;
 pub mod record;
 pub mod window;
 
@@ -66,8 +81,8 @@ use serde::{Deserialize, Serialize};
 pub use config::RulesConfig;
 pub use engine::{evaluate, EngineSizes, RuleEngine};
 pub use record::{
-    protocol_number, records_from_flows, records_from_table, table_records, FlowRecord,
-    TableRecords,
+    dns_rcode_number, dns_type_number, protocol_number, records_from_flows, records_from_table,
+    table_records, DnsFacts, FlowRecord, TableRecords,
 };
 
 /// Which rule raised an alert.
@@ -90,11 +105,19 @@ pub enum RuleKind {
     LongConnection,
     /// A large upload (possible exfiltration).
     LargeOutbound,
+    /// Many short or failed logins to an authentication service (password guessing).
+    BruteForce,
+    /// ARP replies that rebind an address to another MAC (ARP spoofing / poisoning).
+    ArpSpoof,
+    /// DNS queries that carry data: many unique, long or random-looking subdomains of one domain.
+    DnsTunnel,
+    /// Many failed (NXDOMAIN) lookups from one host (domain-generation malware, misconfiguration).
+    NxdomainBurst,
 }
 
 impl RuleKind {
     /// Every rule, in display order.
-    pub const ALL: [RuleKind; 8] = [
+    pub const ALL: [RuleKind; 12] = [
         RuleKind::PortScan,
         RuleKind::IpScan,
         RuleKind::SynFlood,
@@ -103,6 +126,10 @@ impl RuleKind {
         RuleKind::Beaconing,
         RuleKind::LongConnection,
         RuleKind::LargeOutbound,
+        RuleKind::BruteForce,
+        RuleKind::ArpSpoof,
+        RuleKind::DnsTunnel,
+        RuleKind::NxdomainBurst,
     ];
 
     /// Stable snake_case id (`port_scan`, …).
@@ -116,6 +143,10 @@ impl RuleKind {
             RuleKind::Beaconing => "beaconing",
             RuleKind::LongConnection => "long_connection",
             RuleKind::LargeOutbound => "large_outbound",
+            RuleKind::BruteForce => "brute_force",
+            RuleKind::ArpSpoof => "arp_spoof",
+            RuleKind::DnsTunnel => "dns_tunnel",
+            RuleKind::NxdomainBurst => "nxdomain_burst",
         }
     }
 
@@ -130,14 +161,25 @@ impl RuleKind {
             RuleKind::Beaconing => "Beaconing",
             RuleKind::LongConnection => "Long connection",
             RuleKind::LargeOutbound => "Large outbound transfer",
+            RuleKind::BruteForce => "Password guessing",
+            RuleKind::ArpSpoof => "ARP spoofing",
+            RuleKind::DnsTunnel => "DNS tunnelling",
+            RuleKind::NxdomainBurst => "NXDOMAIN burst",
         }
     }
 
     /// The severity the rule gives before escalation (see the module docs).
     pub fn base_severity(self) -> ThreatLevel {
         match self {
-            RuleKind::PortScan | RuleKind::Beaconing | RuleKind::LargeOutbound => ThreatLevel::High,
-            RuleKind::IpScan | RuleKind::TrafficSpike => ThreatLevel::Medium,
+            RuleKind::PortScan
+            | RuleKind::Beaconing
+            | RuleKind::LargeOutbound
+            | RuleKind::BruteForce
+            | RuleKind::ArpSpoof
+            | RuleKind::DnsTunnel => ThreatLevel::High,
+            RuleKind::IpScan | RuleKind::TrafficSpike | RuleKind::NxdomainBurst => {
+                ThreatLevel::Medium
+            }
             RuleKind::SynFlood | RuleKind::Ddos => ThreatLevel::Critical,
             RuleKind::LongConnection => ThreatLevel::Low,
         }
@@ -252,6 +294,19 @@ pub struct RulesOutcome {
     pub unsupported: Vec<RuleSupport>,
     /// Records evaluated.
     pub records: usize,
+}
+
+/// The rules over a packet capture: its flows through the flow rules ([`evaluate`]), its ARP
+/// records through [`arp_spoof`]; the alerts merged and sorted.
+pub fn evaluate_capture(
+    capture: &crate::engine::ingest::capture::CaptureFlows,
+    config: &RulesConfig,
+) -> Result<RulesOutcome, crate::engine::error::Error> {
+    let mut out = evaluate(&records_from_flows(&capture.flows), config)?;
+    out.alerts
+        .extend(arp_spoof::arp_alerts(&capture.arp.records, config));
+    engine::sort_alerts(&mut out.alerts);
+    Ok(out)
 }
 
 /// Which rules lack the data they need in these records.
