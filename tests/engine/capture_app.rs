@@ -589,8 +589,7 @@ fn tshark_agrees_on_dns_names_sni_and_http_hosts() {
     })
     .unwrap();
     files.push(("generated.pcap".into(), generated.bytes));
-    let mut checked = 0;
-    for (name, bytes) in &files {
+    for (checked, (name, bytes)) in files.iter().enumerate() {
         let path = dir.join(format!("f{checked}.pcap"));
         std::fs::write(&path, bytes).unwrap();
         let cf = read_flows_from_bytes(bytes, FlowConfig::default()).unwrap();
@@ -610,7 +609,6 @@ fn tshark_agrees_on_dns_names_sni_and_http_hosts() {
         for (field, get) in fields {
             assert_eq!(ours(get), tshark_values(&path, field), "{name}: {field}");
         }
-        checked += 1;
     }
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -87,12 +87,15 @@ impl Alerts {
     }
 }
 
+/// An IP's current MAC, when it was last claimed, how often it changed, the MACs seen.
+type Binding = ([u8; 6], f64, u32, Vec<[u8; 6]>);
+
 /// The ARP-spoofing alerts of a capture's ARP records (in capture order; a record earlier than
 /// the one before it counts at that one's time). The config is assumed valid.
 pub fn arp_alerts(records: &[ArpRecord], cfg: &RulesConfig) -> Vec<RuleAlert> {
     let mut out = Alerts::default();
     // IP → (MAC, last claimed, changes so far, distinct MACs seen).
-    let mut binding: HashMap<Ipv4Addr, ([u8; 6], f64, u32, Vec<[u8; 6]>)> = HashMap::new();
+    let mut binding: HashMap<Ipv4Addr, Binding> = HashMap::new();
     // MAC → IP → last claimed.
     let mut claims: HashMap<[u8; 6], BTreeMap<Ipv4Addr, f64>> = HashMap::new();
     // MAC → times of its gratuitous ARPs in the storm window.
