@@ -2,12 +2,24 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test build cli bench bench-web bench-results
+.PHONY: run serve watch test build cli bench bench-web bench-results
 
-## Build the app and serve it on http://127.0.0.1:8080
-run:
+PORT ?= 8080
+
+## Build the app, then serve dist/ as a static host would: http://127.0.0.1:8080/ and, as under a
+## sub-path deployment, http://127.0.0.1:8080/netsift/ (no file watcher: see `make watch`)
+run: build
+	node tools/serve.mjs dist --port $(PORT)
+
+## Serve the last build of dist/ without building
+serve:
+	node tools/serve.mjs dist --port $(PORT)
+
+## Rebuild dist/ when a source changes (src/, style/, public/, index.html; never target/,
+## node_modules/ or dist/); run next to `make serve` and reload the page
+watch:
 	@bash tests/bootstrap.sh app
-	trunk serve --release
+	trunk watch --release
 
 ## Run every test (native, wasm in headless Chromium, end-to-end)
 test:

@@ -123,7 +123,7 @@ fn one_hour_at_1000_flows_per_second_stays_bounded() {
     // closed alerts are dropped every tick.
     let rules = s.rule_sizes();
     assert!(
-        rules.beacon_connections <= netsift::engine::rules::engine::BEACON_MAX_TOTAL,
+        rules.beacon_connections <= netsift::engine::rules::BEACON_MAX_TOTAL,
         "{rules:?}"
     );
     assert_eq!(rules.closed, 0);

@@ -1,5 +1,12 @@
 //! The Web Worker: registers the engine's message handler and nothing else.
 
+// Production code never unwraps, expects or panics: a failure is a typed error the caller shows.
+// Unit tests (cfg(test)), integration tests and examples may.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();

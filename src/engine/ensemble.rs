@@ -3,7 +3,7 @@
 //! **Votes and decision.** Each member votes "anomaly" when its score is above its own threshold
 //! (fixed at fit time from the contamination). A row is an anomaly when at least `k = min_votes`
 //! members vote so (k-of-n; `k` is clamped to `1 ..= n`). For an even `n` with `k = n/2` a tie
-//! (2 of 4) counts as an anomaly — that is seed 001's "≥ 2 of 4" rule.
+//! (2 of 4) counts as an anomaly: the usual "≥ 2 of 4" rule.
 //!
 //! **Severity** of an anomaly: `Low` at exactly `k` votes, `Medium` at `k + 1`, `High` at
 //! `k + 2` or more (four detectors, k = 2: 2 / 3 / 4 votes). A single detector (k = n = 1) only
@@ -18,41 +18,25 @@
 //! * below the training minimum: `−B · t/(1 + t)` with `t = (min − s)/spread`;
 //!
 //! where `spread = max − median` of the training scores (falling back to `max − min`, then 1)
-//! and `B =` [`TAIL_BAND`]. The ensemble score is the **`k`-th highest** member position
-//! (`k` = the effective `min_votes`), mapped affinely from `[−B, 1 + B]` onto `[0, 1]`: "at least
-//! `k` detectors place the row this high in their training distribution". It is the continuous
-//! twin of the vote — a member votes when its position passes ≈ `1 − contamination`, so the
-//! score passes the mapped `1 − contamination` exactly when about `k` members vote — and one
-//! dissenting or broken member cannot drag it, unlike a mean. Measured (ROC-AUC / AP of the
-//! ensemble score; the ignored tests `sample_ensemble_combinations` and `nsl_kdd_ensemble_tails` in `tests/engine/ensemble.rs`):
-//!
-//! | data | k-th highest | mean of positions |
-//! |---|---|---|
-//! | sample traffic, all rows, 4 detectors, k = 2 (LOF alone scores 0.38: the anomalies form dense clusters) | **0.971** / **0.877** | 0.905 / 0.590 |
-//! | NSL-KDD, normal rows of KDDTrain+/5 → KDDTest+, 4 detectors, k = 2 | **0.9533** / **0.9564** | 0.9360 / 0.9205 |
-//!
-//! Re-measured with the final detectors and defaults (contamination 0.15, seed 42; NSL-KDD (a)
-//! normal KDDTrain+ → KDDTest+ with the log transform, (b) all KDDTrain+ → KDDTest+ without it;
-//! `tune_nsl_kdd` in `tests/engine/tune.rs`, `sample_ensemble_combinations`; ROC-AUC / AP):
-//!
-//! | data | **k-th highest** | mean | mean of the top k | max | median | rank average |
-//! |---|---|---|---|---|---|---|
-//! | NSL-KDD (a) | 0.9661 / 0.9677 | 0.9594 / 0.9609 | 0.9677 / 0.9705 | 0.9684 / 0.9732 | 0.9678 / 0.9694 | 0.9620 / 0.9645 |
-//! | NSL-KDD (b) | 0.8732 / 0.8868 | 0.8619 / 0.8766 | 0.8848 / 0.9035 | 0.8750 / 0.8995 | 0.8656 / 0.8802 | 0.8525 / 0.8675 |
-//! | sample, all rows | **0.9613** / **0.8677** | 0.8982 / 0.5953 | 0.9575 / 0.8199 | — | — | — |
-//!
-//! The mean of the top `k` ([`Combine::TopMean`]) gains 0.002–0.012 ROC-AUC on NSL-KDD but loses
-//! 0.05 AP on the sample, where one detector (LOF) is wrong about most anomalies and the top
-//! member is then often a lone dissenter; the k-th highest stays the default.
-//!
-//! Inside the training range a position is a plain percentile, so the score reads as one.
-//! Without the tails every row above the training maximum would get exactly 1 from a member
-//! and the ranking among the most extreme rows would be lost, which could matter when training
-//! on normal rows only. Measured on NSL-KDD (IF + OCSVM + AE, mean combination, normal-only):
-//! ROC-AUC 0.949251 with tails vs 0.949259 clamped — no measurable difference there (only
-//! 148 / 31 / 12 of 22,544 test rows lie beyond a member's training maximum, nearly all attacks,
-//! and ties among positives cost no AUC). The tails are kept because they order the top of the
-//! anomaly table instead of tying it at 1, at no cost.
+//! and `B =` [`TAIL_BAND`]. Each position is turned into **evidence** ([`evidence`]):
+//! `−ln(1 − c·p)`, `c = N/(N + 1)`, `N =` [`EVIDENCE_FLOOR_N`] — minus the log of the share of
+//! training rows above the row, floored at ≈ 1 % — continued linearly beyond the training maximum.
+//! The ensemble score is the **mean evidence of the `k` members with the highest positions**
+//! (`k` = the effective `min_votes`), turned back into a position ([`evidence_position`]) and
+//! mapped affinely from `[−B, 1 + B]` onto `[0, 1]` ([`Combine::TopEvidence`]). When the top `k`
+//! members agree on a position the score is that position, so it stays a continuous companion
+//! of the vote (a member votes when its position passes ≈ `1 − contamination`, and the score is
+//! never below the `k`-th highest position, so every row the vote flags scores past the mapped
+//! `1 − contamination`); when they disagree, the one deeper in its tail counts for more than a
+//! mean of positions would give it (two members at their 95th percentile still outrank one at
+//! its 99.9th with the other at its median; one member far past its training maximum outranks
+//! both), and the members below the top `k` are ignored, so one dissenting or broken member
+//! cannot drag it down. Inside the training range a position is a plain percentile, so the
+//! score reads as one; the tails beyond it keep the most extreme rows ordered instead of tied
+//! at one. It replaced the `k`-th highest position ([`Combine::KthHighest`]), which ignored how
+//! far the top member was past its threshold. Why this rule rather than the k-th highest, the mean,
+//! the mean of the top `k` ([`Combine::TopMean`]) or a clamped percentile, measured on every
+//! benchmark protocol: `docs/decisions.md` ("Ensemble score").
 //!
 //! **Confidence** of each row's decision in [0, 1]: the mean of
 //!
@@ -64,8 +48,8 @@
 //!   (0 when the score disagrees with the vote).
 //!
 //! So a bare 2-of-4 anomaly whose score is barely past τ gets ≈ 0.17, a unanimous anomaly with
-//! an extreme score ≈ 1, and a row no detector flags with a typical score ≈ 0.75 or more. (Seed
-//! 001 gave a 2-vote anomaly 0.5, the same as a tie.)
+//! an extreme score ≈ 1, and a row no detector flags with a typical score ≈ 0.75 or more. (A
+//! plain vote share would give a 2-vote anomaly 0.5, the same as a tie.)
 //!
 //! **Agreement**: Spearman's ρ (Pearson correlation of average ranks, ties averaged) between
 //! every pair of members' scores over the scored rows; NaN when a member's scores are constant.
@@ -181,10 +165,42 @@ pub fn member_position(cal: &Calibration, score: f64) -> f64 {
     }
 }
 
+/// Training rows per unit of tail share below which [`evidence`] stops growing faster: the
+/// tail share `1 − p` is floored at `1/(N + 1)` ≈ 1 %.
+pub const EVIDENCE_FLOOR_N: f64 = 100.0;
+
+/// A member's evidence that a row is anomalous, from its position `p`:
+/// `−ln(1 − c·p)` with `c = N/(N + 1)` (`N` = [`EVIDENCE_FLOOR_N`]) — minus the log of the
+/// share of training rows above the row, that share floored at `1/(N + 1)` — continued beyond
+/// the training maximum (`p > 1`) by the straight line of the same slope, `ln(N + 1) + N·(p − 1)`.
+/// Strictly increasing; [`evidence_position`] is its inverse.
+pub fn evidence(p: f64) -> f64 {
+    let n = EVIDENCE_FLOOR_N;
+    if p <= 1.0 {
+        -math::log1p(-(n / (n + 1.0)) * p)
+    } else {
+        math::log1p(n) + n * (p - 1.0)
+    }
+}
+
+/// The position whose [`evidence`] is `y`.
+pub fn evidence_position(y: f64) -> f64 {
+    let n = EVIDENCE_FLOOR_N;
+    let top = math::log1p(n);
+    if y <= top {
+        (1.0 - math::exp(-y)) * ((n + 1.0) / n)
+    } else {
+        1.0 + (y - top) / n
+    }
+}
+
 /// How member positions are combined into the ensemble score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Combine {
-    /// The `k`-th highest member position (the default; see the module docs).
+    /// The mean [`evidence`] of the `k` members with the highest positions, mapped back to a
+    /// position (the default; see the module docs).
+    TopEvidence(usize),
+    /// The `k`-th highest member position (the default until the evidence mean replaced it).
     KthHighest(usize),
     /// The mean of the member positions.
     Mean,
@@ -209,6 +225,21 @@ pub fn combine_positions(positions: &[f64], how: Combine) -> f64 {
             let mut sorted = positions.to_vec();
             sorted.sort_by(|a, b| b.total_cmp(a));
             sorted[k.clamp(1, sorted.len()) - 1]
+        }
+        Combine::TopEvidence(k) => {
+            let mut sorted = positions.to_vec();
+            sorted.sort_by(|a, b| b.total_cmp(a));
+            let k = k.clamp(1, sorted.len());
+            if k == 1 {
+                // The mean of one is the top position itself; skip the round trip's rounding.
+                sorted[0]
+            } else {
+                let mut sum = 0.0;
+                for &p in &sorted[..k] {
+                    sum += evidence(p);
+                }
+                evidence_position(sum / k as f64)
+            }
         }
         Combine::TopMean(k) => {
             let mut sorted = positions.to_vec();
@@ -244,8 +275,11 @@ pub fn effective_min_votes(min_votes: usize, n: usize) -> usize {
     min_votes.clamp(1, n.max(1))
 }
 
-/// Ensemble scores of rows from per-member scores (`member_scores[m][row]`): the `k`-th highest
-/// member position, normalised (see the module docs).
+/// The rule [`ensemble_scores`] uses.
+pub const DEFAULT_COMBINE: fn(usize) -> Combine = Combine::TopEvidence;
+
+/// Ensemble scores of rows from per-member scores (`member_scores[m][row]`): the mean evidence
+/// of the `k` highest member positions, as a position, normalised (see the module docs).
 pub fn ensemble_scores(models: &[AnyModel], member_scores: &[Vec<f64>], k: usize) -> Vec<f64> {
     let n = member_scores.first().map_or(0, Vec::len);
     let mut positions = vec![0.0; models.len()];
@@ -254,7 +288,7 @@ pub fn ensemble_scores(models: &[AnyModel], member_scores: &[Vec<f64>], k: usize
             for (m, (model, scores)) in models.iter().zip(member_scores).enumerate() {
                 positions[m] = member_position(model.calibration(), scores[row]);
             }
-            combine_positions(&positions, Combine::KthHighest(k))
+            combine_positions(&positions, DEFAULT_COMBINE(k))
         })
         .collect()
 }
@@ -599,6 +633,30 @@ mod tests {
             1.0
         );
         assert!((combine_positions(&[0.5, 0.5], Combine::Mean) - 0.5).abs() < 1e-15);
+    }
+
+    #[test]
+    fn evidence_is_increasing_and_inverted_by_evidence_position() {
+        let ps = [-0.1, -0.05, 0.0, 0.3, 0.85, 0.99, 1.0, 1.01, 1.1];
+        let ys: Vec<f64> = ps.iter().map(|&p| evidence(p)).collect();
+        assert!(ys.windows(2).all(|w| w[0] < w[1]), "{ys:?}");
+        for (&p, &y) in ps.iter().zip(&ys) {
+            assert!((evidence_position(y) - p).abs() < 1e-12, "{p} → {y}");
+        }
+        // Agreeing members give their common position back.
+        let e = combine_positions(&[0.9, 0.9, 0.1, 0.0], Combine::TopEvidence(2));
+        assert!((e - combine_positions(&[0.9], Combine::Mean)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn top_evidence_ranks_one_extreme_member_above_two_moderate_ones_only_so_far() {
+        // Two members at the 95th percentile beat one at the 99.9th with the other at the median.
+        let both = combine_positions(&[0.95, 0.95, 0.2, 0.2], Combine::TopEvidence(2));
+        let one = combine_positions(&[0.999, 0.5, 0.2, 0.2], Combine::TopEvidence(2));
+        assert!(both > one, "{both} vs {one}");
+        // Far past the training maximum one member does outweigh them.
+        let far = combine_positions(&[1.09, 0.5, 0.2, 0.2], Combine::TopEvidence(2));
+        assert!(far > both, "{far} vs {both}");
     }
 
     #[test]

@@ -20,22 +20,11 @@
 //!   `column=<other>` input that every other level (seen or unseen, not missing) sets.
 //!
 //! One-hot inputs are standard-scaled too by default ([`FeatureParams::scale_one_hot`] = true),
-//! as in a scikit-learn `Pipeline(OneHotEncoder, StandardScaler)` (seed 001 scaled every input);
+//! as in a scikit-learn `Pipeline(OneHotEncoder, StandardScaler)`;
 //! a `ColumnTransformer` that scales only the numeric columns is the other common choice
-//! (`scale_one_hot = false`: inputs stay 0/1). Measured on NSL-KDD (trained on the normal rows
-//! of every 5th KDDTrain+ row, scored on KDDTest+, contamination 0.1, seed 42; the ignored tests
-//! `nsl_kdd_one_hot_scaling` and `nsl_kdd_ensemble_tails` in `tests/engine/ensemble.rs`):
-//!
-//! | ROC-AUC | 0/1 one-hot | scaled one-hot |
-//! |---|---|---|
-//! | Isolation Forest | 0.9388 | 0.9388 (invariant to per-column affine maps) |
-//! | One-Class SVM | 0.8950 | **0.9450** |
-//! | LOF | 0.8566 | **0.8634** |
-//! | Autoencoder | **0.9567** | 0.9517 |
-//! | ensemble (all four, k = 2; F1 of the vote) | 0.9461 (F1 0.860) | **0.9533** (F1 0.898) |
-//!
-//! Scaling helps the RBF kernel most: with 0/1 indicators the ~40 continuous inputs dominate the
-//! distances, and a row's service or flag barely moves the kernel.
+//! (`scale_one_hot = false`: inputs stay 0/1). Scaling helps the RBF kernel most: with 0/1
+//! indicators the continuous inputs dominate the distances, and a row's service or flag barely
+//! moves the kernel (measured in `docs/decisions.md`, "Features").
 //!
 //! **Heavy-tailed columns** ([`FeatureParams::log_transform`]). Byte and count columns of network
 //! data span many orders of magnitude (NSL-KDD `src_bytes`: 0 … 1.4·10⁹): after standard scaling
@@ -48,20 +37,8 @@
 //! after scaling it is unchanged.) The default, [`LogTransform::CleanTraining`], applies it only
 //! when training on the rows labelled normal: there the tail is normal variation whose scale
 //! should be compressed, whereas in a training set that holds the anomalies the skew is often the
-//! anomalies themselves and compressing it hides them. Measured (the ignored tests `tune_nsl_kdd`
-//! in `tests/engine/tune.rs` and `sample_ensemble_combinations` in `tests/engine/ensemble.rs`;
-//! ROC-AUC, contamination 0.15, seed 42; ensemble = k-th highest position, k = 2; F1 of the ≥ 2
-//! vote):
-//!
-//! | data | IF | OCSVM | LOF | AE | ensemble (F1) |
-//! |---|---|---|---|---|---|
-//! | NSL-KDD (a) normal KDDTrain+ → KDDTest+, no log | 0.936 | 0.934 | 0.845 | 0.947 | 0.9556 (0.900) |
-//! | NSL-KDD (a), log | **0.939** | **0.960** | **0.904** | **0.962** | **0.9677** (**0.913**) |
-//! | NSL-KDD (b) all KDDTrain+ → KDDTest+, no log | **0.877** | **0.741** | 0.615 | **0.875** | **0.8706** (0.490) |
-//! | NSL-KDD (b), log | 0.876 | 0.707 | **0.657** | 0.855 | 0.8585 (0.483) |
-//! | seed-001 sample (1,000 rows, 15 % anomalies), all rows, no log | 0.999 | 0.898 | 0.384 | **0.947** | **0.9613** (**0.782**) |
-//! | sample, all rows, log | **1.000** | **0.919** | **0.466** | 0.542 | 0.8935 (0.619) |
-//! | sample, normal rows only | 1.000 | 1.000 | 1.000 | 1.000 | 1.000 either way |
+//! anomalies themselves and compressing it hides them (measured per detector in
+//! `docs/decisions.md`, "Features").
 
 use std::collections::HashMap;
 
@@ -331,6 +308,227 @@ fn code_map(table_levels: &[String], fitted: &[String]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// A numeric column's encoder from its training values: the median imputes missing values, a
+/// heavy tail may be log-transformed (its name added to `logged`), then mean and scale.
+fn fit_numeric(
+    name: &str,
+    v: &[f64],
+    train_rows: &[usize],
+    params: &FeatureParams,
+    warnings: &mut Vec<String>,
+    logged: &mut Vec<String>,
+) -> ColumnEncoder {
+    let train: Vec<f64> = train_rows.iter().map(|&r| v[r]).collect();
+    let present: Vec<f64> = train.iter().copied().filter(|x| x.is_finite()).collect();
+    let missing = train.len() - present.len();
+    let median = if present.is_empty() {
+        warnings.push(format!(
+            "column {}: no value in the training rows; it is set to 0",
+            name
+        ));
+        0.0
+    } else {
+        math::median(&present)
+    };
+    if missing > 0 && !present.is_empty() {
+        warnings.push(format!(
+                    "column {}: {missing} missing or non-finite training value(s) imputed with the median {}",
+                    name,
+                    crate::engine::text::number(median)
+                ));
+    }
+    let mut imputed: Vec<f64> = train
+        .iter()
+        .map(|&x| if x.is_finite() { x } else { median })
+        .collect();
+    let log = params.log_transform == LogTransform::Always
+        && imputed.iter().all(|&x| x >= 0.0)
+        && skewness(&imputed) > LOG_SKEW_THRESHOLD;
+    if log {
+        logged.push(name.to_owned());
+        for x in &mut imputed {
+            *x = signed_log1p(*x);
+        }
+    }
+    let (mean, scale) = mean_and_scale(&imputed);
+    if scale == 1.0 && imputed.iter().all(|&x| x == imputed[0]) {
+        warnings.push(format!(
+            "column {}: constant in the training rows (carries no information)",
+            name
+        ));
+    }
+    ColumnEncoder::Numeric {
+        name: name.to_owned(),
+        median,
+        log,
+        mean,
+        scale,
+    }
+}
+
+/// A categorical column's encoder from its training rows: one-hot over the seen levels, or for
+/// many levels one-hot of the most frequent or frequency encoding (scaling comes after, in
+/// [`scale_encoded`]).
+fn fit_categorical(
+    name: &str,
+    levels: &[String],
+    codes: &[u32],
+    train_rows: &[usize],
+    params: &FeatureParams,
+    warnings: &mut Vec<String>,
+) -> ColumnEncoder {
+    let n_train = train_rows.len() as f64;
+    let mut counts = vec![0usize; levels.len()];
+    let mut missing = 0usize;
+    for &r in train_rows {
+        let c = codes[r];
+        match counts.get_mut(c as usize) {
+            Some(n) if c != MISSING_CODE => *n += 1,
+            _ => missing += 1,
+        }
+    }
+    if missing > 0 {
+        warnings.push(format!(
+            "column {}: {missing} missing training value(s) encoded as no level",
+            name
+        ));
+    }
+    // Seen levels, sorted by name (deterministic, like OneHotEncoder).
+    let mut seen: Vec<(String, usize)> = levels
+        .iter()
+        .zip(&counts)
+        .filter(|(_, &n)| n > 0)
+        .map(|(l, &n)| (l.clone(), n))
+        .collect();
+    seen.sort_by(|a, b| a.0.cmp(&b.0));
+    if seen.len() <= params.max_one_hot {
+        one_hot(name.to_owned(), seen, false)
+    } else {
+        match params.high_cardinality {
+            HighCardinality::OneHotTop => {
+                warnings.push(format!(
+                            "column {}: {} levels; the {} most frequent are one-hot encoded, the rest share {}={OTHER_LEVEL}",
+                            name,
+                            seen.len(),
+                            params.max_one_hot - 1,
+                            name
+                        ));
+                let mut by_count = seen;
+                by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                by_count.truncate(params.max_one_hot - 1);
+                by_count.sort_by(|a, b| a.0.cmp(&b.0));
+                one_hot(name.to_owned(), by_count, true)
+            }
+            HighCardinality::Frequency => {
+                warnings.push(format!(
+                    "column {}: {} levels (more than {}); frequency encoded",
+                    name,
+                    seen.len(),
+                    params.max_one_hot
+                ));
+                let levels: Vec<String> = seen.iter().map(|(l, _)| l.clone()).collect();
+                let shares: Vec<f64> = seen.iter().map(|&(_, n)| n as f64 / n_train).collect();
+                ColumnEncoder::Frequency {
+                    name: name.to_owned(),
+                    levels,
+                    shares,
+                    mean: 0.0,
+                    scale: 1.0,
+                }
+            }
+        }
+    }
+}
+
+/// Fills in the statistics that need the encoded training values (frequency and one-hot
+/// scaling) and adds the encoder's input names to `names`.
+fn scale_encoded(
+    enc: ColumnEncoder,
+    values: &Values,
+    train_rows: &[usize],
+    params: &FeatureParams,
+    names: &mut Vec<String>,
+) -> ColumnEncoder {
+    match enc {
+        ColumnEncoder::Frequency {
+            name,
+            levels: lv,
+            shares,
+            ..
+        } => {
+            let table_levels = match values {
+                Values::Categorical { levels, .. } => levels.as_slice(),
+                Values::Numeric(_) => &[],
+            };
+            let map = code_map(table_levels, &lv);
+            let codes = match values {
+                Values::Categorical { codes, .. } => codes.as_slice(),
+                Values::Numeric(_) => &[],
+            };
+            let encoded: Vec<f64> = train_rows
+                .iter()
+                .map(|&r| freq_of(codes[r], &map, &shares))
+                .collect();
+            let (mean, scale) = mean_and_scale(&encoded);
+            names.push(name.clone());
+            ColumnEncoder::Frequency {
+                name,
+                levels: lv,
+                shares,
+                mean,
+                scale,
+            }
+        }
+        ColumnEncoder::OneHot {
+            name,
+            levels: lv,
+            other,
+            ..
+        } => {
+            let width = lv.len() + usize::from(other);
+            let (mut means, mut scales) = (vec![0.0; width], vec![1.0; width]);
+            if params.scale_one_hot {
+                let (table_levels, codes) = match values {
+                    Values::Categorical { levels, codes } => (levels.as_slice(), codes.as_slice()),
+                    Values::Numeric(_) => (&[][..], &[][..]),
+                };
+                let map = code_map(table_levels, &lv);
+                for j in 0..width {
+                    let encoded: Vec<f64> = train_rows
+                        .iter()
+                        .map(|&r| {
+                            one_hot_slot(codes[r], &map, other, lv.len())
+                                .map_or(0.0, |s| f64::from(u8::from(s == j)))
+                        })
+                        .collect();
+                    let (m, s) = mean_and_scale(&encoded);
+                    means[j] = m;
+                    scales[j] = s;
+                }
+            }
+            for l in &lv {
+                names.push(format!("{name}={l}"));
+            }
+            if other {
+                names.push(format!("{name}={OTHER_LEVEL}"));
+            }
+            ColumnEncoder::OneHot {
+                name,
+                levels: lv,
+                other,
+                means,
+                scales,
+            }
+        }
+        numeric => {
+            if let ColumnEncoder::Numeric { name, .. } = &numeric {
+                names.push(name.clone());
+            }
+            numeric
+        }
+    }
+}
+
 impl Preprocessor {
     /// Fits the encoding and scaling on `train_rows` of `table`.
     ///
@@ -356,202 +554,23 @@ impl Preprocessor {
         let mut warnings = Vec::new();
         let mut profiles = Vec::new();
         let mut logged = Vec::new();
-        let n_train = train_rows.len() as f64;
         for col in table.columns.iter().filter(|c| c.role == Role::Feature) {
             profiles.push(RawProfile::fit(col, train_rows));
             let enc = match &col.values {
                 Values::Numeric(v) => {
-                    let train: Vec<f64> = train_rows.iter().map(|&r| v[r]).collect();
-                    let present: Vec<f64> =
-                        train.iter().copied().filter(|x| x.is_finite()).collect();
-                    let missing = train.len() - present.len();
-                    let median = if present.is_empty() {
-                        warnings.push(format!(
-                            "column {}: no value in the training rows; it is set to 0",
-                            col.name
-                        ));
-                        0.0
-                    } else {
-                        math::median(&present)
-                    };
-                    if missing > 0 && !present.is_empty() {
-                        warnings.push(format!(
-                            "column {}: {missing} missing or non-finite training value(s) imputed with the median {}",
-                            col.name,
-                            crate::engine::data::format_number(median)
-                        ));
-                    }
-                    let mut imputed: Vec<f64> = train
-                        .iter()
-                        .map(|&x| if x.is_finite() { x } else { median })
-                        .collect();
-                    let log = params.log_transform == LogTransform::Always
-                        && imputed.iter().all(|&x| x >= 0.0)
-                        && skewness(&imputed) > LOG_SKEW_THRESHOLD;
-                    if log {
-                        logged.push(col.name.clone());
-                        for x in &mut imputed {
-                            *x = signed_log1p(*x);
-                        }
-                    }
-                    let (mean, scale) = mean_and_scale(&imputed);
-                    if scale == 1.0 && imputed.iter().all(|&x| x == imputed[0]) {
-                        warnings.push(format!(
-                            "column {}: constant in the training rows (carries no information)",
-                            col.name
-                        ));
-                    }
-                    names.push(col.name.clone());
-                    ColumnEncoder::Numeric {
-                        name: col.name.clone(),
-                        median,
-                        log,
-                        mean,
-                        scale,
-                    }
+                    fit_numeric(&col.name, v, train_rows, params, &mut warnings, &mut logged)
                 }
                 Values::Categorical { levels, codes } => {
-                    let mut counts = vec![0usize; levels.len()];
-                    let mut missing = 0usize;
-                    for &r in train_rows {
-                        let c = codes[r];
-                        match counts.get_mut(c as usize) {
-                            Some(n) if c != MISSING_CODE => *n += 1,
-                            _ => missing += 1,
-                        }
-                    }
-                    if missing > 0 {
-                        warnings.push(format!(
-                            "column {}: {missing} missing training value(s) encoded as no level",
-                            col.name
-                        ));
-                    }
-                    // Seen levels, sorted by name (deterministic, like OneHotEncoder).
-                    let mut seen: Vec<(String, usize)> = levels
-                        .iter()
-                        .zip(&counts)
-                        .filter(|(_, &n)| n > 0)
-                        .map(|(l, &n)| (l.clone(), n))
-                        .collect();
-                    seen.sort_by(|a, b| a.0.cmp(&b.0));
-                    if seen.len() <= params.max_one_hot {
-                        one_hot(col.name.clone(), seen, false)
-                    } else {
-                        match params.high_cardinality {
-                            HighCardinality::OneHotTop => {
-                                warnings.push(format!(
-                                    "column {}: {} levels; the {} most frequent are one-hot encoded, the rest share {}={OTHER_LEVEL}",
-                                    col.name,
-                                    seen.len(),
-                                    params.max_one_hot - 1,
-                                    col.name
-                                ));
-                                let mut by_count = seen;
-                                by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                                by_count.truncate(params.max_one_hot - 1);
-                                by_count.sort_by(|a, b| a.0.cmp(&b.0));
-                                one_hot(col.name.clone(), by_count, true)
-                            }
-                            HighCardinality::Frequency => {
-                                warnings.push(format!(
-                                    "column {}: {} levels (more than {}); frequency encoded",
-                                    col.name,
-                                    seen.len(),
-                                    params.max_one_hot
-                                ));
-                                let levels: Vec<String> =
-                                    seen.iter().map(|(l, _)| l.clone()).collect();
-                                let shares: Vec<f64> =
-                                    seen.iter().map(|&(_, n)| n as f64 / n_train).collect();
-                                ColumnEncoder::Frequency {
-                                    name: col.name.clone(),
-                                    levels,
-                                    shares,
-                                    mean: 0.0,
-                                    scale: 1.0,
-                                }
-                            }
-                        }
-                    }
+                    fit_categorical(&col.name, levels, codes, train_rows, params, &mut warnings)
                 }
             };
-            // Fill in the statistics that need the encoded training values.
-            let enc = match enc {
-                ColumnEncoder::Frequency {
-                    name,
-                    levels: lv,
-                    shares,
-                    ..
-                } => {
-                    let table_levels = match &col.values {
-                        Values::Categorical { levels, .. } => levels.as_slice(),
-                        Values::Numeric(_) => &[],
-                    };
-                    let map = code_map(table_levels, &lv);
-                    let codes = match &col.values {
-                        Values::Categorical { codes, .. } => codes.as_slice(),
-                        Values::Numeric(_) => &[],
-                    };
-                    let encoded: Vec<f64> = train_rows
-                        .iter()
-                        .map(|&r| freq_of(codes[r], &map, &shares))
-                        .collect();
-                    let (mean, scale) = mean_and_scale(&encoded);
-                    names.push(name.clone());
-                    ColumnEncoder::Frequency {
-                        name,
-                        levels: lv,
-                        shares,
-                        mean,
-                        scale,
-                    }
-                }
-                ColumnEncoder::OneHot {
-                    name,
-                    levels: lv,
-                    other,
-                    ..
-                } => {
-                    let width = lv.len() + usize::from(other);
-                    let (mut means, mut scales) = (vec![0.0; width], vec![1.0; width]);
-                    if params.scale_one_hot {
-                        let (table_levels, codes) = match &col.values {
-                            Values::Categorical { levels, codes } => {
-                                (levels.as_slice(), codes.as_slice())
-                            }
-                            Values::Numeric(_) => (&[][..], &[][..]),
-                        };
-                        let map = code_map(table_levels, &lv);
-                        for j in 0..width {
-                            let encoded: Vec<f64> = train_rows
-                                .iter()
-                                .map(|&r| {
-                                    one_hot_slot(codes[r], &map, other, lv.len())
-                                        .map_or(0.0, |s| f64::from(u8::from(s == j)))
-                                })
-                                .collect();
-                            let (m, s) = mean_and_scale(&encoded);
-                            means[j] = m;
-                            scales[j] = s;
-                        }
-                    }
-                    for l in &lv {
-                        names.push(format!("{name}={l}"));
-                    }
-                    if other {
-                        names.push(format!("{name}={OTHER_LEVEL}"));
-                    }
-                    ColumnEncoder::OneHot {
-                        name,
-                        levels: lv,
-                        other,
-                        means,
-                        scales,
-                    }
-                }
-                numeric => numeric,
-            };
-            encoders.push(enc);
+            encoders.push(scale_encoded(
+                enc,
+                &col.values,
+                train_rows,
+                params,
+                &mut names,
+            ));
         }
         if encoders.is_empty() {
             return Err(InputError::NoFeatures.into());
@@ -627,7 +646,7 @@ impl Preprocessor {
                     if imputed > 0 {
                         warnings.push(format!(
                             "column {name}: {imputed} missing or non-finite value(s) imputed with the training median {}",
-                            crate::engine::data::format_number(*median)
+                            crate::engine::text::number(*median)
                         ));
                     }
                 }

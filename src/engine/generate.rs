@@ -1,7 +1,7 @@
-//! Seeded synthetic data: seed 001's traffic generator, re-implemented.
+//! Seeded synthetic data: sample traffic in the connection-features schema.
 //!
 //! [`sample_traffic`] draws `rows` rows of which `floor(rows · anomaly_ratio)` are anomalous,
-//! with seed 001's columns, in its order, all numeric:
+//! with the columns of the connection-features preset, in its order, all numeric:
 //!
 //! | column | normal | anomalous |
 //! |---|---|---|
@@ -15,20 +15,20 @@
 //! | `packet_rate` | N(50, 15) → [1, 200] | halves: N(500, 100) → [300, 1000]; N(2, 1) → [0.1, 5] |
 //! | `error_rate` | N(0.5, 0.3) → [0, 5] | N(15, 5) → [10, 50] |
 //!
-//! "→ [a, b]" is clipping. Like the seed, an anomaly's sub-pattern follows its position among the
-//! anomalies (first third / first half …), so the thirds of `packet_size` and the halves of the
-//! other columns mix within one row.
+//! "→ [a, b]" is clipping. As in the original generator, an anomaly's sub-pattern follows its
+//! position among the anomalies (first third / first half …), so the thirds of `packet_size` and
+//! the halves of the other columns mix within one row.
 //!
 //! Then come `timestamp` ([`Role::Timestamp`], epoch seconds rounded to the millisecond) and
 //! `label` (0 normal / 1 anomaly, [`Role::Label`]).
 //!
-//! **Time order (unlike the seed, which put every anomaly first):** `rows` instants are drawn
-//! uniformly in `[start, start + duration_s]` and sorted, the rows are shuffled, and the i-th
-//! row of the shuffled order gets the i-th instant. The result is sorted by time, arrivals are
+//! **Time order (unlike the original generator, which put every anomaly first):** `rows`
+//! instants are drawn uniformly in `[start, start + duration_s]` and sorted, the rows are
+//! shuffled, and the i-th row of the shuffled order gets the i-th instant. The result is sorted by time, arrivals are
 //! Poisson-like, and the anomalies are spread uniformly at random through the whole span,
 //! interleaved with normal traffic — so time-based views and any split by time see both classes.
 //!
-//! The seed-001 CSV schema round-trips: `protocol_type` and `flag` stay numeric codes.
+//! The connection-features CSV round-trips: `protocol_type` and `flag` stay numeric codes.
 
 use serde::{Deserialize, Serialize};
 
@@ -56,7 +56,7 @@ pub struct SampleParams {
 
 impl Default for SampleParams {
     fn default() -> Self {
-        // 1000 rows, 15 % anomalies, one row every ~10 s from 2025-01-01T00:00:00Z (seed 001's cadence).
+        // 1000 rows, 15 % anomalies, one row every ~10 s from 2025-01-01T00:00:00Z (the original cadence).
         Self {
             rows: 1000,
             anomaly_ratio: 0.15,
@@ -97,7 +97,7 @@ impl SampleParams {
         Ok(())
     }
 
-    /// Number of anomalous rows: `floor(rows · anomaly_ratio)` (as seed 001's `int(n · ratio)`).
+    /// Number of anomalous rows: `floor(rows · anomaly_ratio)` (as the original's `int(n · ratio)`).
     pub fn n_anomalies(&self) -> usize {
         ((self.rows as f64) * self.anomaly_ratio).floor() as usize
     }
@@ -211,7 +211,7 @@ fn draw_row(r: &mut EngineRng, anomaly: Option<(usize, usize)>) -> [f64; 10] {
     }
 }
 
-/// Generates seed 001's sample traffic (see the module docs for the distributions and the time
+/// Generates the sample traffic (see the module docs for the distributions and the time
 /// order). Same params → the same table on every platform.
 ///
 /// ```

@@ -10,7 +10,7 @@
 //! |---|---|
 //! | [`data`] | `Table`: typed columns (numeric / categorical) with roles (feature, label, timestamp, …) |
 //! | [`ingest`] | bytes → `Table`: CSV (schema presets), JSON, Zeek, PCAP/PCAPNG → flows |
-//! | [`generate`] | seeded synthetic data (seed 001's traffic generator) |
+//! | [`generate`] | seeded synthetic sample traffic (connection-features schema) |
 //! | [`features`] | categorical encoding and standard scaling, fitted on training rows only |
 //! | [`models`] | the four detectors behind one contract (params → fit → model → score) |
 //! | [`ensemble`] | votes, continuous ensemble score, confidence, severity, agreement |
@@ -21,14 +21,12 @@
 //! | [`model_file`] | saved models: one JSON file with schema, version and content hash |
 //! | [`pipeline`] | the one entry point the worker, the CLI, the tests and the benchmarks call |
 //! | [`rules`] | behaviour rules over flows: scans, SYN flood, spikes, DDoS, beaconing, long connections, large uploads |
-//! | [`enrich`] | anomaly types, tags and a combined severity for anomalies and rule alerts |
-//! | [`advice`] | mitigation advice with concrete actions |
-//! | [`narrative`] | offline written analysis per alert in analyst personas (templates, no AI service) |
-//! | [`netviews`] | the Network page's views: alerts with enrichment, talkers, distributions, conversations |
+//! | [`enrich`] | anomaly types, tags, a combined severity and mitigation advice for anomalies and rule alerts |
 //! | [`report`] | CSV (formula-safe) and JSON exports |
-//! | [`triage`] | the anomaly table query (filter, sort, page), row detail and feedback counts |
 //! | [`progress`] | progress reporting with cancellation |
-//! | [`views`] | the data behind the analysis charts: feature histograms, PCA, correlation, ground truth |
+//! | [`error`] | the typed engine errors: what is wrong and where (field, row, byte) |
+//! | [`live`] | live mode: traffic simulator and capture replay scored flow by flow, bounded state |
+//! | [`text`], [`time`] | numbers, bytes and spans as text; civil dates and ISO 8601 |
 //! | [`rng`], [`math`] | seeded PRNG and platform-independent floating-point functions |
 //!
 //! Determinism: every random choice takes a seed, the PRNG algorithm is fixed, transcendental
@@ -36,7 +34,6 @@
 //! bit-identical results natively and in wasm.
 #![warn(missing_docs)]
 
-pub mod advice;
 pub mod bench;
 pub mod data;
 pub mod enrich;
@@ -47,21 +44,17 @@ pub mod features;
 pub mod feedback;
 pub mod generate;
 pub mod ingest;
-pub mod mapping;
 pub mod math;
 pub mod metrics;
 pub mod model_file;
 pub mod models;
-pub mod narrative;
-pub mod netviews;
 pub mod pipeline;
 pub mod progress;
 pub mod report;
 pub mod rng;
 pub mod rules;
-pub mod summary;
-pub mod triage;
-pub mod views;
+pub mod text;
+pub mod time;
 
 pub use error::{Error, Result};
 pub mod live;

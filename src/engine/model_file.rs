@@ -20,6 +20,9 @@ use crate::engine::data::{ColumnKind, Role, Table, Values};
 use crate::engine::ensemble::TrainedEnsemble;
 use crate::engine::features::ColumnEncoder;
 
+pub(crate) mod validate;
+pub use self::validate::{validate, MAX_ABS_RAW, MAX_ABS_SCALED, MAX_ABS_WEIGHT};
+
 /// The `format` value of every model file.
 pub const FORMAT: &str = "netsift-model";
 
@@ -38,7 +41,7 @@ pub struct ModelMeta {
     /// When the model was saved, seconds since the Unix epoch (the caller's clock).
     #[serde(default)]
     pub created: f64,
-    /// The schema the training data had (e.g. "NSL-KDD", "seed 001"), when known.
+    /// The schema the training data had (e.g. "NSL-KDD", "connection features"), when known.
     #[serde(default)]
     pub schema_name: Option<String>,
     /// Where the training data came from (a file name, generator parameters, …).
@@ -147,6 +150,48 @@ pub enum ModelFileError {
     /// The structure is not a valid model.
     #[error("the model file is damaged: {0}")]
     Corrupt(String),
+    /// A field holds a value that does not fit the rest of the model (a shape, an index or a
+    /// number out of range). Checked before anything scores, so a damaged or hand-edited file
+    /// cannot crash the engine or silently score garbage.
+    #[error("the model file is damaged: {field} {problem}")]
+    Invalid {
+        /// Where, e.g. `models[3] (autoencoder).layers[2].b`.
+        field: String,
+        /// What is wrong, e.g. `has 7 values; the layer has 8 outputs`.
+        problem: String,
+    },
+    /// Larger than the model-file size limit.
+    #[error("the model file is {} MB, above the {} MB limit for model files (netsift-cli: raise it with --max-model-mb)", mb(*.size), mb(*.limit))]
+    TooLarge {
+        /// Size of the file in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+}
+
+fn mb(bytes: u64) -> String {
+    let m = bytes as f64 / 1_048_576.0;
+    if m >= 10.0 {
+        format!("{m:.0}")
+    } else {
+        format!("{m:.1}")
+    }
+}
+
+/// Default largest model file read: 256 MB. A model trained with the default parameters on
+/// 150,000 NSL-KDD rows is about a tenth of that; parsing takes about 4 bytes of memory per file
+/// byte. [`import_limited`] takes another limit (`netsift-cli --max-model-mb`).
+pub const DEFAULT_MAX_MODEL_BYTES: u64 = 256 << 20;
+
+impl ModelFileError {
+    /// An [`ModelFileError::Invalid`] for `field`.
+    pub fn invalid(field: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: field.into(),
+            problem: problem.into(),
+        }
+    }
 }
 
 /// A table lacks columns the model reads, or has them with another kind.
@@ -296,9 +341,26 @@ pub fn export(model: &TrainedEnsemble, meta: &ModelMeta) -> Result<Vec<u8>, Mode
     serde_json::to_vec(&out).map_err(|e| ModelFileError::Corrupt(e.to_string()))
 }
 
-/// Reads a model file: checks the format, the version (migrating older versions where a
-/// migration exists) and the content hash, then rebuilds the ensemble.
+/// Reads a model file of at most [`DEFAULT_MAX_MODEL_BYTES`] (see [`import_limited`]).
 pub fn import(bytes: &[u8]) -> Result<(TrainedEnsemble, ModelMeta), ModelFileError> {
+    import_limited(bytes, DEFAULT_MAX_MODEL_BYTES)
+}
+
+/// Reads a model file: checks the size, the format, the version (migrating older versions
+/// where a migration exists) and the content hash, rebuilds the ensemble, then checks every
+/// shape, index and value range of it ([`validate`]) so that nothing that scores afterwards
+/// can index out of range or produce non-finite scores from the model itself.
+pub fn import_limited(
+    bytes: &[u8],
+    max_bytes: u64,
+) -> Result<(TrainedEnsemble, ModelMeta), ModelFileError> {
+    let size = bytes.len() as u64;
+    if size > max_bytes {
+        return Err(ModelFileError::TooLarge {
+            size,
+            limit: max_bytes,
+        });
+    }
     let mut doc: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ModelFileError::NotAModel(format!("not JSON: {e}")))?;
     let obj = doc
@@ -354,9 +416,7 @@ pub fn import(bytes: &[u8]) -> Result<(TrainedEnsemble, ModelMeta), ModelFileErr
     };
     let model: TrainedEnsemble = serde_json::from_value(model_value)
         .map_err(|e| ModelFileError::Corrupt(format!("model: {e}")))?;
-    if model.models.is_empty() {
-        return Err(ModelFileError::Corrupt("the model has no detector".into()));
-    }
+    validate(&model)?;
     Ok((model, meta))
 }
 

@@ -3,12 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use ndarray::Axis;
+use ndarray::{Array2, Axis};
 
 use crate::engine::data::Table;
 use crate::engine::ensemble::{
     agreement, effective_min_votes, fit_members, score_member, score_threshold, Agreement,
-    Severity, TrainedEnsemble,
+    FittedMember, Severity, TrainedEnsemble,
 };
 use crate::engine::error::{Error, FitError, InputError, ParamError, Result};
 use crate::engine::features::{FeatureParams, Preprocessor};
@@ -273,22 +273,7 @@ pub fn run_on_rows(
         ));
     }
     warnings.extend(training_warnings);
-    let mut train_rows = train_rows.to_vec();
-    train_rows.sort_unstable();
-    train_rows.dedup();
-    if let Some(&bad) = train_rows.iter().find(|&&r| r >= n_rows) {
-        return Err(Error::Unsupported(format!(
-            "training row {bad} is out of range (the data has {n_rows} rows)"
-        )));
-    }
-    if train_rows.len() < MIN_TRAIN_ROWS {
-        return Err(InputError::TooFewRows {
-            what: "training".into(),
-            needed: MIN_TRAIN_ROWS,
-            found: train_rows.len(),
-        }
-        .into());
-    }
+    let train_rows = checked_train_rows(train_rows, n_rows)?;
     let all_rows = train_rows.len() == n_rows;
 
     // Preprocess.
@@ -338,43 +323,8 @@ pub fn run_on_rows(
     }
 
     // Score: training rows keep their training scores; the others are scored.
-    let other_rows: Vec<usize> = if all_rows {
-        Vec::new()
-    } else {
-        let mut is_train = vec![false; n_rows];
-        for &r in &train_rows {
-            is_train[r] = true;
-        }
-        (0..n_rows).filter(|&r| !is_train[r]).collect()
-    };
-    let x_other = (!other_rows.is_empty()).then(|| x.select(Axis(0), &other_rows));
-    let mut member_scores = Vec::with_capacity(n_models);
-    let mut score_seconds = Vec::with_capacity(n_models);
-    for f in &fitted {
-        let kind = f.model.kind();
-        let t0 = clock();
-        let mut scores = vec![f64::NAN; n_rows];
-        for (&r, &s) in train_rows.iter().zip(&f.train_scores) {
-            scores[r] = s;
-        }
-        match &x_other {
-            Some(xo) => {
-                let s = score_member(&f.model, xo.view(), progress)?;
-                for (&r, v) in other_rows.iter().zip(s) {
-                    scores[r] = v;
-                }
-            }
-            None => progress::report(
-                progress,
-                Stage::Score(kind),
-                n_rows as u64,
-                n_rows as u64,
-                Error::Cancelled,
-            )?,
-        }
-        score_seconds.push((clock() - t0).max(0.0));
-        member_scores.push(scores);
-    }
+    let (member_scores, score_seconds) =
+        score_all_rows(&fitted, &x, &train_rows, all_rows, progress, clock)?;
 
     // Combine.
     progress::report(progress, Stage::Ensemble, 0, 1, Error::Cancelled)?;
@@ -400,6 +350,78 @@ pub fn run_on_rows(
     progress::report(progress, Stage::Ensemble, 1, 1, Error::Cancelled)?;
     result.total_seconds = (clock() - t_start).max(0.0);
     Ok((model, result))
+}
+
+/// Sorted, de-duplicated training rows, checked against the table's `n_rows`.
+fn checked_train_rows(train_rows: &[usize], n_rows: usize) -> Result<Vec<usize>> {
+    let mut train_rows = train_rows.to_vec();
+    train_rows.sort_unstable();
+    train_rows.dedup();
+    if let Some(&bad) = train_rows.iter().find(|&&r| r >= n_rows) {
+        return Err(Error::Unsupported(format!(
+            "training row {bad} is out of range (the data has {n_rows} rows)"
+        )));
+    }
+    if train_rows.len() < MIN_TRAIN_ROWS {
+        return Err(InputError::TooFewRows {
+            what: "training".into(),
+            needed: MIN_TRAIN_ROWS,
+            found: train_rows.len(),
+        }
+        .into());
+    }
+    Ok(train_rows)
+}
+
+/// Every row's score from every fitted member (one `Vec` per member) and the seconds each took:
+/// training rows keep their training scores, the other rows of `x` are scored.
+fn score_all_rows(
+    fitted: &[FittedMember],
+    x: &Array2<f64>,
+    train_rows: &[usize],
+    all_rows: bool,
+    progress: &mut dyn Progress,
+    clock: &dyn Fn() -> f64,
+) -> Result<(Vec<Vec<f64>>, Vec<f64>)> {
+    let n_rows = x.nrows();
+    let other_rows: Vec<usize> = if all_rows {
+        Vec::new()
+    } else {
+        let mut is_train = vec![false; n_rows];
+        for &r in train_rows {
+            is_train[r] = true;
+        }
+        (0..n_rows).filter(|&r| !is_train[r]).collect()
+    };
+    let x_other = (!other_rows.is_empty()).then(|| x.select(Axis(0), &other_rows));
+    let mut member_scores = Vec::with_capacity(fitted.len());
+    let mut score_seconds = Vec::with_capacity(fitted.len());
+    for f in fitted {
+        let kind = f.model.kind();
+        let t0 = clock();
+        let mut scores = vec![f64::NAN; n_rows];
+        for (&r, &s) in train_rows.iter().zip(&f.train_scores) {
+            scores[r] = s;
+        }
+        match &x_other {
+            Some(xo) => {
+                let s = score_member(&f.model, xo.view(), progress)?;
+                for (&r, v) in other_rows.iter().zip(s) {
+                    scores[r] = v;
+                }
+            }
+            None => progress::report(
+                progress,
+                Stage::Score(kind),
+                n_rows as u64,
+                n_rows as u64,
+                Error::Cancelled,
+            )?,
+        }
+        score_seconds.push((clock() - t0).max(0.0));
+        member_scores.push(scores);
+    }
+    Ok((member_scores, score_seconds))
 }
 
 /// Builds the result from member scores: votes, ensemble score, metrics, agreement.

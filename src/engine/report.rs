@@ -4,15 +4,17 @@
 //! carriage return as a formula. Following the OWASP guidance, such cells get a leading single
 //! quote (`'=cmd` → `''=cmd`, displayed as text). Only *text* cells are escaped — categorical
 //! input cells and column names, which come from the user's file. Numbers are written by us
-//! ([`crate::engine::data::format_number`]): a negative number such as `-3.5` is a plain number
+//! ([`crate::engine::text::number`]): a negative number such as `-3.5` is a plain number
 //! to every spreadsheet, cannot carry a formula, and stays unescaped so that it stays numeric.
 //!
 //! **JSON.** [`result_json`] serialises a [`RunResult`] with serde_json; non-finite numbers
 //! (NaN ROC-AUC with one class, NaN Spearman ρ of a constant detector) become `null`.
 
-use crate::engine::data::{format_number, Table, Values};
+use crate::engine::data::{Table, Values};
 use crate::engine::error::{Error, Result};
 use crate::engine::pipeline::RunResult;
+use crate::engine::text;
+use crate::engine::time::{file_timestamp, timestamp_suffix};
 
 /// True when a text cell would be read as a formula by a spreadsheet.
 pub fn is_formula_like(cell: &str) -> bool {
@@ -35,7 +37,7 @@ fn number(x: f64) -> String {
     if x.is_nan() {
         String::new()
     } else {
-        format_number(x)
+        text::number(x)
     }
 }
 
@@ -113,7 +115,7 @@ pub fn anomalies_csv(table: &Table, result: &RunResult, selection: Selection) ->
 }
 
 /// A whole table as CSV (header + rows; text cells escaped as above) — e.g. generated sample
-/// data for download. The seed-001 schema round-trips (all its columns are numeric).
+/// data for download. The connection-features schema round-trips (all its columns are numeric).
 pub fn table_csv(table: &Table) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
     let header: Vec<String> = table.columns.iter().map(|c| escape_text(&c.name)).collect();
@@ -136,69 +138,11 @@ pub fn report_file_name(epoch_seconds: f64) -> String {
     format!("anomaly_report_{}.csv", timestamp_suffix(epoch_seconds))
 }
 
-/// `YYYYMMDD_HHMMSS` (UTC) of an epoch-seconds instant; non-finite input gives the epoch.
-pub fn timestamp_suffix(epoch_seconds: f64) -> String {
-    let secs = if epoch_seconds.is_finite() {
-        epoch_seconds.floor() as i64
-    } else {
-        0
-    };
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}{m:02}{d:02}_{:02}{:02}{:02}",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 /// The whole result as pretty JSON; NaN and ±∞ become `null` (serde_json's rule for
 /// non-finite floats).
 pub fn result_json(result: &RunResult) -> Result<String> {
     serde_json::to_string_pretty(result)
         .map_err(|e| Error::Unsupported(format!("writing JSON failed: {e}")))
-}
-
-/// `YYYY-MM-DDTHH-MM-SS` (UTC) of an epoch-seconds instant: an ISO 8601 time with the colons
-/// replaced, so it can sit in a file name on every system. Non-finite input gives the epoch.
-pub fn file_timestamp(epoch_seconds: f64) -> String {
-    iso_timestamp(epoch_seconds)
-        .trim_end_matches('Z')
-        .replace(':', "-")
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` (UTC, ISO 8601) of an epoch-seconds instant; non-finite input gives
-/// the epoch.
-pub fn iso_timestamp(epoch_seconds: f64) -> String {
-    let secs = if epoch_seconds.is_finite() {
-        epoch_seconds.floor() as i64
-    } else {
-        0
-    };
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
 }
 
 /// The name of an export file: `netsift-<what>-2026-11-21T15-04-05.<ext>` (UTC), e.g.
@@ -226,8 +170,6 @@ mod tests {
             report_file_name(1_735_689_600.0),
             "anomaly_report_20250101_000000.csv"
         );
-        assert_eq!(timestamp_suffix(951_827_696.0), "20000229_123456");
-        assert_eq!(timestamp_suffix(-1.0), "19691231_235959");
     }
 
     #[test]
@@ -236,7 +178,9 @@ mod tests {
             export_file_name("anomalies", "csv", 1_795_619_045.0),
             "netsift-anomalies-2026-11-25T15-04-05.csv"
         );
-        assert_eq!(iso_timestamp(951_827_696.0), "2000-02-29T12:34:56Z");
-        assert_eq!(file_timestamp(f64::NAN), "1970-01-01T00-00-00");
+        assert_eq!(
+            export_file_name("result", "json", f64::NAN),
+            "netsift-result-1970-01-01T00-00-00.json"
+        );
     }
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::analysis::summary::{is_flagged, shown_severity};
 use crate::engine::data::{ColumnKind, Meaning, Role, Table, Values};
 use crate::engine::ensemble::Severity;
 use crate::engine::explain::CellValue;
@@ -11,7 +12,6 @@ use crate::engine::generate::SampleParams;
 use crate::engine::metrics::Metrics;
 use crate::engine::models::DetectorKind;
 use crate::engine::pipeline::{RunConfig, RunResult};
-use crate::engine::summary::{is_flagged, shown_severity};
 
 /// The schema version this build writes. Older documents are migrated on load
 /// ([`crate::storage::migrate`]).
@@ -125,7 +125,7 @@ pub struct ResultSummary {
 }
 
 impl ResultSummary {
-    /// Summarises a result under `threshold` (the rule of [`crate::engine::summary`]: `None` =
+    /// Summarises a result under `threshold` (the rule of [`crate::analysis::summary`]: `None` =
     /// the vote decision, `Some(t)` = ensemble score ≥ t, flagged rows at least `low`).
     pub fn of(result: &RunResult, threshold: Option<f64>) -> Self {
         let mut by = SeverityCounts::default();

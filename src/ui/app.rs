@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::ui::components::history::StorageBanner;
 use crate::ui::components::{ErrorBanner, Header, PageTabs};
+use crate::ui::demo::DemoBanner;
 use crate::ui::hooks::{provide_storage, provide_worker};
 use crate::ui::pages::{AnalyzePage, AnomaliesPage, HistoryPage, LivePage, NetworkPage};
 use crate::ui::state::{AppState, Page, Theme};
@@ -17,7 +18,7 @@ pub fn App() -> impl IntoView {
     let state = AppState::new();
     provide_context(state);
     let worker = provide_worker(state);
-    // Restores the saved workspace (unless this is a ?demo link) and autosaves.
+    // Restores the saved workspace and autosaves (a ?demo link gets an unsaved one of its own).
     provide_storage(state, worker);
     // Per-detector training progress follows the job on every tab.
     crate::ui::components::train_panel::track_detector_progress(state);
@@ -47,18 +48,9 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    // `?demo` or `#demo`: load the sample data, then train with the defaults, once.
-    if is_demo_link() {
-        let pending_train = RwSignal::new(true);
-        worker.load_sample(state.sample.get_untracked());
-        Effect::new(move |_| {
-            let loaded = state.dataset.with(Option::is_some);
-            let idle = state.job.with(Option::is_none);
-            if pending_train.get_untracked() && loaded && idle {
-                pending_train.set(false);
-                worker.train(state.config.get_untracked());
-            }
-        });
+    // `?demo…` or `#demo`: generated data, trained once, in a workspace that is never saved.
+    if let Some(demo) = crate::ui::demo::Demo::from_location() {
+        crate::ui::demo::start(state, worker, demo);
     }
     let bench = has_query_flag("bench");
 
@@ -66,6 +58,7 @@ pub fn App() -> impl IntoView {
         <div class="ns-app">
             <Header />
             <PageTabs />
+            <DemoBanner />
             <ErrorBanner />
             <StorageBanner />
             <main
@@ -103,18 +96,6 @@ fn page_from_hash() -> Option<Page> {
     let hash = window().location().hash().unwrap_or_default();
     let id = hash.strip_prefix("#page=")?;
     Page::ALL.into_iter().find(|p| p.id() == id)
-}
-
-/// True when the page was opened with `?demo` or `#demo`.
-fn is_demo_link() -> bool {
-    let location = window().location();
-    let search = location.search().unwrap_or_default();
-    let hash = location.hash().unwrap_or_default();
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .any(|kv| kv == "demo" || kv.starts_with("demo="))
-        || hash == "#demo"
 }
 
 /// localStorage key of the theme.

@@ -7,6 +7,7 @@
 //! | [`hooks`] | [`hooks::use_worker`]: the typed bridge to the engine's Web Worker |
 //! | [`pages`] | one component per tab: analyze, anomalies, network, live, history |
 //! | [`components`] | header, tabs, data, train, results, error banner, … |
+//! | [`demo`] | `?demo` links: generated data in a workspace that is never saved |
 //! | [`chart`] | plotly.js rendering with errors instead of panics |
 //! | [`download`] | Blob + object-URL downloads |
 //! | [`format`] | number formatting for cards and tables |
@@ -18,6 +19,7 @@
 pub mod app;
 pub mod chart;
 pub mod components;
+pub mod demo;
 pub mod download;
 pub mod format;
 pub mod hooks;

@@ -163,7 +163,7 @@ pub struct AppState {
     /// "Suppress similar" rules; matching alerts stay visible, dimmed and labelled.
     pub suppressions: RwSignal<Vec<SuppressionRule>>,
     /// Per-row facts of the current data set (its timestamps), fetched after each load.
-    pub row_meta: RwSignal<Option<Arc<crate::engine::summary::RowMeta>>>,
+    pub row_meta: RwSignal<Option<Arc<crate::analysis::summary::RowMeta>>>,
     /// [`threshold`](Self::threshold) once the slider has been still for ~100 ms: heavy charts
     /// follow this one, cards and counts follow `threshold` at once.
     pub threshold_settled: RwSignal<Option<f64>>,
@@ -182,7 +182,7 @@ pub struct AppState {
     /// The column mapping the user applied to the current data set (data set name, column →
     /// use), so a replacement worker (after a cancel) gets it again. `None` after a fresh load.
     pub applied_mapping: RwSignal<Option<AppliedMapping>>,
-    /// Behaviour-rule thresholds the Network page runs with (seed 002's defaults).
+    /// Behaviour-rule thresholds the Network page runs with (defaults: `RulesConfig::default`).
     pub rules_config: RwSignal<crate::engine::rules::RulesConfig>,
     /// The Network page's views and what they were computed for.
     pub network: RwSignal<Option<NetworkSnapshot>>,
@@ -194,7 +194,8 @@ pub struct AppState {
     pub det_progress: RwSignal<Vec<crate::ui::components::train_panel::DetRow>>,
     /// The analysis views of the current result, with that result: kept here so a return to the
     /// Analyze tab redraws without asking the worker again.
-    pub analysis_views: RwSignal<Option<(Arc<RunResult>, Arc<crate::engine::views::ResultViews>)>>,
+    pub analysis_views:
+        RwSignal<Option<(Arc<RunResult>, Arc<crate::analysis::views::ResultViews>)>>,
 }
 
 /// What the Network page's views were computed for: a change of any part asks the worker again.
@@ -216,11 +217,11 @@ pub struct NetworkSnapshot {
     /// What they were computed for.
     pub key: NetworkKey,
     /// The views.
-    pub views: Arc<crate::engine::netviews::NetworkViews>,
+    pub views: Arc<crate::analysis::netviews::NetworkViews>,
 }
 
 /// A column mapping applied to a named data set.
-pub type AppliedMapping = (String, Vec<(String, crate::engine::mapping::ColumnUse)>);
+pub type AppliedMapping = (String, Vec<(String, crate::analysis::mapping::ColumnUse)>);
 
 /// The pages of the app, one tab each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -6,8 +6,9 @@ use plotly::common::{Anchor, Marker};
 use plotly::layout::{BarMode, Legend};
 use plotly::{Bar, Plot};
 
-use crate::engine::data::format_number;
-use crate::engine::views::{Bins, FeatureHistogram};
+use crate::analysis::views::{Bins, FeatureHistogram};
+use crate::engine::text;
+use crate::viz::escape::{escape, escape_all};
 use crate::viz::frame;
 use crate::viz::palette::Palette;
 
@@ -72,7 +73,7 @@ pub fn feature_histogram(h: &FeatureHistogram, palette: &Palette) -> Plot {
             )
         }
         Bins::Categorical { levels } => {
-            let mut x = levels.clone();
+            let mut x = escape_all(levels);
             let mut normal = h.normal.clone();
             let mut anomalous = h.anomalous.clone();
             if h.other[0] + h.other[1] > 0 {
@@ -104,11 +105,11 @@ pub fn feature_histogram(h: &FeatureHistogram, palette: &Palette) -> Plot {
         notes.push(format!("{missing} missing"));
     }
     let title = if notes.is_empty() {
-        h.name.clone()
+        escape(&h.name)
     } else {
         format!(
             "{}<br><span style=\"font-size:10px\">{}</span>",
-            h.name,
+            escape(&h.name),
             notes.join(" · ")
         )
     };
@@ -142,7 +143,7 @@ pub fn feature_histogram(h: &FeatureHistogram, palette: &Palette) -> Plot {
 /// A bin edge or centre, short: integers as such, otherwise 0–3 decimals by magnitude.
 fn short(x: f64) -> String {
     if x.fract() == 0.0 {
-        return format_number(x);
+        return text::number(x);
     }
     let a = x.abs();
     let s = if a >= 100.0 {
@@ -175,7 +176,7 @@ fn file_safe(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::views::{categorical_histogram, numeric_histogram};
+    use crate::analysis::views::{categorical_histogram, numeric_histogram};
 
     fn spec(plot: &Plot) -> serde_json::Value {
         serde_json::from_str(&plot.to_json()).unwrap()

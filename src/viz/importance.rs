@@ -7,6 +7,7 @@ use plotly::layout::{Axis, Margin};
 use plotly::{Bar, Plot};
 
 use crate::engine::explain::Importance;
+use crate::viz::escape::escape;
 use crate::viz::frame;
 use crate::viz::palette::Palette;
 
@@ -17,7 +18,7 @@ pub const MAX_BARS: usize = 15;
 pub fn importance_bars(importance: &Importance, palette: &Palette) -> Plot {
     let top: Vec<_> = importance.features.iter().take(MAX_BARS).collect();
     // Plotly draws the first category at the bottom: reverse so the largest is on top.
-    let names: Vec<String> = top.iter().rev().map(|f| f.feature.clone()).collect();
+    let names: Vec<String> = top.iter().rev().map(|f| escape(&f.feature)).collect();
     let shares: Vec<f64> = top.iter().rev().map(|f| f.importance * 100.0).collect();
     let change: Vec<String> = top
         .iter()

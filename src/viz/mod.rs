@@ -14,18 +14,28 @@
 //! | ROC / precision–recall curves | [`curves::curves`] |
 //! | permutation importance per feature | [`importance::importance_bars`] |
 //! | network views: talkers, protocols, ports, flows per minute, packet lengths | [`network::network_chart`] |
+//! | live mode: flows and anomalies per second | [`live::rate_chart`] |
+//! | live mode: rolling scatter of ensemble scores | [`live::score_chart`] |
+//!
+//! Shared by every chart: [`frame`] (background, theme text, title, PNG download) and [`palette`]
+//! (the colours of both CSS themes).
 
 pub mod comparison;
 pub mod curves;
 pub mod distributions;
+pub mod escape;
 pub mod frame;
 pub mod network;
 pub mod palette;
 pub mod projection;
 pub mod timeline;
 
+pub use escape::escape;
 pub use timeline::timeline;
 pub mod importance;
 pub mod live;
 pub mod score_histogram;
 pub use importance::importance_bars;
+
+#[cfg(test)]
+mod hostile_tests;

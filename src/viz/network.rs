@@ -6,8 +6,9 @@ use plotly::common::{Marker, Orientation};
 use plotly::layout::{Axis, AxisType, BarMode, HoverMode, Legend, Margin};
 use plotly::{Bar, Layout, Plot};
 
-use crate::engine::netviews::{Bucket, NetworkViews};
-use crate::engine::rules::iso8601;
+use crate::analysis::netviews::{Bucket, NetworkViews};
+use crate::engine::time::iso8601;
+use crate::viz::escape::escape;
 use crate::viz::frame;
 use crate::viz::palette::Palette;
 
@@ -64,7 +65,7 @@ fn chart(which: NetChart, v: &NetworkViews, palette: &Palette) -> Plot {
         NetChart::Talkers => {
             // Largest at the top of a horizontal bar chart: plotly draws categories bottom-up.
             let t: Vec<_> = v.top_talkers.iter().rev().collect();
-            let labels: Vec<String> = t.iter().map(|t| t.ip.clone()).collect();
+            let labels: Vec<String> = t.iter().map(|t| escape(&t.ip)).collect();
             let bytes: Vec<f64> = t.iter().map(|t| t.bytes as f64).collect();
             let text: Vec<String> = t
                 .iter()
@@ -130,7 +131,7 @@ fn plotly_date(epoch_seconds: f64) -> String {
 }
 
 fn buckets(b: &[Bucket], scored: bool, palette: &Palette, x_title: &str) -> Plot {
-    let labels: Vec<String> = b.iter().map(|b| b.label.clone()).collect();
+    let labels: Vec<String> = b.iter().map(|b| escape(&b.label)).collect();
     let mut plot = Plot::new();
     plot.add_trace(
         Bar::new(labels.clone(), b.iter().map(|b| b.count).collect())
@@ -201,7 +202,7 @@ fn layout(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::netviews::{MinuteBin, Talker};
+    use crate::analysis::netviews::{MinuteBin, Talker};
 
     fn views() -> NetworkViews {
         NetworkViews {

@@ -5,8 +5,9 @@ use plotly::common::{ColorBar, ColorScale, ColorScaleElement, Line, Marker, Mode
 use plotly::layout::{HoverMode, Legend};
 use plotly::{HeatMap, Plot, Scatter};
 
+use crate::analysis::views::{Correlation, Projection};
 use crate::engine::pipeline::RunResult;
-use crate::engine::views::{Correlation, Projection};
+use crate::viz::escape::escape_all;
 use crate::viz::frame;
 use crate::viz::palette::Palette;
 
@@ -138,7 +139,8 @@ pub fn correlation(c: &Correlation, palette: &Palette) -> Plot {
         .rev()
         .map(|i| (0..k).map(|j| c.get(i, j)).collect())
         .collect();
-    let y: Vec<String> = c.names.iter().rev().cloned().collect();
+    let x: Vec<String> = escape_all(&c.names);
+    let y: Vec<String> = x.iter().rev().cloned().collect();
     let scale = ColorScale::Vector(vec![
         ColorScaleElement(0.0, palette.normal.into()),
         ColorScaleElement(0.5, frame::neutral(palette).into()),
@@ -146,7 +148,7 @@ pub fn correlation(c: &Correlation, palette: &Palette) -> Plot {
     ]);
     let mut plot = Plot::new();
     plot.add_trace(
-        HeatMap::new(c.names.clone(), y, z)
+        HeatMap::new(x, y, z)
             .zmin(-1.0)
             .zmax(1.0)
             .zmid(0.0)

@@ -11,8 +11,8 @@ use plotly::common::Marker;
 use plotly::layout::{BarMode, HoverMode, Legend, Margin};
 use plotly::{Bar, Plot};
 
+use crate::analysis::summary::is_flagged;
 use crate::engine::pipeline::RunResult;
-use crate::engine::summary::is_flagged;
 use crate::viz::frame;
 use crate::viz::palette::Palette;
 

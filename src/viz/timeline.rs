@@ -1,7 +1,7 @@
 //! The timeline: ensemble score per row, x = the data's timestamp when it has one, else the row
 //! order. Normal rows in one trace and flagged rows in one trace per severity, so the legend
 //! doubles as a severity key. Rows are flagged under the analyst's threshold
-//! ([`crate::engine::summary`]).
+//! ([`crate::analysis::summary`]).
 //!
 //! **Size.** Up to [`SVG_MAX_ROWS`] rows every row is drawn as an SVG `scatter` point (crisp, and
 //! every point is a DOM node tests can count). Above that the traces are `scattergl` (WebGL) and
@@ -17,9 +17,9 @@ use plotly::common::{Marker, Mode};
 use plotly::layout::{AxisType, HoverMode, Legend, Margin};
 use plotly::{Plot, Scatter};
 
+use crate::analysis::summary::{is_flagged, shown_severity};
 use crate::engine::ensemble::Severity;
 use crate::engine::pipeline::RunResult;
-use crate::engine::summary::{is_flagged, shown_severity};
 use crate::viz::frame;
 use crate::viz::palette::Palette;
 

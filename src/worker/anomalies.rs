@@ -1,15 +1,15 @@
 //! The Anomalies page's jobs (wasm only): the table query, row details, global importance,
 //! marking verdicts and retraining with feedback. The work itself is in
-//! [`crate::engine::triage`] and [`crate::engine::feedback`]; this file reaches the worker's
+//! [`crate::analysis::triage`] and [`crate::engine::feedback`]; this file reaches the worker's
 //! data set and last result and logs how long a table query took.
 
 use web_sys::DedicatedWorkerGlobalScope;
 
+use crate::analysis::triage::{self, TableQuery};
 use crate::engine::enrich::Baseline;
 use crate::engine::explain::{permutation_importance, ImportanceParams};
 use crate::engine::feedback::{self, Feedback, Verdict};
 use crate::engine::pipeline::RunConfig;
-use crate::engine::triage::{self, TableQuery};
 use crate::worker::protocol::{JobId, ResponseBody, WorkerError};
 use crate::worker::runtime::{failure, now_ms, with_state, Sink};
 

@@ -1,7 +1,7 @@
 //! The column-mapping jobs (wasm only): show what each column of the current data set is used
-//! for, and re-encode it with the user's choices ([`engine::mapping`](crate::engine::mapping)).
+//! for, and re-encode it with the user's choices ([`analysis::mapping`](crate::analysis::mapping)).
 
-use crate::engine::mapping::{self, ColumnUse};
+use crate::analysis::mapping::{self, ColumnUse};
 use crate::worker::protocol::{ResponseBody, WorkerError};
 use crate::worker::runtime::{dataset_summary, failure, with_state};
 

@@ -1,6 +1,6 @@
 //! The Network page's job: behaviour rules and network views over the current data set.
 
-use crate::engine::netviews::network_views_at;
+use crate::analysis::netviews::network_views_at;
 use crate::engine::rules::RulesConfig;
 use crate::worker::protocol::{ResponseBody, WorkerError};
 use crate::worker::runtime::{failure, with_state};

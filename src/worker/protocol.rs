@@ -107,9 +107,9 @@ pub enum RequestBody {
     /// not named keep theirs. Drops the last result (its model was trained on the old mapping).
     Remap {
         /// Column name → use.
-        roles: Vec<(String, crate::engine::mapping::ColumnUse)>,
+        roles: Vec<(String, crate::analysis::mapping::ColumnUse)>,
     },
-    /// The data behind the analysis charts of the last run (`engine::views`).
+    /// The data behind the analysis charts of the last run (`analysis::views`).
     Views,
     /// Run the behaviour rules with these thresholds and compute the Network page's views over
     /// the current data set (and the last run's anomalies, when any).
@@ -120,7 +120,7 @@ pub enum RequestBody {
         threshold: Option<f64>,
     },
     /// One page of the anomaly table (filter, sort, page in the worker).
-    TableQuery(Box<crate::engine::triage::TableQuery>),
+    TableQuery(Box<crate::analysis::triage::TableQuery>),
     /// Everything the detail panel shows about one row of the last result.
     RowDetail {
         /// The row.
@@ -177,7 +177,7 @@ pub enum ResponseBody {
     /// The job stopped on request.
     Cancelled,
     /// Per-row facts of the current data set (answer to [`RequestBody::RowMeta`]).
-    RowMeta(crate::engine::summary::RowMeta),
+    RowMeta(crate::analysis::summary::RowMeta),
     /// A history entry (answer to `RequestBody::RunRecord`).
     RunRecord(Box<crate::storage::RunRecord>),
     /// A live session started.
@@ -187,17 +187,17 @@ pub enum ResponseBody {
     /// The live session ended.
     LiveStopped,
     /// The column mapping of the current data set.
-    Mapping(crate::engine::mapping::MappingView),
+    Mapping(crate::analysis::mapping::MappingView),
     /// The data set after a remap: its new summary and mapping.
-    Remapped(Box<(DatasetSummary, crate::engine::mapping::MappingView)>),
+    Remapped(Box<(DatasetSummary, crate::analysis::mapping::MappingView)>),
     /// The analysis views of the last run.
-    Views(Box<crate::engine::views::ResultViews>),
+    Views(Box<crate::analysis::views::ResultViews>),
     /// The Network page's views (answer to `Network`).
-    Network(Box<crate::engine::netviews::NetworkViews>),
+    Network(Box<crate::analysis::netviews::NetworkViews>),
     /// A page of the anomaly table.
-    Table(Box<crate::engine::triage::TablePage>),
+    Table(Box<crate::analysis::triage::TablePage>),
     /// One row's detail.
-    RowDetail(Box<crate::engine::triage::RowDetail>),
+    RowDetail(Box<crate::analysis::triage::RowDetail>),
     /// Global feature importance.
     Importance(crate::engine::explain::Importance),
     /// The feedback after marking.
@@ -211,7 +211,7 @@ pub enum ResponseBody {
 pub struct DatasetSummary {
     /// File name or generator description.
     pub name: String,
-    /// Detected format and schema (e.g. "CSV, seed 001 schema").
+    /// Detected format and schema (e.g. "CSV (comma), connection features").
     pub format: String,
     /// Rows loaded.
     pub n_rows: usize,

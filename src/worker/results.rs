@@ -1,7 +1,7 @@
 //! The results view's worker jobs (wasm only): the data set's per-row facts (timestamps) and the
 //! JSON export of the last run. The CSV export stays in [`runtime`](super::runtime).
 
-use crate::engine::summary::{result_export_json, RowMeta};
+use crate::analysis::summary::{result_export_json, RowMeta};
 use crate::worker::protocol::{ExportFile, ResponseBody, WorkerError};
 use crate::worker::runtime::{failure, with_state};
 

@@ -359,7 +359,7 @@ fn load_sample(
     Ok(set_table(
         table,
         name,
-        "generated, seed 001 schema".into(),
+        "generated, connection features".into(),
         Vec::new(),
     ))
 }

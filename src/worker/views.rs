@@ -1,5 +1,5 @@
 //! The `Views` request: the data behind the analysis charts of the last run, computed by
-//! [`engine::views`](crate::engine::views) from the current data set and the last trained
+//! [`analysis::views`](crate::analysis::views) from the current data set and the last trained
 //! ensemble (its preprocessor rebuilds the model input for the PCA).
 
 use crate::worker::protocol::{ResponseBody, WorkerError};
@@ -16,7 +16,7 @@ pub(crate) fn views() -> Result<ResponseBody, WorkerError> {
             .last
             .as_ref()
             .ok_or_else(|| failure("no result yet: train first, then the charts follow"))?;
-        let views = crate::engine::views::compute(table, &model.preprocessor, result)?;
+        let views = crate::analysis::views::compute(table, &model.preprocessor, result)?;
         Ok(ResponseBody::Views(Box::new(views)))
     })
 }

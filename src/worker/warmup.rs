@@ -7,8 +7,8 @@
 //! ran its first slices (1 MiB, 2 MiB, …) through baseline code: on a 22.6 MB NSL-KDD file the
 //! first 1 MiB slice took 150–200 ms instead of ≈ 20 ms on a second load of the same file.
 //!
-//! Once the worker has started, it reads three small inputs made here (a seed-001 CSV, a
-//! headerless NSL-KDD-shaped text and a pcap from the capture generator) through the same
+//! Once the worker has started, it reads three small inputs made here (a connection-features
+//! CSV, a headerless NSL-KDD-shaped text and a pcap from the capture generator) through the same
 //! [`AutoReader`] and [`dataset_summary`](super::runtime::dataset_summary) a real load uses, in
 //! small chunks, and throws the results away. That compiles those functions and uses up
 //! their tier-up budget, so the optimised code is ready before a real file arrives. The worker's
@@ -156,7 +156,7 @@ mod tests {
     #[test]
     fn warm_up_inputs_load_as_their_formats() {
         let expected = [
-            ("warm-up.csv", "seed 001", 2_000),
+            ("warm-up.csv", "connection features", 2_000),
             ("warm-up-kdd.txt", "NSL-KDD", 2_000),
             ("warm-up.pcap", "pcap", 0),
         ];

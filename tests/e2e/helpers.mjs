@@ -10,6 +10,8 @@ export const DIST = resolve(ROOT, process.env.DIST ?? "dist");
 export const ARTIFACTS = resolve(ROOT, process.env.ARTIFACTS ?? "artifacts");
 export const FIXTURES = join(ROOT, "tests/fixtures");
 export const FIXTURE = join(FIXTURES, "seed001_200.csv");
+/** The nested path the runner's server also serves dist/ under (a sub-path deployment). */
+export const SUBPATH = "/a/b/netsift/";
 
 
 export class Failure extends Error {}

@@ -3,10 +3,11 @@
 //   node tests/e2e/run.mjs            (after `trunk build --release`)
 //
 // Specs live in tests/e2e/specs/*.mjs (one file per area, each exporting `register(spec)`;
-// shared helpers in helpers.mjs). Starts its own static server on 127.0.0.1 (ephemeral port), runs every spec in a fresh browser
-// context, records every request (any request to another origin fails the spec), fails on page
-// errors and console errors, writes screenshots to artifacts/, and prints `N passed, M failed`
-// alone on the last line. Exit code 1 when anything failed.
+// shared helpers in helpers.mjs). Starts its own static server on 127.0.0.1 (ephemeral port; the
+// site at / and at SUBPATH), runs every spec in a fresh browser context, records every request
+// (any request to another origin fails the spec), fails on page errors, console errors and
+// Content-Security-Policy violations, writes screenshots to artifacts/, and prints
+// `N passed, M failed` alone on the last line. Exit code 1 when anything failed.
 //
 // Env: CHROMIUM (default /usr/bin/chromium), DIST (default dist), ARTIFACTS (default artifacts),
 //      SPEC (run only specs whose name contains this string).
@@ -15,7 +16,7 @@ import { readdir, writeFile, stat } from "node:fs/promises";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { launchChromium, serve } from "./lib.mjs";
-import { ARTIFACTS, DIST, Failure, expect, screenshot } from "./helpers.mjs";
+import { ARTIFACTS, DIST, Failure, SUBPATH, expect, screenshot } from "./helpers.mjs";
 
 // Every file in specs/ registers its specs (alphabetical file order, then declaration order).
 const specs = [];
@@ -34,11 +35,20 @@ async function main() {
     console.error(`no ${DIST}/index.html: run \`trunk build --release\` first`);
     process.exit(2);
   });
-  const server = await serve(DIST);
+  // The site at the root and, as a static host with a sub-path deployment serves it, under
+  // SUBPATH (the deploy spec). Every response is recorded for the running spec.
+  let served = [];
+  let transform;
+  const server = await serve(DIST, {
+    prefixes: ["/", SUBPATH],
+    onRequest: (path, status) => served.push({ path, status }),
+    transform: (path, body) => transform?.(path, body),
+  });
   const origin = `http://127.0.0.1:${server.address().port}`;
   const browser = await launchChromium();
   let passed = 0;
   let failed = 0;
+  let cspViolations = 0;
   const only = process.env.SPEC;
   for (const { name, fn } of specs) {
     if (only && !name.includes(only)) continue;
@@ -46,6 +56,19 @@ async function main() {
       baseURL: origin,
       viewport: { width: 1280, height: 800 },
       acceptDownloads: true,
+    });
+    const problems = [];
+    // Content-Security-Policy: every violation fails the spec (index.html's policy must hold for
+    // everything the app does). Reported from every document through an exposed binding.
+    await context.exposeBinding("__nsCspViolation", (_source, what) => {
+      cspViolations++;
+      problems.push(`CSP violation: ${what}`);
+    });
+    await context.addInitScript(() => {
+      addEventListener("securitypolicyviolation", (e) => {
+        const where = e.sourceFile ? ` (${e.sourceFile}:${e.lineNumber})` : "";
+        window.__nsCspViolation?.(`${e.effectiveDirective} blocked ${e.blockedURI || "an inline source"}${where}`);
+      });
     });
     const page = await context.newPage();
     // Record long tasks from the start (buffered) for the whole page life.
@@ -57,7 +80,6 @@ async function main() {
         }).observe({ type: "longtask", buffered: true });
       } catch {}
     });
-    const problems = [];
     const ignored = [];
     const requests = [];
     context.on("request", (req) => {
@@ -75,6 +97,8 @@ async function main() {
       problems.push(`console error: ${text}`);
     });
     const logs = [];
+    served = [];
+    transform = undefined;
     const started = Date.now();
     try {
       await fn({
@@ -82,6 +106,12 @@ async function main() {
         context,
         origin,
         log: (m) => logs.push(m),
+        served: () => served,
+        // Replaces what the server sends from now on: `(path, body) => Buffer | undefined`
+        // (a spec simulates a new deployment with it).
+        setTransform: (fn) => {
+          transform = fn;
+        },
         ignoreConsole: (re) => ignored.push(re),
       });
       expect(problems.length === 0, problems.join("\n    "));
@@ -99,6 +129,7 @@ async function main() {
   await browser.close();
   server.close();
   await writeFile(join(ARTIFACTS, "e2e-summary.txt"), `${passed} passed, ${failed} failed\n`).catch(() => {});
+  console.log(`CSP violations: ${cspViolations}`);
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }

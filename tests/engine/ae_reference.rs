@@ -50,38 +50,3 @@ fn autoencoder_ranks_anomalies_at_least_as_well_as_sklearn_mlp() {
         "ours {ours:.4} < scikit-learn {reference:.4} − 0.01"
     );
 }
-
-#[test]
-#[ignore = "prints our ROC-AUC on the fixture over seeds and settings (AE_DROPOUT, AE_PATIENCE)"]
-fn autoencoder_reference_spread() {
-    let list = |var: &str, default: &str| -> Vec<f64> {
-        std::env::var(var)
-            .unwrap_or_else(|_| default.into())
-            .split(',')
-            .filter_map(|s| s.parse().ok())
-            .collect()
-    };
-    let inits = std::env::var("AE_INIT").unwrap_or_else(|_| "glorot_uniform".into());
-    for init in inits.split(',') {
-        let weight_init: netsift::engine::models::autoencoder::WeightInit =
-            serde_json::from_str(&format!("\"{init}\"")).unwrap();
-        for dropout in list("AE_DROPOUT", "0,0.2") {
-            for patience in list("AE_PATIENCE", "3") {
-                let aucs: Vec<f64> = (0..10)
-                    .map(|seed| {
-                        let p = netsift::engine::models::AutoencoderParams {
-                            seed,
-                            dropout: dropout as f32,
-                            patience: patience as usize,
-                            weight_init,
-                            ..Default::default()
-                        };
-                        our_auc(&p)
-                    })
-                    .collect();
-                let mean = aucs.iter().sum::<f64>() / aucs.len() as f64;
-                eprintln!("{init} dropout {dropout} patience {patience}: mean {mean:.4}, seeds 0..9 {aucs:.4?}");
-            }
-        }
-    }
-}

@@ -1,5 +1,5 @@
 //! The engine must build and run without a browser: no module under src/engine may import a
-//! browser crate. (DESIGN.md: dependencies point down only.)
+//! browser crate: dependencies point down only (the layer table in `src/lib.rs`).
 
 use std::path::{Path, PathBuf};
 

@@ -2,12 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use netsift::engine::advice::AdviceKind;
+use netsift::analysis::narrative::{analyse, analyse_alert, choose_persona, Persona};
 use netsift::engine::data::{Column, Meaning, Role, Table};
+use netsift::engine::enrich::advice::AdviceKind;
 use netsift::engine::enrich::{
     combined_severity, enrich_alert, enrich_row, AnomalyType, Baseline, ModelFacts,
 };
-use netsift::engine::narrative::{analyse, analyse_alert, choose_persona, Persona};
 use netsift::engine::rules::{RuleAlert, RuleKind, ThreatLevel};
 
 const T0: f64 = 1_700_000_000.0; // Tuesday 2023-11-14 22:13 UTC

@@ -13,7 +13,7 @@ use netsift::engine::pipeline::{self, RunConfig, RunResult, TrainingMode};
 use netsift::engine::progress::{NoProgress, ProgressEvent};
 use netsift::engine::Error;
 
-/// Seed-001 sample data, all four detectors trained on the normal rows.
+/// Sample traffic, all four detectors trained on the normal rows.
 fn trained() -> &'static (Table, TrainedEnsemble, RunResult) {
     static CELL: OnceLock<(Table, TrainedEnsemble, RunResult)> = OnceLock::new();
     CELL.get_or_init(|| {

@@ -348,3 +348,77 @@ fn the_e2e_retrain_fixture_is_crafted_and_its_expected_rows_hold() {
     let stored = std::fs::read_to_string(dir.join("expected.json")).unwrap();
     assert_eq!(stored, text, "rerun with NETSIFT_BLESS=1");
 }
+
+/// Training on every row, verdicts on a few attacks and a few normal rows take the unreviewed
+/// rows like the attacks out of training too (the feedback head); training on normal rows only,
+/// they do not (those rows are labelled already).
+#[test]
+fn verdicts_take_rows_like_the_confirmed_attacks_out_of_dirty_training() {
+    use netsift::engine::feedback::{plan_retrain, MIN_HEAD_VERDICTS};
+    use netsift::engine::generate::{sample_traffic, SampleParams};
+    let t = sample_traffic(&SampleParams {
+        rows: 600,
+        ..Default::default()
+    })
+    .unwrap();
+    let labels = t.labels().unwrap();
+    let attacks: Vec<usize> = (0..600).filter(|&r| labels[r] == Some(true)).collect();
+    let normal: Vec<usize> = (0..600).filter(|&r| labels[r] == Some(false)).collect();
+    let mut feedback = Vec::new();
+    mark(
+        &mut feedback,
+        &t,
+        &attacks[..10],
+        Verdict::TruePositive,
+        "",
+        1.0,
+    );
+    mark(
+        &mut feedback,
+        &t,
+        &normal[..10],
+        Verdict::FalsePositive,
+        "",
+        1.0,
+    );
+    let config = lof_config(5, TrainingMode::AllRows);
+    let plan = plan_retrain(&config, &t, &feedback).unwrap();
+    assert_eq!(plan.removed.len(), 10);
+    let kept_attacks = plan
+        .train_rows
+        .iter()
+        .filter(|&&r| labels[r] == Some(true))
+        .count();
+    assert!(plan.similar_removed > 0);
+    assert!(
+        kept_attacks * 4 < attacks.len() - 10,
+        "{kept_attacks} of {} unreviewed attacks still train",
+        attacks.len() - 10
+    );
+    let kept_normal = plan.train_rows.len() - kept_attacks;
+    assert!(
+        kept_normal * 10 >= normal.len() * 9,
+        "{kept_normal} normal rows kept"
+    );
+
+    // Too few verdicts of one kind: only the reviewed rows change.
+    let mut few = Vec::new();
+    mark(&mut few, &t, &attacks[..10], Verdict::TruePositive, "", 1.0);
+    mark(
+        &mut few,
+        &t,
+        &normal[..MIN_HEAD_VERDICTS - 1],
+        Verdict::FalsePositive,
+        "",
+        1.0,
+    );
+    assert_eq!(plan_retrain(&config, &t, &few).unwrap().similar_removed, 0);
+    // Normal-only training: the labels already chose the rows.
+    let config = lof_config(5, TrainingMode::NormalOnly);
+    assert_eq!(
+        plan_retrain(&config, &t, &feedback)
+            .unwrap()
+            .similar_removed,
+        0
+    );
+}

@@ -11,7 +11,7 @@ fn numeric<'a>(t: &'a netsift::engine::data::Table, name: &str) -> &'a [f64] {
 }
 
 #[test]
-fn default_sample_has_seed_001_schema() {
+fn default_sample_has_the_connection_features_schema() {
     let t = sample_traffic(&SampleParams::default()).unwrap();
     let names: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, COLUMNS);
@@ -62,7 +62,7 @@ fn values_respect_the_clipping_ranges() {
     check("src_port", 1.0, 65534.0);
     check("packet_rate", 0.1, 1000.0);
     check("error_rate", 0.0, 50.0);
-    // The seed's trivial separation: error rate and source port.
+    // The generator's trivial separation: error rate and source port.
     for (i, &l) in labels.iter().enumerate() {
         let (err, sp) = (numeric(&t, "error_rate")[i], numeric(&t, "src_port")[i]);
         if l == 1.0 {

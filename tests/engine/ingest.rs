@@ -31,9 +31,9 @@ fn role_of(got: &Ingested, col: &str) -> (Role, Option<Meaning>) {
 }
 
 #[test]
-fn seed_001_csv_loads_with_label_and_timestamp() {
+fn connection_features_csv_loads_with_label_and_timestamp() {
     let got = read("seed001.csv", &fixture("seed001.csv"));
-    assert_eq!(got.format, "CSV (comma), seed 001 schema");
+    assert_eq!(got.format, "CSV (comma), connection features");
     assert_eq!(got.table.n_rows(), 3);
     assert_eq!(got.table.features().count(), 10);
     assert_eq!(
@@ -54,7 +54,7 @@ fn seed_001_csv_loads_with_label_and_timestamp() {
 }
 
 #[test]
-fn seed_001_crlf_without_label() {
+fn connection_features_crlf_without_label() {
     let got = read("x.csv", &fixture("seed001_crlf_nolabel.csv"));
     assert_eq!(got.table.n_rows(), 2);
     assert_eq!(got.table.labels(), None);

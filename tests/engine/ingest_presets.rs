@@ -70,10 +70,10 @@ fn nsl_kdd_test_set_loads_with_its_labels() {
 }
 
 #[test]
-fn seed_000_csv_and_json() {
+fn packet_log_csv_and_json() {
     for name in ["seed000.csv", "seed000.json"] {
         let got = load(name);
-        assert!(got.format.contains("seed 000 schema"), "{}", got.format);
+        assert!(got.format.contains("packet log"), "{}", got.format);
         assert_eq!(col(&got, "src_ip").role, Role::Ignore);
         assert_eq!(col(&got, "src_ip").meaning, Some(Meaning::SrcIp));
         assert_eq!(col(&got, "dst_ip").meaning, Some(Meaning::DstIp));
@@ -84,14 +84,14 @@ fn seed_000_csv_and_json() {
     }
     assert_eq!(
         load("seed000.json").format,
-        "JSON (object with an array of records), seed 000 schema"
+        "JSON (object with an array of records), packet log"
     );
 }
 
 #[test]
-fn seed_003_preset() {
+fn traffic_aggregates_preset() {
     let got = load("seed003.csv");
-    assert_eq!(got.format, "CSV (comma), seed 003 schema");
+    assert_eq!(got.format, "CSV (comma), traffic aggregates");
     assert_eq!(kind(&got, "protocol"), ColumnKind::Categorical);
     assert_eq!(col(&got, "protocol").meaning, Some(Meaning::Protocol));
     assert_eq!(col(&got, "timestamp").role, Role::Timestamp);
@@ -99,9 +99,9 @@ fn seed_003_preset() {
 }
 
 #[test]
-fn seed_004_preset() {
+fn packet_stream_records_preset() {
     let got = load("seed004.csv");
-    assert_eq!(got.format, "CSV (comma), seed 004 schema");
+    assert_eq!(got.format, "CSV (comma), packet stream records");
     assert_eq!(got.table.features().count(), 5);
     assert_eq!(col(&got, "dst_port").meaning, Some(Meaning::DstPort));
 }
@@ -278,7 +278,10 @@ fn gzip_is_detected_by_magic_bytes() {
     enc.write_all(&raw).unwrap();
     let gz = enc.finish().unwrap();
     let got = read_table("no-extension", &gz, &IngestOptions::default()).unwrap();
-    assert_eq!(got.format, "gzip-compressed CSV (comma), seed 001 schema");
+    assert_eq!(
+        got.format,
+        "gzip-compressed CSV (comma), connection features"
+    );
     assert_eq!(got.table, load("seed001.csv").table);
     let e = read_table("cut.csv.gz", &gz[..gz.len() / 2], &IngestOptions::default())
         .unwrap_err()

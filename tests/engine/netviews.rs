@@ -2,10 +2,10 @@
 //! generated capture gives exactly its attacks as alerts, with enrichment and analyses; a table
 //! without addresses says which views need them; the e2e fixture matches its expected numbers.
 
+use netsift::analysis::netviews::{network_views, network_views_at, NetworkViews};
 use netsift::engine::data::{Column, Meaning, Role, Table};
 use netsift::engine::ingest::capture::generate::{generate_capture, CaptureGenParams};
 use netsift::engine::ingest::capture::{flows_to_table, read_flows_from_bytes, FlowConfig};
-use netsift::engine::netviews::{network_views, network_views_at, NetworkViews};
 use netsift::engine::pipeline::{run, RunConfig};
 use netsift::engine::progress::NoProgress;
 use netsift::engine::rules::{RuleKind, RulesConfig};
@@ -211,7 +211,7 @@ fn anomalies_of_a_run_feed_suspicious_ips_and_enriched_anomalies() {
     assert!(v
         .suspicious_ips
         .iter()
-        .all(|t| t.anomalies >= netsift::engine::netviews::SUSPICIOUS_MIN_ANOMALIES));
+        .all(|t| t.anomalies >= netsift::analysis::netviews::SUSPICIOUS_MIN_ANOMALIES));
     assert!(
         !v.suspicious_ips.is_empty(),
         "attack sources raise anomalies"

@@ -1048,7 +1048,7 @@ impl netsift::engine::ingest::capture::PacketSink for Counter {
 }
 
 #[test]
-#[ignore]
+#[ignore = "throughput on a generated 1-hour capture: run in release with --ignored --nocapture"]
 fn parse_throughput() {
     let params = CaptureGenParams {
         seed: 1,

@@ -77,7 +77,7 @@ fn exported_and_imported_model_scores_the_training_data_bit_identically() {
     // 1,506 rows: more than LOF's 1,000 reference rows, so rows outside the reference set
     // (and copies of reference rows among them) are covered too.
     let (t, model, result) = trained(1500);
-    let bytes = export(&model, &meta_for("m", 1.0, "sample", "seed 001")).unwrap();
+    let bytes = export(&model, &meta_for("m", 1.0, "sample", "connection features")).unwrap();
     let (back, _) = import(&bytes).unwrap();
     assert_eq!(back, model);
     let again = pipeline::score(&back, &t, &mut NoProgress).unwrap();

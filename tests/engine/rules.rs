@@ -207,7 +207,7 @@ fn events_59_s_apart_share_a_window_and_61_s_apart_do_not() {
 
 #[test]
 fn windows_slide_so_a_long_lived_source_can_still_trip_a_rule() {
-    // Seed 002's windows measured from the source's first packet: after 60 s a scanner was never
+    // Windows measured from the source's first packet (a common shortcut): after 60 s a scanner was never
     // caught again. Here a quiet source that starts scanning an hour later is.
     let mut v = vec![rec(T0, "10.0.0.5", "10.0.0.9", 80, 0)];
     for i in 0..25u16 {

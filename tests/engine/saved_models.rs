@@ -93,7 +93,7 @@ fn two_imports_of_one_model_score_identically() {
 #[test]
 fn model_for_another_schema_names_the_missing_column() {
     let (model, _) = pipeline::run(&config(), &table(200, "duration"), &mut NoProgress).unwrap();
-    let bytes = export(&model, &meta_for("m", 1.0, "a.csv", "seed 001")).unwrap();
+    let bytes = export(&model, &meta_for("m", 1.0, "a.csv", "connection features")).unwrap();
     let other = table(200, "packets");
     let err = score_with_file(
         &bytes,
@@ -106,7 +106,10 @@ fn model_for_another_schema_names_the_missing_column() {
     .unwrap_err();
     assert!(err.contains("m.json cannot score this data"), "{err}");
     assert!(err.contains("missing column duration"), "{err}");
-    assert!(err.contains("seed 001") && err.contains("NSL-KDD"), "{err}");
+    assert!(
+        err.contains("connection features") && err.contains("NSL-KDD"),
+        "{err}"
+    );
 }
 
 #[test]

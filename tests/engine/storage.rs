@@ -263,15 +263,15 @@ fn retention_keeps_the_newest_and_drops_the_old() {
 }
 
 /// A run saved under the analyst's threshold stores the anomalies the results view shows under
-/// it (`engine::summary`), not the vote decision's, and keeps the threshold.
+/// it (`analysis::summary`), not the vote decision's, and keeps the threshold.
 #[test]
 fn run_record_counts_anomalies_under_the_chosen_threshold() {
-    use netsift::engine::summary::{is_flagged, shown_severity, Summary};
+    use netsift::analysis::summary::{is_flagged, shown_severity, Summary};
     let t = flows(100);
     let (_, result) = pipeline::run(&config(), &t, &mut NoProgress).unwrap();
     let votes = result.is_anomaly.iter().filter(|a| **a).count();
     // A threshold below the lowest flagged score flags more rows than the vote.
-    let lowest = netsift::engine::summary::vote_equivalent(&result).unwrap();
+    let lowest = netsift::analysis::summary::vote_equivalent(&result).unwrap();
     let mut sorted: Vec<f64> = result.ensemble_score.clone();
     sorted.sort_by(f64::total_cmp);
     let threshold = sorted.iter().rev().copied().find(|&s| s < lowest).unwrap();

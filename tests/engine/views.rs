@@ -1,16 +1,16 @@
-//! The analysis views (`engine::views`): PCA against scikit-learn, invariants on a real run, and
+//! The analysis views (`analysis::views`): PCA against scikit-learn, invariants on a real run, and
 //! the timing on NSL-KDD (ignored: needs the data set).
 //!
 //! `cargo test --release --no-default-features --test engine -- --ignored views_nsl_kdd --nocapture`
 
 use std::time::Instant;
 
+use netsift::analysis::views;
 use netsift::engine::data::{Column, Table};
 use netsift::engine::features::{FeatureParams, Preprocessor};
 use netsift::engine::generate::{sample_traffic, SampleParams};
 use netsift::engine::pipeline::{self, RunConfig};
 use netsift::engine::progress::NoProgress;
-use netsift::engine::views;
 
 #[derive(serde::Deserialize)]
 struct PcaFixture {

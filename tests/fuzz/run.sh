@@ -8,7 +8,7 @@ secs="${1:-600}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(csv pcap protocol)
+    targets=(csv pcap protocol json model)
 fi
 mkdir -p logs
 for t in "${targets[@]}"; do

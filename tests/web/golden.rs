@@ -114,5 +114,6 @@ pub const ONE_CLASS_SVM_RUN: u64 = 0x957f_dd10_1411_0870;
 pub const LOF_RUN: u64 = 0x1b69_f05e_856d_48c0;
 /// Expected [`detector_run_hash`] of the autoencoder.
 pub const AUTOENCODER_RUN: u64 = 0x1c3a_a752_a4d3_fe2b;
-/// Expected [`ensemble_run_hash`].
-pub const ENSEMBLE_RUN: u64 = 0x8098_b6fc_0fea_c181;
+/// Expected [`ensemble_run_hash`] (refreshed when the ensemble score became the mean evidence of
+/// the top k members, `engine::ensemble::Combine::TopEvidence`: scores moved, votes did not).
+pub const ENSEMBLE_RUN: u64 = 0x7f87_cb53_13a9_e30d;

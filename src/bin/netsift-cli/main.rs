@@ -10,6 +10,13 @@
 //! ```
 //! Results go to stdout as JSON lines; errors go to stderr with a non-zero exit status.
 
+// Production code never unwraps, expects or panics: a failure is a typed error the caller shows.
+// Unit tests (cfg(test)), integration tests and examples may.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
 /// Prints one line to stdout, like `println!`, but ends the program quietly when the reader has
 /// gone (`netsift-cli inspect F | head`) as Unix tools do, instead of panicking on the broken pipe.
 #[cfg(not(target_arch = "wasm32"))]
@@ -35,7 +42,7 @@ fn main() -> std::process::ExitCode {
     match commands::dispatch(cli) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("netsift-cli: {e}");
+            eprintln!("netsift-cli: {}", commands::terminal_safe(&e));
             std::process::ExitCode::FAILURE
         }
     }

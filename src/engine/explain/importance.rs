@@ -4,7 +4,7 @@
 //! feature with that feature's column shuffled among the sampled rows (a categorical column is
 //! shuffled as whole categories, so its one-hot inputs move together). A feature's importance
 //! is the mean absolute change of the ensemble score, normalised so all importances sum to 1.
-//! Using the continuous score rather than counting flipped votes (seed 001) makes the measure
+//! Using the continuous score rather than counting flipped votes makes the measure
 //! smooth: a feature that moves every row's score a little counts, not only one that pushes a
 //! few rows across a threshold.
 

@@ -7,9 +7,11 @@
 //! * [`SuppressionRule`]s ([`suppress`]) label alerts that match conditions; suppressed alerts
 //!   stay in the results, marked — never dropped.
 //! * [`retrain_with_feedback`] ([`retrain`]) trains again with confirmed false positives as
-//!   normal training rows and confirmed attacks removed, and says what changed. Feedback is
-//!   never consumed: it is taken by reference and stays the caller's.
+//!   normal training rows and confirmed attacks removed — with rows like the confirmed attacks
+//!   ([`head`]) when training on every row — and says what changed. Feedback is never consumed:
+//!   it is taken by reference and stays the caller's.
 
+pub mod head;
 mod retrain;
 mod suppress;
 
@@ -20,7 +22,7 @@ use crate::engine::pipeline::RunResult;
 
 pub use retrain::{
     plan as plan_retrain, retrain_with_feedback, retrain_with_feedback_on, MetricChange,
-    MetricDeltas, RetrainDiff, RetrainPlan,
+    MetricDeltas, RetrainDiff, RetrainPlan, MIN_HEAD_VERDICTS,
 };
 pub use suppress::{
     apply_suppressions, suppress_similar, suppress_similar_with, Condition, Op, RuleValue,
@@ -194,33 +196,45 @@ pub fn feedback_stats(table: &Table, result: &RunResult, feedback: &[Feedback]) 
         .iter()
         .filter(|f| f.row_key.resolve(table).is_none())
         .count();
-    let mut s = FeedbackStats {
-        anomalies: 0,
-        true_positives: 0,
-        false_positives: 0,
-        unreviewed: 0,
-        on_normal_rows: 0,
-        unresolved,
-        reviewed_precision: None,
-    };
-    for (i, verdict) in v.iter().enumerate() {
-        let flagged = result.is_anomaly.get(i).copied().unwrap_or(false);
-        if flagged {
-            s.anomalies += 1;
-            match verdict {
-                Some(Verdict::TruePositive) => s.true_positives += 1,
-                Some(Verdict::FalsePositive) => s.false_positives += 1,
-                None => s.unreviewed += 1,
+    let flagged = (0..v.len()).map(|i| result.is_anomaly.get(i).copied().unwrap_or(false));
+    FeedbackStats::tally(flagged, &v, unresolved)
+}
+
+impl FeedbackStats {
+    /// Counts verdicts against flags, row by row (`flagged` and `verdicts` zipped), with
+    /// `unresolved` feedback entries whose row is not in the data.
+    pub fn tally(
+        flagged: impl IntoIterator<Item = bool>,
+        verdicts: &[Option<Verdict>],
+        unresolved: usize,
+    ) -> Self {
+        let mut s = FeedbackStats {
+            anomalies: 0,
+            true_positives: 0,
+            false_positives: 0,
+            unreviewed: 0,
+            on_normal_rows: 0,
+            unresolved,
+            reviewed_precision: None,
+        };
+        for (f, verdict) in flagged.into_iter().zip(verdicts) {
+            if f {
+                s.anomalies += 1;
+                match verdict {
+                    Some(Verdict::TruePositive) => s.true_positives += 1,
+                    Some(Verdict::FalsePositive) => s.false_positives += 1,
+                    None => s.unreviewed += 1,
+                }
+            } else if verdict.is_some() {
+                s.on_normal_rows += 1;
             }
-        } else if verdict.is_some() {
-            s.on_normal_rows += 1;
         }
+        let reviewed = s.true_positives + s.false_positives;
+        if reviewed > 0 {
+            s.reviewed_precision = Some(s.true_positives as f64 / reviewed as f64);
+        }
+        s
     }
-    let reviewed = s.true_positives + s.false_positives;
-    if reviewed > 0 {
-        s.reviewed_precision = Some(s.true_positives as f64 / reviewed as f64);
-    }
-    s
 }
 
 #[cfg(test)]

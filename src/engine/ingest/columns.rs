@@ -302,7 +302,7 @@ impl ColumnBuilder {
             return;
         }
         match &self.store {
-            Store::Cat(..) => self.push_str(&crate::engine::data::format_number(v), line),
+            Store::Cat(..) => self.push_str(&crate::engine::text::number(v), line),
             _ => self.push_value(v),
         }
     }
@@ -523,7 +523,7 @@ impl ColumnBuilder {
             } else if v.is_nan() {
                 b.push("");
             } else {
-                b.push(&crate::engine::data::format_number(*v));
+                b.push(&crate::engine::text::number(*v));
             }
         }
         let n = values.len();

@@ -2,7 +2,7 @@
 //! and nesting) so only one record is held at a time; serde_json parses that record.
 //!
 //! Flavours: newline-delimited objects (NDJSON, Zeek's JSON logs), a top-level array of objects,
-//! and an object wrapping an array of objects (seed 000's `{"flows": [...]}`). Nested objects are
+//! and an object wrapping an array of objects (`{"flows": [...]}`). Nested objects are
 //! flattened with `.` (`{"id": {"orig_h": …}}` → `id.orig_h`); arrays stay as JSON text.
 //! serde_json orders keys alphabetically, so JSON columns come out sorted by name.
 
@@ -26,7 +26,7 @@ impl Cell {
     /// The cell as text ("" for null).
     pub fn text(&self) -> String {
         match self {
-            Cell::Num(x) => crate::engine::data::format_number(*x),
+            Cell::Num(x) => crate::engine::text::number(*x),
             Cell::Text(s) => s.clone(),
             Cell::Null => String::new(),
         }
@@ -56,6 +56,42 @@ pub struct Splitter {
     cur: Vec<u8>,
     line: u64,
     start_line: u64,
+    not_records: Option<String>,
+}
+
+/// What a JSON value starting with `b` is, in words.
+fn kind_of(b: u8) -> &'static str {
+    match b {
+        b'[' => "array",
+        b'"' => "string",
+        b'n' => "null",
+        b't' | b'f' => "true/false value",
+        b'{' => "object",
+        _ => "number",
+    }
+}
+
+/// Why the start of a JSON document holds no records, if it plainly does not: a top-level
+/// scalar (`null`, `3`), or an array whose first element is not an object (`[1, 2, 3]`).
+pub(super) fn not_records(head: &[u8]) -> Option<String> {
+    let first = *head.first()?;
+    if first == b'[' {
+        let inner = head[1..].iter().find(|b| !b.is_ascii_whitespace())?;
+        if *inner == b'{' || *inner == b']' {
+            return None;
+        }
+        return Some(format!(
+            "the JSON is an array of {}s, not of records (objects such as {{\"src_ip\": \"10.0.0.1\", \"bytes\": 1200}})",
+            kind_of(*inner)
+        ));
+    }
+    if first == b'{' {
+        return None;
+    }
+    Some(format!(
+        "the JSON is a single {}, not records (objects such as {{\"src_ip\": \"10.0.0.1\", \"bytes\": 1200}}, one per line or in an array)",
+        kind_of(first)
+    ))
 }
 
 impl Splitter {
@@ -64,7 +100,10 @@ impl Splitter {
         let mode = if head.first() == Some(&b'[') {
             Mode::Array
         } else {
-            let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+            let mut lines = head
+                .split(|&b| b == b'\n')
+                .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+            let first_line = lines.next().unwrap_or(&[]);
             match serde_json::from_slice::<serde_json::Value>(first_line) {
                 Ok(serde_json::Value::Object(m))
                     if m.values().any(|v| {
@@ -75,7 +114,23 @@ impl Splitter {
                     Mode::Wrapped
                 }
                 Ok(_) => Mode::Ndjson,
-                Err(_) => Mode::Wrapped,
+                // A first line that is not JSON: a pretty-printed wrapper (`{"flows": [`), or
+                // NDJSON whose first record is broken. NDJSON when most of the next lines are
+                // whole objects (so one bad first line does not lose the file).
+                Err(_) => {
+                    let (mut objects, mut others) = (0usize, 0usize);
+                    for l in lines.take(16) {
+                        match serde_json::from_slice::<serde_json::Value>(l) {
+                            Ok(serde_json::Value::Object(_)) => objects += 1,
+                            _ => others += 1,
+                        }
+                    }
+                    if objects > 0 && objects > others {
+                        Mode::Ndjson
+                    } else {
+                        Mode::Wrapped
+                    }
+                }
             }
         };
         Self {
@@ -88,7 +143,14 @@ impl Splitter {
             cur: Vec::new(),
             line: 1,
             start_line: 1,
+            not_records: not_records(head),
         }
+    }
+
+    /// Why the document holds no records, when its start shows it (a top-level `null`, number
+    /// or string, or an array of non-objects): the message for a file that gave no rows.
+    pub fn not_records(&self) -> Option<&str> {
+        self.not_records.as_deref()
     }
 
     /// Human name of the flavour.
@@ -113,6 +175,20 @@ impl Splitter {
         for &b in data {
             if b == b'\n' {
                 self.line += 1;
+                // NDJSON: a record never spans lines (JSON strings cannot hold a raw newline),
+                // so an open record at a line end is broken: hand it over (it fails to parse
+                // and is counted with its line) and start afresh on the next line.
+                if self.mode == Mode::Ndjson && (self.capturing || !self.stack.is_empty()) {
+                    self.in_str = false;
+                    self.esc = false;
+                    self.stack.clear();
+                    if self.capturing {
+                        self.capturing = false;
+                        sink(&self.cur, self.start_line)?;
+                        self.cur.clear();
+                    }
+                    continue;
+                }
             }
             if self.capturing {
                 self.cur.push(b);
@@ -237,6 +313,38 @@ mod tests {
         let r = records(b"{\"flows\": [{\"a\": 1, \"s\": \"}\"}, {\"a\": 2}]}");
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].1, "{\"a\": 1, \"s\": \"}\"}");
+    }
+
+    #[test]
+    fn a_broken_first_ndjson_line_does_not_hide_the_rest() {
+        let good = "{\"a\": 1}\n{\"a\": 2}\n{\"a\": 3}\n";
+        for first in ["{\"a\": ,}", "{\"a\": \"open", "{\"a\": [1,"] {
+            let data = format!("{first}\n{good}");
+            let r = records(data.as_bytes());
+            let lines: Vec<u64> = r.iter().map(|x| x.0).collect();
+            assert_eq!(lines, vec![1, 2, 3, 4], "{first}: {r:?}");
+            assert!(parse_record(r[0].1.as_bytes()).is_err());
+            assert!(parse_record(r[3].1.as_bytes()).is_ok());
+        }
+        // A pretty-printed wrapper still reads as one.
+        let r = records(b"{\"flows\": [\n{\"a\": 1},\n{\"a\": 2}\n]}\n");
+        assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn scalars_and_arrays_of_scalars_are_named() {
+        for (doc, words) in [
+            ("[1,2,3]", "array of numbers"),
+            ("null", "single null"),
+            ("[\"a\"]", "array of strings"),
+            ("42", "single number"),
+        ] {
+            let s = Splitter::new(doc.as_bytes());
+            let why = s.not_records().unwrap_or_default().to_string();
+            assert!(why.contains(words), "{doc}: {why}");
+        }
+        assert!(Splitter::new(b"[{\"a\":1}]").not_records().is_none());
+        assert!(Splitter::new(b"{\"a\":1}").not_records().is_none());
     }
 
     #[test]

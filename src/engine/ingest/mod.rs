@@ -30,7 +30,9 @@ mod auto;
 pub mod capture;
 mod columns;
 mod events;
+pub mod inflate;
 mod json;
+pub mod limits;
 mod lines;
 mod presets;
 mod records;
@@ -49,8 +51,9 @@ pub use stream::StreamingReader;
 
 use crate::engine::data::{ColumnKind, Meaning, Role, Table};
 
-/// How to read a file. `Default` guesses everything.
+/// How to read a file. `Default` guesses everything and applies the default [`limits`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct IngestOptions {
     /// User choices from the column-mapping panel: (column name, role, meaning). The name is the
     /// column's name in [`Ingested::mapping`] (or its header text). Re-reading with overrides
@@ -60,10 +63,16 @@ pub struct IngestOptions {
     pub delimiter: Option<u8>,
     /// Force header / no header (otherwise guessed).
     pub has_header: Option<bool>,
-    /// Longest accepted record, in bytes (default 1 MiB).
+    /// Longest accepted record, in bytes (default [`limits::MAX_RECORD_BYTES`], 1 MiB).
     pub max_record_bytes: usize,
-    /// Most accepted columns (default 4096).
+    /// Most accepted columns (default [`limits::MAX_COLUMNS`], 4,096), JSON keys too.
     pub max_columns: usize,
+    /// Most rows read (default [`limits::MAX_ROWS`]); more is an error naming the limit.
+    pub max_rows: usize,
+    /// Largest decompressed size of a gzip input (default [`limits::MAX_DECOMPRESSED_BYTES`]).
+    pub max_decompressed_bytes: u64,
+    /// Largest compression ratio of a gzip input (default [`limits::MAX_COMPRESSION_RATIO`]).
+    pub max_compression_ratio: u64,
     /// How many bad rows to keep as examples (default 5).
     pub max_bad_rows_kept: usize,
     /// The file's size in bytes, when known: once some rows are read, the columns reserve room
@@ -79,8 +88,11 @@ impl Default for IngestOptions {
             overrides: Vec::new(),
             delimiter: None,
             has_header: None,
-            max_record_bytes: 1 << 20,
-            max_columns: 4096,
+            max_record_bytes: limits::MAX_RECORD_BYTES,
+            max_columns: limits::MAX_COLUMNS,
+            max_rows: limits::MAX_ROWS,
+            max_decompressed_bytes: limits::MAX_DECOMPRESSED_BYTES,
+            max_compression_ratio: limits::MAX_COMPRESSION_RATIO,
             max_bad_rows_kept: 5,
             size_hint: None,
         }
@@ -111,7 +123,7 @@ pub struct ColumnMapping {
 pub struct Ingested {
     /// The data.
     pub table: Table,
-    /// What was detected, e.g. "CSV (comma), seed 001 schema".
+    /// What was detected, e.g. "CSV (comma), connection features".
     pub format: String,
     /// Notices: encoding fallbacks, renamed/dropped columns, cells that became missing, …
     pub warnings: Vec<String>,

@@ -118,9 +118,11 @@ impl Preset {
 const IP_NOTE: &str = "an address identifies an endpoint, it is not a measurement: kept for the \
                        network views, not a model input";
 
-/// Seed 001: ten numeric features, optional label and timestamp.
-pub static SEED_001: Preset = Preset {
-    name: "seed 001 schema",
+/// Connection features: ten numeric columns per connection (`packet_size`, `duration`, bytes each
+/// way, coded protocol and flag, ports, `packet_rate`, `error_rate`), optional label and
+/// timestamp. The schema of netsift's sample-traffic generator (`engine::generate`).
+pub static CONNECTION_FEATURES: Preset = Preset {
+    name: "connection features",
     required: &[
         "packetsize",
         "duration",
@@ -139,11 +141,11 @@ pub static SEED_001: Preset = Preset {
         f("src_bytes"),
         f("dst_bytes"),
         Spec {
-            note: "numeric feature (seed 001 codes 0 = TCP, 1 = UDP, 2 = ICMP)",
+            note: "numeric feature (coded 0 = TCP, 1 = UDP, 2 = ICMP)",
             ..fm("protocol_type", Meaning::Protocol)
         },
         Spec {
-            note: "numeric feature (seed 001 codes 0–5)",
+            note: "numeric feature (coded 0–5)",
             ..f("flag")
         },
         fm("src_port", Meaning::SrcPort),
@@ -156,9 +158,9 @@ pub static SEED_001: Preset = Preset {
     trailer: None,
 };
 
-/// Seed 000: endpoints, length, timestamp.
-pub static SEED_000: Preset = Preset {
-    name: "seed 000 schema",
+/// Packet log: one row per packet with its endpoints, length and timestamp.
+pub static PACKET_LOG: Preset = Preset {
+    name: "packet log",
     required: &[
         "srcip",
         "dstip",
@@ -179,9 +181,9 @@ pub static SEED_000: Preset = Preset {
     trailer: None,
 };
 
-/// Seed 003: per-minute aggregates.
-pub static SEED_003: Preset = Preset {
-    name: "seed 003 schema",
+/// Traffic aggregates: bytes, packets, duration and rates per time bucket (one row a minute).
+pub static TRAFFIC_AGGREGATES: Preset = Preset {
+    name: "traffic aggregates",
     required: &[
         "bytestransferred",
         "packetcount",
@@ -211,9 +213,9 @@ pub static SEED_003: Preset = Preset {
     trailer: None,
 };
 
-/// Seed 004: stream records.
-pub static SEED_004: Preset = Preset {
-    name: "seed 004 schema",
+/// Packet stream records: ports, size, duration in milliseconds and protocol per record.
+pub static STREAM_RECORDS: Preset = Preset {
+    name: "packet stream records",
     required: &["srcport", "dstport", "packetsize", "durationms", "protocol"],
     columns: &[
         fm("src_port", Meaning::SrcPort),
@@ -705,10 +707,10 @@ pub static PRESETS: [&Preset; 11] = [
     &NFDUMP,
     &UNSW_NB15,
     &NSL_KDD,
-    &SEED_001,
-    &SEED_003,
-    &SEED_004,
-    &SEED_000,
+    &CONNECTION_FEATURES,
+    &TRAFFIC_AGGREGATES,
+    &STREAM_RECORDS,
+    &PACKET_LOG,
 ];
 
 /// Placeholder labels flow tools write when no ground truth exists (CICFlowMeter's

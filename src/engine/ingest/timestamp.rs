@@ -14,6 +14,8 @@
 //!
 //! All arithmetic is integer until the final division, so results are identical on every target.
 
+use crate::engine::time::{days_from_civil, days_in_month};
+
 /// Parses one timestamp cell; `None` when it is not a recognised timestamp.
 pub fn parse_timestamp(cell: &str) -> Option<f64> {
     let s = cell.trim();
@@ -191,30 +193,6 @@ impl Cursor<'_> {
         }
         (self.i - start >= min).then_some(v)
     }
-}
-
-fn is_leap(y: i64) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if is_leap(y) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's civil-date algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]

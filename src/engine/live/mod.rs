@@ -3,7 +3,7 @@
 //!
 //! | module | job |
 //! |---|---|
-//! | [`sim`] | [`Simulator`]: seed 004's stream and seed 000's odd packets, with attack bursts |
+//! | [`sim`] | [`Simulator`]: a record stream with per-record anomalies and attack bursts |
 //! | [`session`] | [`LiveSession`]: source → rules + ensemble → [`LiveBatch`] per tick |
 
 pub mod session;

@@ -12,7 +12,7 @@
 //!   is pushed as it arrives, the engine is advanced to the tick's stream time, and the alerts it
 //!   raised go into that tick's batch, so an alert appears in the tick whose flows complete its
 //!   condition (DDoS and traffic spikes after their correlation slack, see
-//!   [`rules::engine`](crate::engine::rules::engine)). Windows are true sliding windows of their
+//!   [`rules::run`](crate::engine::rules::run)). Windows are true sliding windows of their
 //!   full length (an hour for long connections and uploads); the engine evicts state by time and
 //!   bounds its long histories, and its closed alerts are dropped each tick.
 //! * **Model anomalies** are counted per second and grouped per anomaly type into one feed entry
@@ -28,13 +28,15 @@ use crate::engine::data::{Column, Meaning, Role, Table};
 use crate::engine::enrich::{
     combined_severity, value_types, AnomalyType, Baseline, Facts, ModelFacts,
 };
-use crate::engine::ensemble::TrainedEnsemble;
+use crate::engine::ensemble::{Combined, TrainedEnsemble};
 use crate::engine::error::Error;
 use crate::engine::pipeline::{self, RunConfig};
 use crate::engine::progress::NoProgress;
+// The shared formatters under the names this file's sentences use.
 use crate::engine::rules::{
     table_records, EngineSizes, FlowRecord, RuleAlert, RuleEngine, RulesConfig, ThreatLevel,
 };
+use crate::engine::text::{number as fmt_rate, span as fmt_span};
 
 /// Model anomalies of one type are grouped into one feed entry per this many stream seconds.
 pub const GROUP_S: f64 = 10.0;
@@ -229,6 +231,27 @@ enum Model {
     Off,
 }
 
+/// The flows of one tick.
+struct Slice {
+    /// Simulated flows (simulator).
+    sims: Vec<SimFlow>,
+    /// Rows of the data set (replay).
+    rows: Vec<usize>,
+    /// Whether the slice was cut to [`MAX_FLOWS_PER_TICK`] flows.
+    capped: bool,
+    /// Whether the replay has no more flows.
+    ended: bool,
+}
+
+/// A slice scored by the ensemble.
+struct Scored {
+    combined: Combined,
+    n_models: usize,
+    /// Votes needed to flag a flow.
+    k: usize,
+    baseline: Box<Baseline>,
+}
+
 #[derive(Debug, Clone)]
 struct Group {
     first: f64,
@@ -335,133 +358,17 @@ impl LiveSession {
         table: Option<&Table>,
     ) -> Result<(Self, LiveStarted), Error> {
         pipeline::validate_config(&config)?;
-        let (feed, start, source_line, rate, mean_packets) = match &source {
-            LiveSource::Simulator(p) => {
-                let sim = Simulator::new(p.clone())?;
-                let line = format!(
-                    "simulator · seed {} · {} flows/s · {:.0} % record anomalies{}",
-                    p.seed,
-                    fmt_rate(p.rate),
-                    p.anomaly_ratio * 100.0,
-                    if p.attacks {
-                        format!(" · an attack burst every {:.0} s", p.attack_every_s)
-                    } else {
-                        String::new()
-                    }
-                );
-                (Feed::Sim(Box::new(sim)), p.start, line, p.rate, 20.0)
-            }
-            LiveSource::Replay => {
-                let table = table.ok_or_else(|| {
-                    Error::Unsupported(
-                        "replay needs a loaded data set; load a capture or a flow CSV first".into(),
-                    )
-                })?;
-                let tr = table_records(table)?;
-                let mut records = tr.records;
-                records.sort_by(|a, b| a.ts.total_cmp(&b.ts).then(a.row.cmp(&b.row)));
-                let (Some(first), Some(last)) = (records.first(), records.last()) else {
-                    return Err(Error::Unsupported(
-                        "replay found no flow with addresses and a timestamp in this data set; \
-                         it needs source/destination address columns and a time column"
-                            .into(),
-                    ));
-                };
-                let span = (last.ts - first.ts).max(1.0);
-                let rate = records.len() as f64 / span;
-                let pkts: f64 = records
-                    .iter()
-                    .take(1000)
-                    .map(|r| r.packets().unwrap_or(1) as f64)
-                    .sum::<f64>()
-                    / records.len().min(1000) as f64;
-                let start = first.ts;
-                let line = format!(
-                    "replay · {} flows over {} of capture time",
-                    records.len(),
-                    fmt_span(span)
-                );
-                (
-                    Feed::Replay(Replay {
-                        records,
-                        pos: 0,
-                        now: start,
-                    }),
-                    start,
-                    line,
-                    rate,
-                    pkts,
-                )
-            }
-        };
+        let Opened {
+            feed,
+            start,
+            source_line,
+            rate,
+            mean_packets,
+        } = open_feed(&source, table)?;
         let rules_cfg = stream_rules(rate * mean_packets);
-        let rules_note = format!(
-            "Rules run on the whole stream with true sliding windows; an alert appears as soon as \
-             the flows completing it arrive (DDoS and spikes after a short correlation wait). \
-             Traffic-spike threshold: {} packets/s{}.",
-            rules_cfg.spike_pps,
-            if rules_cfg.spike_pps > RulesConfig::default().spike_pps {
-                " (raised to 4× this stream's ordinary packet rate)"
-            } else {
-                ""
-            }
-        );
+        let rules_note = rules_note(&rules_cfg);
         let warmup = ((rate * 20.0) as usize).clamp(MIN_WARMUP, MAX_WARMUP);
-        let warming = Model::Warming {
-            sim: Vec::new(),
-            rows: Vec::new(),
-            need: warmup,
-        };
-        let (model_state, model_note) = match (&feed, model) {
-            (Feed::Replay(_), Some(m)) => {
-                let t = table.map(|t| t.n_rows()).unwrap_or(0);
-                let rows: Vec<usize> = (0..t).step_by((t / 5000).max(1)).collect();
-                let baseline = table.map(|t| Baseline::fit(t, &rows)).unwrap_or_default();
-                (
-                    Model::Ready {
-                        ensemble: Box::new(m.clone()),
-                        baseline: Box::new(baseline),
-                    },
-                    "Scoring with the ensemble trained on this data set.".to_owned(),
-                )
-            }
-            (Feed::Replay(_), None) => (
-                warming,
-                format!("No trained model yet: training one on the first {warmup} replayed flows, then scoring the rest."),
-            ),
-            (Feed::Sim(_), m) => {
-                let probe = {
-                    let mut s = Simulator::new(SimParams { attacks: false, ..SimParams::default() })?;
-                    live_table(&s.advance(2.0))
-                };
-                match m {
-                    Some(m) if m.preprocessor.transform(&probe).is_ok() => (
-                        Model::Ready {
-                            ensemble: Box::new(m.clone()),
-                            baseline: Box::new(Baseline::fit(&probe, &(0..probe.n_rows()).collect::<Vec<_>>())),
-                        },
-                        "Scoring with the trained ensemble (its columns are all in the stream).".to_owned(),
-                    ),
-                    Some(_) => (
-                        warming,
-                        format!(
-                            "The trained model's columns differ from the stream's ({}), so a model \
-                             is trained on the first {warmup} flows of the stream itself (warm-up), \
-                             with the current settings; those flows are checked by the rules only.",
-                            LIVE_COLUMNS[3..].join(", ")
-                        ),
-                    ),
-                    None => (
-                        warming,
-                        format!(
-                            "No trained model yet: a model is trained on the first {warmup} flows \
-                             of the stream (warm-up), with the current settings; those flows are \
-                             checked by the rules only."
-                        ),
-                    ),
-                }
-            }
-        };
+        let (model_state, model_note) = initial_model(&feed, model, table, warmup)?;
         let session = Self {
             feed,
             rules: RuleEngine::new(&rules_cfg)?,
@@ -524,10 +431,79 @@ impl LiveSession {
         } else {
             0.0
         };
+        // 1. The flows of the slice.
+        let Slice {
+            sims,
+            rows,
+            capped,
+            ended,
+        } = self.next_slice(dt);
+        let now = self.now();
+        let records: Vec<FlowRecord> = match &self.feed {
+            Feed::Sim(_) => sims.iter().map(|f| f.record.clone()).collect(),
+            Feed::Replay(r) => {
+                let from = r.pos - rows.len();
+                r.records[from..r.pos].to_vec()
+            }
+        };
+        let n = records.len();
+        // 2. Rules.
+        let rule_alerts = self.run_rules(&records, now, ended);
+        // 3. Model.
+        let batch_table = match &self.feed {
+            Feed::Sim(_) => (n > 0).then(|| live_table(&sims)),
+            Feed::Replay(_) => (n > 0)
+                .then(|| table.map(|t| t.select_rows(&rows)))
+                .flatten(),
+        };
+        self.warm_up(&sims, &rows, table);
+        let scored = self.score(batch_table.as_ref());
+        // 4. Per-second aggregates, score sample, anomalies.
+        let mut seconds = Vec::new();
+        let (scores, recent) = self.aggregate(
+            &records,
+            scored.as_ref(),
+            batch_table.as_ref(),
+            &mut seconds,
+        );
+        // Seconds wholly before `now` are complete.
+        self.close_seconds_before(now.floor() as i64, &mut seconds);
+        if seconds.len() > MAX_SECONDS_PER_BATCH {
+            seconds.drain(..seconds.len() - MAX_SECONDS_PER_BATCH);
+        }
+        // 5. Feed: rule alerts, then model groups that are due.
+        let mut alerts: Vec<LiveAlert> = rule_alerts
+            .into_iter()
+            .map(|a| self.rule_entry(a))
+            .collect();
+        self.due_groups(now, ended, &mut alerts);
+        self.alerts_total += alerts.len() as u64;
+        self.flows_total += n as u64;
+        LiveBatch {
+            stream_time: now,
+            stream_elapsed: now - self.start,
+            new_flows: n as u32,
+            flows_total: self.flows_total,
+            anomalies_total: self.anomalies_total,
+            alerts_total: self.alerts_total,
+            seconds,
+            scores,
+            alerts,
+            recent: recent.into(),
+            model: self.model_status(),
+            notes: std::mem::take(&mut self.notes),
+            capped,
+            ended,
+            wasm_memory_bytes: 0,
+        }
+    }
+
+    /// Takes the next `dt` seconds of the feed (at most [`MAX_FLOWS_PER_TICK`] flows): the
+    /// simulated flows, or the replayed rows.
+    fn next_slice(&mut self, dt: f64) -> Slice {
         let mut capped = false;
         let mut ended = false;
-        // 1. The flows of the slice.
-        let (sims, rows): (Vec<SimFlow>, Vec<usize>) = match &mut self.feed {
+        let (sims, rows) = match &mut self.feed {
             Feed::Sim(s) => {
                 let max_dt = MAX_FLOWS_PER_TICK as f64 / s.params().rate;
                 if dt > max_dt {
@@ -568,17 +544,17 @@ impl LiveSession {
                 )
             }
         };
-        let now = self.now();
-        let records: Vec<FlowRecord> = match &self.feed {
-            Feed::Sim(_) => sims.iter().map(|f| f.record.clone()).collect(),
-            Feed::Replay(r) => {
-                let from = r.pos - rows.len();
-                r.records[from..r.pos].to_vec()
-            }
-        };
-        let n = records.len();
-        // 2. Rules.
-        for rec in &records {
+        Slice {
+            sims,
+            rows,
+            capped,
+            ended,
+        }
+    }
+
+    /// Runs the rules over the slice's records; returns the alerts raised.
+    fn run_rules(&mut self, records: &[FlowRecord], now: f64, ended: bool) -> Vec<RuleAlert> {
+        for rec in records {
             self.rules.push(rec);
         }
         // At the end of a replay nothing more can arrive: alerts waiting for a correlation
@@ -590,36 +566,49 @@ impl LiveSession {
         let rule_alerts = self.rules.take_raised();
         // Final forms are not shown again (the feed keeps the alert as raised).
         drop(self.rules.take_closed());
-        // 3. Model.
-        let batch_table = match &self.feed {
-            Feed::Sim(_) => (n > 0).then(|| live_table(&sims)),
-            Feed::Replay(_) => (n > 0)
-                .then(|| table.map(|t| t.select_rows(&rows)))
-                .flatten(),
-        };
-        self.warm_up(&sims, &rows, table);
-        let scored = match (&self.model, &batch_table) {
-            (Model::Ready { ensemble, baseline }, Some(bt)) => match ensemble
-                .score(bt, &mut NoProgress)
-            {
-                Ok((_, c, _)) => Some((c, ensemble.models.len(), ensemble.k(), baseline.clone())),
-                Err(e) => {
-                    self.notes
-                        .push(format!("Scoring stopped: {e}. The rules keep running."));
-                    self.model = Model::Off;
-                    None
+        rule_alerts
+    }
+
+    /// Scores the slice with the model when it is ready (a scoring error turns the model off).
+    fn score(&mut self, batch_table: Option<&Table>) -> Option<Scored> {
+        match (&self.model, batch_table) {
+            (Model::Ready { ensemble, baseline }, Some(bt)) => {
+                match ensemble.score(bt, &mut NoProgress) {
+                    Ok((_, combined, _)) => Some(Scored {
+                        combined,
+                        n_models: ensemble.models.len(),
+                        k: ensemble.k(),
+                        baseline: baseline.clone(),
+                    }),
+                    Err(e) => {
+                        self.notes
+                            .push(format!("Scoring stopped: {e}. The rules keep running."));
+                        self.model = Model::Off;
+                        None
+                    }
                 }
-            },
+            }
             _ => None,
-        };
-        // 4. Per-second aggregates, score sample, anomalies.
-        let mut seconds = Vec::new();
+        }
+    }
+
+    /// Adds the slice's records to the per-second aggregates (closed seconds go to `seconds`)
+    /// and, when scored, to the score sample and the anomaly groups; returns the score sample
+    /// and the most recent anomalies.
+    fn aggregate(
+        &mut self,
+        records: &[FlowRecord],
+        scored: Option<&Scored>,
+        batch_table: Option<&Table>,
+        seconds: &mut Vec<SecondAgg>,
+    ) -> (Vec<(f64, f32, bool)>, VecDeque<LiveAnomaly>) {
         let mut scores = Vec::new();
         let mut recent: VecDeque<LiveAnomaly> = VecDeque::new();
+        let n = records.len();
         let stride = n.div_ceil(SCORE_SAMPLES).max(1);
         for (i, rec) in records.iter().enumerate() {
             let sec = rec.ts.floor() as i64;
-            self.close_seconds_before(sec, &mut seconds);
+            self.close_seconds_before(sec, seconds);
             let agg = self.second.get_or_insert(SecondAgg {
                 t: sec,
                 flows: 0,
@@ -628,7 +617,13 @@ impl LiveSession {
                 max_score: 0.0,
             });
             agg.flows += 1;
-            let Some((c, n_models, k, baseline)) = &scored else {
+            let Some(Scored {
+                combined: c,
+                n_models,
+                k,
+                baseline,
+            }) = scored
+            else {
                 continue;
             };
             let score = c.ensemble_score.get(i).copied().unwrap_or(0.0);
@@ -693,16 +688,12 @@ impl LiveSession {
             recent.push_front(a);
             recent.truncate(RECENT);
         }
-        // Seconds wholly before `now` are complete.
-        self.close_seconds_before(now.floor() as i64, &mut seconds);
-        if seconds.len() > MAX_SECONDS_PER_BATCH {
-            seconds.drain(..seconds.len() - MAX_SECONDS_PER_BATCH);
-        }
-        // 5. Feed: rule alerts, then model groups that are due.
-        let mut alerts: Vec<LiveAlert> = rule_alerts
-            .into_iter()
-            .map(|a| self.rule_entry(a))
-            .collect();
+        (scores, recent)
+    }
+
+    /// Moves the anomaly groups that are due (open for [`GROUP_S`], or the stream ended) to the
+    /// feed.
+    fn due_groups(&mut self, now: f64, ended: bool, alerts: &mut Vec<LiveAlert>) {
         let due: Vec<AnomalyType> = self
             .groups
             .iter()
@@ -736,32 +727,16 @@ impl LiveSession {
                 });
             }
         }
-        self.alerts_total += alerts.len() as u64;
-        self.flows_total += n as u64;
-        let model = match &self.model {
+    }
+
+    fn model_status(&self) -> ModelStatus {
+        match &self.model {
             Model::Ready { .. } => ModelStatus::Scoring,
             Model::Warming { sim, rows, need } => ModelStatus::WarmingUp {
                 have: (sim.len() + rows.len()) as u32,
                 need: *need as u32,
             },
             Model::Off => ModelStatus::RulesOnly,
-        };
-        LiveBatch {
-            stream_time: now,
-            stream_elapsed: now - self.start,
-            new_flows: n as u32,
-            flows_total: self.flows_total,
-            anomalies_total: self.anomalies_total,
-            alerts_total: self.alerts_total,
-            seconds,
-            scores,
-            alerts,
-            recent: recent.into(),
-            model,
-            notes: std::mem::take(&mut self.notes),
-            capped,
-            ended,
-            wasm_memory_bytes: 0,
         }
     }
 
@@ -875,20 +850,165 @@ impl LiveSession {
     }
 }
 
-fn fmt_rate(r: f64) -> String {
-    if r.fract() == 0.0 {
-        format!("{r:.0}")
-    } else {
-        format!("{r}")
-    }
+/// A feed just opened, with what the session needs to know about it.
+struct Opened {
+    feed: Feed,
+    /// Stream time of its first flow.
+    start: f64,
+    /// One line saying what the source is.
+    source_line: String,
+    /// Expected flows per second.
+    rate: f64,
+    /// Mean packets per flow.
+    mean_packets: f64,
 }
 
-fn fmt_span(s: f64) -> String {
-    if s >= 3600.0 {
-        format!("{:.1} h", s / 3600.0)
-    } else if s >= 60.0 {
-        format!("{:.1} min", s / 60.0)
-    } else {
-        format!("{s:.1} s")
-    }
+/// Opens the simulator or a replay of `table`'s flows (sorted by time).
+fn open_feed(source: &LiveSource, table: Option<&Table>) -> Result<Opened, Error> {
+    let (feed, start, source_line, rate, mean_packets) = match &source {
+        LiveSource::Simulator(p) => {
+            let sim = Simulator::new(p.clone())?;
+            let line = format!(
+                "simulator · seed {} · {} flows/s · {:.0} % record anomalies{}",
+                p.seed,
+                fmt_rate(p.rate),
+                p.anomaly_ratio * 100.0,
+                if p.attacks {
+                    format!(" · an attack burst every {:.0} s", p.attack_every_s)
+                } else {
+                    String::new()
+                }
+            );
+            (Feed::Sim(Box::new(sim)), p.start, line, p.rate, 20.0)
+        }
+        LiveSource::Replay => {
+            let table = table.ok_or_else(|| {
+                Error::Unsupported(
+                    "replay needs a loaded data set; load a capture or a flow CSV first".into(),
+                )
+            })?;
+            let tr = table_records(table)?;
+            let mut records = tr.records;
+            records.sort_by(|a, b| a.ts.total_cmp(&b.ts).then(a.row.cmp(&b.row)));
+            let (Some(first), Some(last)) = (records.first(), records.last()) else {
+                return Err(Error::Unsupported(
+                    "replay found no flow with addresses and a timestamp in this data set; \
+                         it needs source/destination address columns and a time column"
+                        .into(),
+                ));
+            };
+            let span = (last.ts - first.ts).max(1.0);
+            let rate = records.len() as f64 / span;
+            let pkts: f64 = records
+                .iter()
+                .take(1000)
+                .map(|r| r.packets().unwrap_or(1) as f64)
+                .sum::<f64>()
+                / records.len().min(1000) as f64;
+            let start = first.ts;
+            let line = format!(
+                "replay · {} flows over {} of capture time",
+                records.len(),
+                fmt_span(span)
+            );
+            (
+                Feed::Replay(Replay {
+                    records,
+                    pos: 0,
+                    now: start,
+                }),
+                start,
+                line,
+                rate,
+                pkts,
+            )
+        }
+    };
+    Ok(Opened {
+        feed,
+        start,
+        source_line,
+        rate,
+        mean_packets,
+    })
+}
+
+/// What the page says about the rules of a stream with `cfg`.
+fn rules_note(rules_cfg: &RulesConfig) -> String {
+    format!(
+        "Rules run on the whole stream with true sliding windows; an alert appears as soon as \
+             the flows completing it arrive (DDoS and spikes after a short correlation wait). \
+             Traffic-spike threshold: {} packets/s{}.",
+        rules_cfg.spike_pps,
+        if rules_cfg.spike_pps > RulesConfig::default().spike_pps {
+            " (raised to 4× this stream's ordinary packet rate)"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The model a session starts with, and the note saying so: the given ensemble when it fits the
+/// stream's columns (for a replay, always), otherwise warm-up on the first `warmup` flows.
+fn initial_model(
+    feed: &Feed,
+    model: Option<&TrainedEnsemble>,
+    table: Option<&Table>,
+    warmup: usize,
+) -> Result<(Model, String), Error> {
+    let warming = Model::Warming {
+        sim: Vec::new(),
+        rows: Vec::new(),
+        need: warmup,
+    };
+    Ok(match (feed, model) {
+            (Feed::Replay(_), Some(m)) => {
+                let t = table.map(|t| t.n_rows()).unwrap_or(0);
+                let rows: Vec<usize> = (0..t).step_by((t / 5000).max(1)).collect();
+                let baseline = table.map(|t| Baseline::fit(t, &rows)).unwrap_or_default();
+                (
+                    Model::Ready {
+                        ensemble: Box::new(m.clone()),
+                        baseline: Box::new(baseline),
+                    },
+                    "Scoring with the ensemble trained on this data set.".to_owned(),
+                )
+            }
+            (Feed::Replay(_), None) => (
+                warming,
+                format!("No trained model yet: training one on the first {warmup} replayed flows, then scoring the rest."),
+            ),
+            (Feed::Sim(_), m) => {
+                let probe = {
+                    let mut s = Simulator::new(SimParams { attacks: false, ..SimParams::default() })?;
+                    live_table(&s.advance(2.0))
+                };
+                match m {
+                    Some(m) if m.preprocessor.transform(&probe).is_ok() => (
+                        Model::Ready {
+                            ensemble: Box::new(m.clone()),
+                            baseline: Box::new(Baseline::fit(&probe, &(0..probe.n_rows()).collect::<Vec<_>>())),
+                        },
+                        "Scoring with the trained ensemble (its columns are all in the stream).".to_owned(),
+                    ),
+                    Some(_) => (
+                        warming,
+                        format!(
+                            "The trained model's columns differ from the stream's ({}), so a model \
+                             is trained on the first {warmup} flows of the stream itself (warm-up), \
+                             with the current settings; those flows are checked by the rules only.",
+                            LIVE_COLUMNS[3..].join(", ")
+                        ),
+                    ),
+                    None => (
+                        warming,
+                        format!(
+                            "No trained model yet: a model is trained on the first {warmup} flows \
+                             of the stream (warm-up), with the current settings; those flows are \
+                             checked by the rules only."
+                        ),
+                    ),
+                }
+            }
+        })
 }

@@ -1,5 +1,5 @@
-//! A seeded traffic simulator for live mode: a steady stream of client → server flows (seed
-//! 004's stream, with its four per-record anomaly kinds, and seed 000's odd-size packets), and
+//! A seeded traffic simulator for live mode: a steady stream of client → server flows (with
+//! five kinds of per-record anomaly: odd ports, packets, durations, protocols and sizes), and
 //! attack bursts the behaviour rules should catch (port scan, IP scan, SYN flood, DDoS,
 //! exfiltration, beaconing).
 //!
@@ -8,13 +8,13 @@
 //! server sees more than about 12 distinct clients (below the DDoS rule's 20) and each
 //! client–server pair uses the server's one service port (80, 443, 25, 8080, 53): no port-scan or
 //! beacon look-alikes. A proxy `192.168.1.250` fetches from twelve public hosts (5 % of flows, 200–600 bytes up per flow; never a record anomaly). Flow starts are a
-//! Poisson process at `rate` flows per second; sizes follow seed 004's ranges (100–1,500 bytes
+//! Poisson process at `rate` flows per second; sizes are 100–1,500 bytes
 //! per packet, 50–500 ms), with 1–40 packets per flow and completed TCP handshakes.
 //!
-//! # Per-record anomalies (share `anomaly_ratio`, seed 004 used 0.2)
-//! Chosen with equal probability: seed 004's *port* (source port 1337/9999/6666 toward one of
+//! # Per-record anomalies (share `anomaly_ratio`, default 0.2)
+//! Chosen with equal probability: *port* (source port 1337/9999/6666 toward one of
 //! four ports in 60000–65535 per client, so a busy pair never looks like a port scan), *packet* (2,000–10,000 bytes per packet), *duration* (2–5 s),
-//! *protocol* (an unknown protocol), and seed 000's *size* (packets of N(500, 100) bytes from
+//! *protocol* (an unknown protocol), and *size* (packets of N(500, 100) bytes from
 //! port 8080/9999 with one packet per flow).
 //!
 //! # Attack bursts (when `attacks` is on)
@@ -40,7 +40,7 @@ use crate::engine::error::ParamError;
 use crate::engine::rng::{self, EngineRng};
 use crate::engine::rules::FlowRecord;
 
-/// Lowest rate: one record every 2 s (seed 004's stream).
+/// Lowest rate: one record every 2 s (the slowest stream worth showing).
 pub const MIN_RATE: f64 = 0.5;
 /// Highest rate, flows per stream second.
 pub const MAX_RATE: f64 = 1000.0;
@@ -52,7 +52,7 @@ pub struct SimParams {
     pub seed: u64,
     /// Flows per stream second, in [`MIN_RATE`] ..= [`MAX_RATE`]. Default 50.
     pub rate: f64,
-    /// Share of background flows that are per-record anomalies, in [0, 0.5]. Default 0.2 (seed 004).
+    /// Share of background flows that are per-record anomalies, in [0, 0.5]. Default 0.2.
     pub anomaly_ratio: f64,
     /// Inject attack bursts. Default true.
     pub attacks: bool,
@@ -115,15 +115,15 @@ impl SimParams {
 pub enum Truth {
     /// Background traffic.
     Normal,
-    /// Seed 004 "port": a known-bad source port toward a high port.
+    /// A known-bad source port toward a high port.
     SuspiciousPort,
-    /// Seed 004 "packet": very large packets.
+    /// Very large packets.
     LargePacket,
-    /// Seed 004 "duration": a long flow.
+    /// A long flow.
     LongDuration,
-    /// Seed 004 "protocol": a protocol nobody uses.
+    /// A protocol nobody uses.
     UnknownProtocol,
-    /// Seed 000: a mid-size single packet from an odd port.
+    /// A mid-size single packet from an odd port.
     UnusualSize,
     /// Port-scan burst.
     PortScan,

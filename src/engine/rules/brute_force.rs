@@ -19,11 +19,12 @@
 //! threshold (100 attempts). A mail client polling IMAP once a minute makes 15 short
 //! connections in 15 minutes and stays below; one polling every 30 s would not.
 
-use super::engine::{sweep_windows, Book, Fire};
+use super::book::{AlertBook, AlertKey, Firing};
 use super::fxmap::FxMap;
+use super::rule::{Flow, Rule};
+use super::run::{sweep_windows, EngineSizes};
 use super::window::{DistinctWindow, SumWindow};
-use super::{FlowRecord, RuleAlert, RulesConfig};
-use crate::engine::rules::RuleKind;
+use super::{FlowRecord, RuleAlert, RuleKind, RulesConfig};
 
 /// Whether a flow is a login attempt (see the module docs).
 pub fn is_attempt(r: &FlowRecord, cfg: &RulesConfig) -> bool {
@@ -66,42 +67,50 @@ pub fn service_name(port: u16) -> Option<&'static str> {
     })
 }
 
-/// The rule's state: attempts per source → host:port, sources per host:port.
-#[derive(Debug, Default)]
+/// The password-guessing rule: attempts per source → host:port, sources per host:port.
+#[derive(Debug)]
 pub(super) struct BruteForce {
+    /// The thresholds (the login ports and attempt limits among them).
+    cfg: RulesConfig,
     single: FxMap<(u32, u32, u16), SumWindow>,
     distributed: FxMap<(u32, u16), DistinctWindow>,
 }
 
 impl BruteForce {
-    /// Counts a flow (`src`, `dst` interned, at time `t`, row `row`) when it is an attempt.
-    pub(super) fn push(
-        &mut self,
-        book: &mut Book,
-        cfg: &RulesConfig,
-        (src, dst): (u32, u32),
-        t: f64,
-        r: &FlowRecord,
-        row: u32,
-    ) {
-        if !is_attempt(r, cfg) {
+    pub(super) fn new(c: &RulesConfig) -> Self {
+        Self {
+            cfg: c.clone(),
+            single: FxMap::default(),
+            distributed: FxMap::default(),
+        }
+    }
+}
+
+impl Rule for BruteForce {
+    fn push(&mut self, f: &Flow, book: &mut AlertBook) {
+        if !is_attempt(f.rec, &self.cfg) {
             return;
         }
-        let Some(port) = r.dst_port else {
+        let Some(port) = f.rec.dst_port else {
             return;
         };
-        let window = cfg.brute_force_window_s;
-        let th = f64::from(cfg.brute_force_attempts);
+        let (t, src, dst, row) = (f.t, f.src, f.dst, f.row);
+        let window = self.cfg.brute_force_window_s;
+        let th = f64::from(self.cfg.brute_force_attempts);
         let w = self.single.entry((src, dst, port)).or_default();
         w.evict(t, window);
         w.push(t, 1, 0, row);
-        let n = w.sum_a() as f64;
+        let n = w.sent() as f64;
         if n >= th {
             let start = w.first_time().unwrap_or(t);
             book.fire(
-                Fire {
+                Firing {
                     rule: RuleKind::BruteForce,
-                    key: (src, dst, u32::from(port), 0),
+                    key: AlertKey::Service {
+                        src,
+                        dst,
+                        port: u32::from(port),
+                    },
                     src: Some(src),
                     dst: Some(dst),
                     port: Some(port),
@@ -120,13 +129,15 @@ impl BruteForce {
         w.evict(t, window);
         w.push(t, src, row);
         let (k, n) = (w.distinct() as f64, w.len() as f64);
-        let th_k = f64::from(cfg.brute_force_sources);
+        let th_k = f64::from(self.cfg.brute_force_sources);
         if k >= th_k && n >= th {
             book.fire(
-                Fire {
+                Firing {
                     rule: RuleKind::BruteForce,
-                    // `u32::MAX` as source: the distributed form's key, apart from any source's.
-                    key: (u32::MAX, dst, u32::from(port), 1),
+                    key: AlertKey::Port {
+                        dst,
+                        port: u32::from(port),
+                    },
                     src: None,
                     dst: Some(dst),
                     port: Some(port),
@@ -140,23 +151,19 @@ impl BruteForce {
         }
     }
 
-    /// Drops windows that emptied by `now`.
-    pub(super) fn sweep(&mut self, now: f64, cfg: &RulesConfig) {
-        sweep_windows(&mut self.single, now, cfg.brute_force_window_s);
-        sweep_windows(&mut self.distributed, now, cfg.brute_force_window_s);
+    fn sweep(&mut self, now: f64) {
+        sweep_windows(&mut self.single, now, self.cfg.brute_force_window_s);
+        sweep_windows(&mut self.distributed, now, self.cfg.brute_force_window_s);
     }
 
-    /// Window keys and events held.
-    pub(super) fn sizes(&self) -> (usize, usize) {
-        (
-            self.single.len() + self.distributed.len(),
-            self.single.values().map(SumWindow::len).sum::<usize>()
-                + self
-                    .distributed
-                    .values()
-                    .map(DistinctWindow::len)
-                    .sum::<usize>(),
-        )
+    fn sizes(&self, s: &mut EngineSizes) {
+        s.window_keys += self.single.len() + self.distributed.len();
+        s.window_events += self.single.values().map(SumWindow::len).sum::<usize>()
+            + self
+                .distributed
+                .values()
+                .map(DistinctWindow::len)
+                .sum::<usize>();
     }
 }
 

@@ -1,4 +1,4 @@
-//! Rule thresholds ([`RulesConfig`]): plain serde data, seed 002's values as defaults, validated
+//! Rule thresholds ([`RulesConfig`]): plain serde data with tested defaults, validated
 //! before a run. Partial JSON is accepted (`#[serde(default)]`): missing fields keep their default.
 
 use serde::{Deserialize, Serialize};
@@ -58,7 +58,7 @@ pub struct RulesConfig {
     /// ranges (when the address parses). Default true.
     pub outbound_external_only: bool,
     /// After an alert for a rule and key, later triggers within this many seconds of the alert's
-    /// end extend it instead of raising another. Default 300 (seed 002).
+    /// end extend it instead of raising another. Default 300.
     pub cooldown_s: f64,
     /// Fold alerts that describe one attack into one (see the [rules module docs](super)).
     /// Default true.
@@ -276,7 +276,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn defaults_are_seed_002s_and_valid() {
+    fn defaults_are_the_documented_values_and_valid() {
         let c = RulesConfig::default();
         assert_eq!((c.port_scan_ports, c.port_scan_window_s), (20, 60.0));
         assert_eq!((c.ip_scan_hosts, c.ip_scan_window_s), (50, 60.0));

@@ -21,10 +21,12 @@
 //!
 //! Severity high, critical at five times the threshold.
 
-use super::engine::{Book, Fire};
+use super::book::{AlertBook, AlertKey, Firing};
 use super::fxmap::{FxHasher, FxMap};
+use super::rule::{Flow, Rule};
+use super::run::EngineSizes;
 use super::window::{DistinctWindow, SumWindow};
-use super::{FlowRecord, RuleAlert, RuleKind, RulesConfig};
+use super::{RuleAlert, RuleKind, RulesConfig};
 use std::hash::Hasher;
 
 /// The registered domain of a name (see the module docs), or `None` for names that cannot be
@@ -94,33 +96,39 @@ pub(super) fn name_hash(s: &str) -> u32 {
 #[derive(Debug, Default)]
 struct Pair {
     names: DistinctWindow,
-    /// a = encoded-looking, b = TXT or NULL.
+    /// Per query: "sent" 1 when encoded-looking, "received" 1 when TXT or NULL.
     kinds: SumWindow,
 }
 
-/// The rule's state: per source → registered domain, its names and their kinds.
-#[derive(Debug, Default)]
+/// The DNS-tunnelling rule: per source → registered domain, its names and their kinds.
+#[derive(Debug)]
 pub(super) struct DnsTunnel {
+    /// The thresholds (label length and entropy among them).
+    cfg: RulesConfig,
     pairs: FxMap<(u32, u32), Pair>,
 }
 
 impl DnsTunnel {
-    /// Counts the DNS query of a flow; `domain` is the interned [`registered_domain`].
-    pub(super) fn push(
-        &mut self,
-        book: &mut Book,
-        cfg: &RulesConfig,
-        (src, domain): (u32, u32),
-        t: f64,
-        r: &FlowRecord,
-        row: u32,
-    ) {
-        let Some(dns) = &r.dns else {
+    pub(super) fn new(c: &RulesConfig) -> Self {
+        Self {
+            cfg: c.clone(),
+            pairs: FxMap::default(),
+        }
+    }
+}
+
+impl Rule for DnsTunnel {
+    /// Counts the DNS query of a flow; the engine interned its [`registered_domain`] as
+    /// `f.domain`.
+    fn push(&mut self, f: &Flow, book: &mut AlertBook) {
+        let (Some(dns), Some(domain)) = (&f.rec.dns, f.domain) else {
             return;
         };
         let Some(reg) = registered_domain(&dns.query) else {
             return;
         };
+        let cfg = &self.cfg;
+        let (t, src) = (f.t, f.src);
         let q = dns.query.trim_end_matches('.');
         let sub = q[..q.len() - reg.len()].trim_end_matches('.');
         let encoded = encoded_looking(sub, cfg);
@@ -129,10 +137,10 @@ impl DnsTunnel {
         let p = self.pairs.entry((src, domain)).or_default();
         p.names.evict(t, window);
         p.kinds.evict(t, window);
-        p.names.push(t, name_hash(sub), row);
-        p.kinds.push(t, u64::from(encoded), u64::from(txt), row);
+        p.names.push(t, name_hash(sub), f.row);
+        p.kinds.push(t, u64::from(encoded), u64::from(txt), f.row);
         let (u, n) = (p.names.distinct() as f64, p.kinds.len() as f64);
-        let (enc, txts) = (p.kinds.sum_a() as f64, p.kinds.sum_b() as f64);
+        let (enc, txts) = (p.kinds.sent() as f64, p.kinds.received() as f64);
         let th_u = f64::from(cfg.dns_tunnel_subdomains);
         let th_t = f64::from(cfg.dns_tunnel_txt_queries);
         let by_names = u >= th_u && 2.0 * enc >= n;
@@ -143,9 +151,9 @@ impl DnsTunnel {
         let ratio =
             if by_names { u / th_u } else { 0.0 }.max(if by_txt { txts / th_t } else { 0.0 });
         book.fire(
-            Fire {
+            Firing {
                 rule: RuleKind::DnsTunnel,
-                key: (src, domain, 0, 0),
+                key: AlertKey::Pair { src, dst: domain },
                 src: Some(src),
                 dst: Some(domain),
                 port: None,
@@ -163,9 +171,8 @@ impl DnsTunnel {
         );
     }
 
-    /// Drops pairs whose window emptied by `now`.
-    pub(super) fn sweep(&mut self, now: f64, cfg: &RulesConfig) {
-        let w = cfg.dns_tunnel_window_s;
+    fn sweep(&mut self, now: f64) {
+        let w = self.cfg.dns_tunnel_window_s;
         self.pairs.retain(|_, p| {
             p.names.evict(now, w);
             p.kinds.evict(now, w);
@@ -173,12 +180,9 @@ impl DnsTunnel {
         });
     }
 
-    /// Window keys and events held.
-    pub(super) fn sizes(&self) -> (usize, usize) {
-        (
-            self.pairs.len(),
-            self.pairs.values().map(|p| p.names.len()).sum::<usize>(),
-        )
+    fn sizes(&self, s: &mut EngineSizes) {
+        s.window_keys += self.pairs.len();
+        s.window_events += self.pairs.values().map(|p| p.names.len()).sum::<usize>();
     }
 }
 

@@ -11,13 +11,16 @@
 //! | module | job |
 //! |---|---|
 //! | [`record`] | [`FlowRecord`], the generic flow view, from captures or tables (and which rules each input supports) |
-//! | [`config`] | [`RulesConfig`]: thresholds with seed 002's defaults |
+//! | [`config`] | [`RulesConfig`]: thresholds and their defaults |
 //! | [`window`] | sliding time windows: distinct counts and sums, evicted as time advances |
 //! | [`beacon`] | the beaconing score (dispersion of intervals and sizes) |
-//! | [`engine`] | [`RuleEngine`]: records in time order → alerts, incrementally (push, take the raised alerts), with cooldown de-duplication and bounded state |
-//! | [`brute_force`], [`dns_tunnel`], [`nxdomain`] | one rule each, run by the engine (defaults and their sources in each file) |
-//! | [`arp_spoof`] | ARP spoofing over a capture's ARP records ([`evaluate_capture`] runs it beside the flow rules) |
-//! | [`primary`] | which rule leads a correlated alert (DDoS vs SYN flood) |
+//! | `run.rs` | [`RuleEngine`]: records in time order → alerts, incrementally (push, take the raised alerts), sweeping state so it stays bounded; [`evaluate`] for a batch; [`evaluate_capture`] adds the ARP records' rule |
+//! | `rule.rs` | the `Rule` trait every rule implements, and the `Flow` it sees |
+//! | `distinct.rs`, `syn_flood.rs`, `large_outbound.rs`, `long_connection.rs`, `beaconing.rs`, `traffic_spike.rs`, `brute_force.rs`, `nxdomain.rs`, `dns_tunnel.rs` | one rule family each (a new rule: one new file and one line in `run::rules`; defaults and their sources in each file) |
+//! | `arp_spoof.rs` | ARP spoofing over a capture's ARP records, not flows ([`evaluate_capture`] runs it beside the flow rules) |
+//! | `book.rs` | the alert book: alerts under construction, cooldown de-duplication, correlation |
+//! | `primary.rs` | which rule leads a correlated alert (DDoS vs SYN flood) |
+//! | `describe.rs` | [`describe`]: one sentence per alert |
 //!
 //! **Rules** (defaults in brackets; every window is a true sliding window per key — a deque of
 //! events in time order, evicted as time advances, with per-value counters for distinct counts):
@@ -43,7 +46,7 @@
 //! **Time**: each flow is an event at its start time (`ts`); records are processed sorted by
 //! `(ts, row)`. Window bounds are inclusive: events exactly one window apart share a window.
 //!
-//! **De-duplication (cooldown, default 300 s as in seed 002)**: once a rule fired for a key,
+//! **De-duplication (cooldown, default 300 s)**: once a rule fired for a key,
 //! further triggers for that key that start within `cooldown_s` of the alert's end extend that
 //! alert (later end, peak evidence, more flows) instead of raising another.
 //!
@@ -58,32 +61,45 @@
 //! [`RuleAlert::related`] and its evidence is kept with the rule id as prefix; the kept alert
 //! keeps its own window and flows. When the final alert is a SYN flood with a DDoS folded in
 //! and its sources repeat (≥ 2 SYNs per source: real machines, not forged addresses), the DDoS
-//! leads instead ([`primary`]).
+//! leads instead (`primary.rs`).
 //!
 //! Alerts come out sorted by window start, then rule, source and target.
 
-pub mod arp_spoof;
+mod arp_spoof;
 pub mod beacon;
-pub mod brute_force;
+mod beaconing;
+mod book;
+mod brute_force;
 pub mod config;
-pub mod dns_tunnel;
-pub mod engine;
+mod describe;
+mod distinct;
+mod dns_tunnel;
 mod fxmap;
-pub mod nxdomain;
-pub mod primary;
+mod large_outbound;
+mod long_connection;
+mod nxdomain;
+mod primary;
 pub mod record;
+mod rule;
+mod run;
+mod syn_flood;
+mod traffic_spike;
 pub mod window;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use beaconing::{BEACON_HORIZON_S, BEACON_MAX_TOTAL};
+
 pub use config::RulesConfig;
-pub use engine::{evaluate, EngineSizes, RuleEngine};
+pub use describe::describe;
+pub use large_outbound::OUTBOUND_DENSE;
 pub use record::{
     dns_rcode_number, dns_type_number, protocol_number, records_from_flows, records_from_table,
     table_records, DnsFacts, FlowRecord, TableRecords,
 };
+pub use run::{evaluate, EngineSizes, RuleEngine, SWEEP_S};
 
 /// Which rule raised an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -305,7 +321,7 @@ pub fn evaluate_capture(
     let mut out = evaluate(&records_from_flows(&capture.flows), config)?;
     out.alerts
         .extend(arp_spoof::arp_alerts(&capture.arp.records, config));
-    engine::sort_alerts(&mut out.alerts);
+    run::sort_alerts(&mut out.alerts);
     Ok(out)
 }
 
@@ -351,45 +367,9 @@ pub fn unsupported_rules(records: &[FlowRecord]) -> Vec<RuleSupport> {
     out
 }
 
-/// `YYYY-MM-DDTHH:MM:SS.mmmZ` (UTC) of epoch seconds; non-finite input gives the epoch.
-pub fn iso8601(epoch_seconds: f64) -> String {
-    let ms_total = if epoch_seconds.is_finite() {
-        (epoch_seconds * 1000.0).round().clamp(-8.0e15, 8.0e15) as i64
-    } else {
-        0
-    };
-    let secs = ms_total.div_euclid(1000);
-    let ms = ms_total.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Days → civil date (proleptic Gregorian), era-based.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{ms:03}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso8601_formats_utc() {
-        assert_eq!(iso8601(0.0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso8601(1_700_000_000.25), "2023-11-14T22:13:20.250Z");
-        assert_eq!(iso8601(951_782_400.0), "2000-02-29T00:00:00.000Z");
-    }
 
     #[test]
     fn raised_severity_stops_at_critical() {

@@ -9,47 +9,53 @@
 //! report batches of 10–1,000 candidate domains). Severity medium, high at five times the
 //! threshold.
 
+use super::book::{AlertBook, AlertKey, Firing};
 use super::dns_tunnel::name_hash;
-use super::engine::{sweep_windows, Book, Fire};
 use super::fxmap::FxMap;
+use super::rule::{Flow, Rule};
+use super::run::{sweep_windows, EngineSizes};
 use super::window::DistinctWindow;
-use super::{FlowRecord, RuleAlert, RuleKind, RulesConfig};
+use super::{RuleAlert, RuleKind, RulesConfig};
 
 /// DNS response code NXDOMAIN.
 pub const NXDOMAIN: u8 = 3;
 
-/// The rule's state: failed names per source host.
-#[derive(Debug, Default)]
+/// The NXDOMAIN-burst rule: failed names per source host.
+#[derive(Debug)]
 pub(super) struct NxdomainBurst {
+    window_s: f64,
+    names: u32,
     hosts: FxMap<u32, DistinctWindow>,
 }
 
 impl NxdomainBurst {
-    /// Counts a flow's DNS answer when it is NXDOMAIN.
-    pub(super) fn push(
-        &mut self,
-        book: &mut Book,
-        cfg: &RulesConfig,
-        src: u32,
-        t: f64,
-        r: &FlowRecord,
-        row: u32,
-    ) {
-        let Some(dns) = r.dns.as_ref().filter(|d| d.rcode == Some(NXDOMAIN)) else {
+    pub(super) fn new(c: &RulesConfig) -> Self {
+        Self {
+            window_s: c.nxdomain_window_s,
+            names: c.nxdomain_names,
+            hosts: FxMap::default(),
+        }
+    }
+}
+
+impl Rule for NxdomainBurst {
+    fn push(&mut self, f: &Flow, book: &mut AlertBook) {
+        let Some(dns) = f.rec.dns.as_ref().filter(|d| d.rcode == Some(NXDOMAIN)) else {
             return;
         };
+        let (t, src) = (f.t, f.src);
         let w = self.hosts.entry(src).or_default();
-        w.evict(t, cfg.nxdomain_window_s);
-        w.push(t, name_hash(dns.query.trim_end_matches('.')), row);
+        w.evict(t, self.window_s);
+        w.push(t, name_hash(dns.query.trim_end_matches('.')), f.row);
         let n = w.distinct() as f64;
-        let th = f64::from(cfg.nxdomain_names);
+        let th = f64::from(self.names);
         if n < th {
             return;
         }
         book.fire(
-            Fire {
+            Firing {
                 rule: RuleKind::NxdomainBurst,
-                key: (src, 0, 0, 0),
+                key: AlertKey::Source(src),
                 src: Some(src),
                 dst: None,
                 port: None,
@@ -62,17 +68,13 @@ impl NxdomainBurst {
         );
     }
 
-    /// Drops windows that emptied by `now`.
-    pub(super) fn sweep(&mut self, now: f64, cfg: &RulesConfig) {
-        sweep_windows(&mut self.hosts, now, cfg.nxdomain_window_s);
+    fn sweep(&mut self, now: f64) {
+        sweep_windows(&mut self.hosts, now, self.window_s);
     }
 
-    /// Window keys and events held.
-    pub(super) fn sizes(&self) -> (usize, usize) {
-        (
-            self.hosts.len(),
-            self.hosts.values().map(DistinctWindow::len).sum(),
-        )
+    fn sizes(&self, s: &mut EngineSizes) {
+        s.window_keys += self.hosts.len();
+        s.window_events += self.hosts.values().map(DistinctWindow::len).sum::<usize>();
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! What each rule needs, and which inputs have it:
 //!
-//! | rule | needs | capture flows | CIC | Zeek conn.log | UNSW-NB15 | seed 000/003/004 CSV |
+//! | rule | needs | capture flows | CIC | Zeek conn.log | UNSW-NB15 | packet log / aggregates / stream CSV |
 //! |---|---|---|---|---|---|---|
 //! | port scan | dst port | ✓ | ✓ | ✓ | ✓ | ✓ (with IPs) |
 //! | IP scan, DDoS, beaconing | addresses + time | ✓ | ✓ | ✓ | ✓ | ✓ (with IPs) |
@@ -266,7 +266,7 @@ fn text(c: &Column, row: usize) -> Option<String> {
         }
         Values::Numeric(v) => {
             let x = v[row];
-            x.is_finite().then(|| crate::engine::data::format_number(x))
+            x.is_finite().then(|| crate::engine::text::number(x))
         }
     }
 }

@@ -151,32 +151,47 @@ impl DistinctWindow {
     }
 }
 
-/// A sum of integer weights in a sliding window (exact: integers never drift).
+/// One event of a [`SumWindow`].
+#[derive(Debug, Clone, Copy)]
+struct SumEvent {
+    t: f64,
+    sent: u64,
+    received: u64,
+    row: u32,
+}
+
+/// Sums of integer weights in a sliding window (exact: integers never drift): what was sent
+/// (bytes out, or SYNs toward a host) and what came back (bytes in).
 #[derive(Debug, Clone, Default)]
 pub struct SumWindow {
-    events: VecDeque<(f64, u64, u64, u32)>,
-    sum_a: u64,
-    sum_b: u64,
+    events: VecDeque<SumEvent>,
+    sent: u64,
+    received: u64,
 }
 
 impl SumWindow {
     /// Drops events older than `now − window`.
     pub fn evict(&mut self, now: f64, window: f64) {
-        while let Some(&(t, a, b, _)) = self.events.front() {
-            if t >= now - window {
+        while let Some(&e) = self.events.front() {
+            if e.t >= now - window {
                 break;
             }
             self.events.pop_front();
-            self.sum_a -= a;
-            self.sum_b -= b;
+            self.sent -= e.sent;
+            self.received -= e.received;
         }
     }
 
-    /// Adds weights `a` and `b` at time `t` from flow `row`.
-    pub fn push(&mut self, t: f64, a: u64, b: u64, row: u32) {
-        self.events.push_back((t, a, b, row));
-        self.sum_a = self.sum_a.saturating_add(a);
-        self.sum_b = self.sum_b.saturating_add(b);
+    /// Adds `sent` and `received` at time `t` from flow `row`.
+    pub fn push(&mut self, t: f64, sent: u64, received: u64, row: u32) {
+        self.events.push_back(SumEvent {
+            t,
+            sent,
+            received,
+            row,
+        });
+        self.sent = self.sent.saturating_add(sent);
+        self.received = self.received.saturating_add(received);
     }
 
     /// Like [`push`](Self::push), but once the window holds `dense` events or more, an event
@@ -186,24 +201,24 @@ impl SumWindow {
     pub fn push_coalesced(
         &mut self,
         t: f64,
-        a: u64,
-        b: u64,
+        sent: u64,
+        received: u64,
         row: u32,
         dense: usize,
         granularity: f64,
     ) {
         if self.events.len() >= dense {
             if let Some(last) = self.events.back_mut() {
-                if t - last.0 < granularity {
-                    last.1 = last.1.saturating_add(a);
-                    last.2 = last.2.saturating_add(b);
-                    self.sum_a = self.sum_a.saturating_add(a);
-                    self.sum_b = self.sum_b.saturating_add(b);
+                if t - last.t < granularity {
+                    last.sent = last.sent.saturating_add(sent);
+                    last.received = last.received.saturating_add(received);
+                    self.sent = self.sent.saturating_add(sent);
+                    self.received = self.received.saturating_add(received);
                     return;
                 }
             }
         }
-        self.push(t, a, b, row);
+        self.push(t, sent, received, row);
     }
 
     /// Events in the window.
@@ -211,24 +226,24 @@ impl SumWindow {
         self.events.len()
     }
 
-    /// Sum of the first weights in the window.
-    pub fn sum_a(&self) -> u64 {
-        self.sum_a
+    /// Sum of what was sent in the window.
+    pub fn sent(&self) -> u64 {
+        self.sent
     }
 
-    /// Sum of the second weights in the window.
-    pub fn sum_b(&self) -> u64 {
-        self.sum_b
+    /// Sum of what came back in the window.
+    pub fn received(&self) -> u64 {
+        self.received
     }
 
     /// Oldest event time in the window.
     pub fn first_time(&self) -> Option<f64> {
-        self.events.front().map(|e| e.0)
+        self.events.front().map(|e| e.t)
     }
 
     /// `(time, row)` of the events in the window, oldest first.
     pub fn events(&self) -> impl DoubleEndedIterator<Item = (f64, u32)> + '_ {
-        self.events.iter().map(|e| (e.0, e.3))
+        self.events.iter().map(|e| (e.t, e.row))
     }
 
     /// True when the window holds no event.
@@ -271,9 +286,9 @@ mod tests {
         let mut w = SumWindow::default();
         w.push(0.0, 5, 0, 0);
         w.evict(60.0, 60.0);
-        assert_eq!(w.sum_a(), 5, "exactly one window apart: still in");
+        assert_eq!(w.sent(), 5, "exactly one window apart: still in");
         w.evict(60.001, 60.0);
-        assert_eq!(w.sum_a(), 0);
+        assert_eq!(w.sent(), 0);
         assert!(w.is_empty());
     }
 
@@ -283,8 +298,8 @@ mod tests {
         for i in 0..10_000u32 {
             w.push_coalesced(f64::from(i) * 0.01, 3, 1, i, 100, 1.0);
         }
-        assert_eq!(w.sum_a(), 30_000);
-        assert_eq!(w.sum_b(), 10_000);
+        assert_eq!(w.sent(), 30_000);
+        assert_eq!(w.received(), 10_000);
         assert!(w.len() <= 100 + 100, "{}", w.len());
     }
 }

@@ -2,7 +2,7 @@
 //! distributions, PCA, correlation, and (with labels) confusion matrix and ROC/PR curves.
 //!
 //! When a result arrives the page asks the worker for its [`ResultViews`] (histograms, PCA,
-//! correlation, per-row truth; `engine::views`), then draws the charts one per task, so the page
+//! correlation, per-row truth; `analysis::views`), then draws the charts one per task, so the page
 //! keeps answering input between them. The label tiles and the confusion matrix are plain HTML
 //! recounted from the per-row truth whenever the threshold moves: one O(n) pass, no worker trip.
 
@@ -12,9 +12,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
+use crate::analysis::views::ResultViews;
 use crate::engine::metrics::Confusion;
 use crate::engine::pipeline::RunResult;
-use crate::engine::views::ResultViews;
 use crate::ui::chart;
 use crate::ui::format;
 use crate::ui::hooks::use_worker;

@@ -291,7 +291,7 @@ pub fn detected_columns(d: &crate::worker::protocol::DatasetSummary) -> String {
 
 /// `YYYY-MM-DDTHH:MM` (UTC) for a `datetime-local` input.
 fn datetime_local(epoch: f64) -> String {
-    crate::engine::rules::iso8601(epoch)
+    crate::engine::time::iso8601(epoch)
         .chars()
         .take(16)
         .collect()

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use leptos::prelude::*;
 
+use crate::analysis::mapping::{ColumnUse, MappingView};
 use crate::engine::data::ColumnKind;
-use crate::engine::mapping::{ColumnUse, MappingView};
 use crate::ui::hooks::use_worker;
 use crate::ui::state::{use_app_state, UiError};
 use crate::worker::protocol::{DatasetSummary, RequestBody, ResponseBody};
@@ -224,7 +224,7 @@ pub fn MappingPanel() -> impl IntoView {
 #[component]
 fn MappingRow(
     /// The column.
-    col: crate::engine::mapping::MappedColumn,
+    col: crate::analysis::mapping::MappedColumn,
     /// Pending changes (column → use).
     draft: RwSignal<BTreeMap<String, ColumnUse>>,
 ) -> impl IntoView {

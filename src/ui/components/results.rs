@@ -1,7 +1,7 @@
 //! Results: stat cards, the score threshold, the timeline, the top anomalies and the exports.
 //!
 //! Everything follows the analyst's threshold ([`AppState::threshold`]): the cards and the table
-//! relabel at once (one O(n) pass, [`crate::engine::summary`]), the charts redraw once the slider
+//! relabel at once (one O(n) pass, [`crate::analysis::summary`]), the charts redraw once the slider
 //! has been still for [`SETTLE_MS`]. Every box keeps its size before, during and after a run, so
 //! nothing jumps while results arrive.
 //!
@@ -12,9 +12,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use crate::analysis::summary::{is_flagged, shown_severity, top_flagged, Summary};
 use crate::engine::ensemble::Severity;
 use crate::engine::pipeline::RunResult;
-use crate::engine::summary::{is_flagged, shown_severity, top_flagged, Summary};
 use crate::ui::chart;
 use crate::ui::components::score_threshold::ScoreThreshold;
 use crate::ui::format;

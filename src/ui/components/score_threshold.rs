@@ -10,7 +10,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::engine::summary::vote_equivalent;
+use crate::analysis::summary::vote_equivalent;
 use crate::ui::chart;
 use crate::ui::state::{use_app_state, UiError};
 use crate::viz::score_histogram::{self, MARGIN};

@@ -22,6 +22,7 @@ use crate::storage::{
     DataSource, MemoryStore, Retention, RunRecord, Settings, StorageError, Store, Workspace,
     SCHEMA_VERSION,
 };
+use crate::ui::demo::is_demo;
 use crate::ui::hooks::use_worker::{top_anomalies, UseWorkerReturn, TOP_ROWS};
 use crate::ui::state::{AppState, JobKind, Theme, UiError};
 use crate::worker::models::{meta_for, RunRequest};
@@ -97,12 +98,6 @@ fn storage_flag() -> String {
         .to_string()
 }
 
-fn is_demo() -> bool {
-    let l = window().location();
-    let (search, hash) = (l.search().unwrap_or_default(), l.hash().unwrap_or_default());
-    search.contains("demo") || hash == "#demo"
-}
-
 /// Opens the storage, restores the last workspace and starts autosaving. Call once, in the app.
 pub fn provide_storage(state: AppState, worker: UseWorkerReturn) -> UseStorageReturn {
     let handle = UseStorageReturn {
@@ -119,7 +114,11 @@ pub fn provide_storage(state: AppState, worker: UseWorkerReturn) -> UseStorageRe
     // Effects made after the first await need the app's owner to live under.
     let owner = Owner::current();
     wasm_bindgen_futures::spawn_local(async move {
-        let backend = if flag == "fail" {
+        let backend = if is_demo() {
+            // A demo link runs in its own workspace, in memory only: the saved workspace,
+            // history and feedback stay exactly as they were.
+            Ok(Backend::Memory(MemoryStore::new()))
+        } else if flag == "fail" {
             Err(StorageError::Blocked(
                 "opening the database was refused (?storage=fail)".into(),
             ))
@@ -143,7 +142,7 @@ pub fn provide_storage(state: AppState, worker: UseWorkerReturn) -> UseStorageRe
         };
         handle.with(|i| i.backend = Some(backend));
         let model = if is_demo() {
-            // A demo link loads fresh sample data; the saved workspace stays for the next visit.
+            // A demo link loads its own data (crate::ui::demo); nothing is restored.
             None
         } else {
             handle.restore().await

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::engine::netviews::NetworkViews;
+use crate::analysis::netviews::NetworkViews;
 use crate::ui::components::network::{
     AlertsPanel, Conversations, EnrichedAnomalies, NetChartView, RulesForm, SuspiciousIps,
     TopTalkers,

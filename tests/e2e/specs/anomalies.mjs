@@ -7,24 +7,18 @@ import { expect, expectEq, loadSample, parseCsv, screenshot, statNumber, train }
 
 const TABLE_ROWS = "#ns-anom-table tbody tr[data-row]";
 
-/** Waits until the table's `data-total` satisfies `pred`, and returns it. */
+/** Waits until the table's `data-total` satisfies `pred`, and returns it. The predicate runs
+ *  here, in Node: the page's CSP allows no `new Function`. */
 async function waitTotal(page, pred, what) {
-  const handle = await page
-    .waitForFunction(
-      (src) => {
-        const el = document.querySelector("#ns-anom-total");
-        const t = el?.dataset.total;
-        if (t === undefined || t === "") return false;
-        const n = Number(t);
-        return new Function("n", `return (${src})(n)`)(n) ? n : false;
-      },
-      pred.toString(),
-      { timeout: 30_000, polling: 20 },
-    )
-    .catch(() => null);
-  const got = await page.$eval("#ns-anom-total", (e) => e.dataset.total).catch(() => "?");
-  expect(handle, `${what} (table total is ${got})`);
-  return Number(await handle.jsonValue());
+  const deadline = Date.now() + 30_000;
+  let got;
+  for (;;) {
+    got = await page.$eval("#ns-anom-total", (e) => e.dataset.total).catch(() => undefined);
+    if (got !== undefined && got !== "" && pred(Number(got))) return Number(got);
+    if (Date.now() > deadline) break;
+    await page.waitForTimeout(20);
+  }
+  expect(false, `${what} (table total is ${got ?? "?"})`);
 }
 
 /** Waits until the page of rows settled after a change (the table query answered). */

@@ -222,7 +222,7 @@ export default function register(spec) {
     // Back to the defaults: the scan is reported again.
     await page.click("#ns-rules-reset");
     await page.waitForSelector('#ns-alerts tr[data-rule="port_scan"]', { timeout: 60_000 });
-    expectEq(await page.inputValue("#ns-rule-port_scan_ports"), "20", "reset restores seed 002's default");
+    expectEq(await page.inputValue("#ns-rule-port_scan_ports"), "20", "reset restores the default");
     await screenshot(page, "network-after-reset");
   });
 

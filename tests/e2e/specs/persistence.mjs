@@ -9,29 +9,38 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { expect, expectEq, loadSample, screenshot, setRange, statNumber, train } from "../helpers.mjs";
 
-/** Resolves once the JSON document `key` of IndexedDB store `store` satisfies `check`. */
+/** Resolves once the JSON document `key` of IndexedDB store `store` satisfies `check`. The check
+ *  runs here, in Node: the page's CSP allows no `new Function`. */
 async function waitForStored(page, store, key, check, what) {
-  const ok = await page.waitForFunction(
-    ([store, key, src]) =>
-      new Promise((ok) => {
-        const check = new Function("doc", `return (${src})(doc)`);
-        const req = indexedDB.open("netsift");
-        req.onerror = () => ok(false);
-        req.onsuccess = () => {
-          const db = req.result;
-          if (!db.objectStoreNames.contains(store)) return ok(false);
-          const get = db.transaction(store).objectStore(store).get(key);
-          get.onsuccess = () => {
-            const doc = get.result ? JSON.parse(get.result) : null;
-            db.close();
-            ok(Boolean(doc && check(doc)));
-          };
-          get.onerror = () => ok(false);
-        };
-      }),
-    [store, key, check.toString()],
-    { timeout: 60_000, polling: 250 },
-  ).catch(() => null);
+  const deadline = Date.now() + 60_000;
+  let ok = false;
+  while (!ok && Date.now() < deadline) {
+    const text = await page
+      .evaluate(
+        ([store, key]) =>
+          new Promise((done) => {
+            const req = indexedDB.open("netsift");
+            req.onerror = () => done(null);
+            req.onsuccess = () => {
+              const db = req.result;
+              if (!db.objectStoreNames.contains(store)) {
+                db.close();
+                return done(null);
+              }
+              const get = db.transaction(store).objectStore(store).get(key);
+              get.onsuccess = () => {
+                db.close();
+                done(typeof get.result === "string" ? get.result : null);
+              };
+              get.onerror = () => done(null);
+            };
+          }),
+        [store, key],
+      )
+      .catch(() => null);
+    ok = Boolean(text && check(JSON.parse(text)));
+    if (!ok) await page.waitForTimeout(250);
+  }
   expect(ok, `the autosave stored ${what}`);
 }
 

@@ -1,5 +1,5 @@
 // The workspace specs: the vertical slice (sample → train → chart → table → CSV), uploads,
-// malformed files, ?demo, theme, keyboard, offline.
+// malformed files, ?demo, theme, keyboard. (Offline: ship.mjs.)
 
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -198,18 +198,5 @@ export default function register(spec) {
     await page.focus("#ns-file");
     const outline = await page.$eval("#ns-drop", (el) => getComputedStyle(el).outlineStyle);
     expectEq(outline, "solid", "drop zone focus ring");
-  });
-
-  spec("offline: the service worker serves the app without a network", async ({ page, context }) => {
-    await page.goto("/?sw");
-    await page.evaluate(() => navigator.serviceWorker.ready);
-    await page.reload(); // now controlled: every asset goes through the cache
-    await page.waitForFunction(() => !!navigator.serviceWorker.controller);
-    await loadSample(page); // fetches worker.js + worker_bg.wasm through the service worker
-    await context.setOffline(true);
-    await page.reload();
-    await page.waitForSelector("#ns-load-sample", { timeout: 30_000 });
-    expectEq(await loadSample(page), 1000, "sample loads offline");
-    await context.setOffline(false);
   });
 }

@@ -626,6 +626,8 @@ impl PcapReader {
         Ok(())
     }
 
+    // Over 120 lines on purpose: one arm per pcapng block type (section header, interface
+    // description, enhanced/simple/obsolete packet), in the order of the format's layout.
     fn pcapng_block<S: PacketSink + ?Sized>(
         &mut self,
         d: &[u8],

@@ -8,9 +8,9 @@
 //! `score(x) = (1/d) Σ_j (x_j − x̂_j)²`, higher = more anomalous. The threshold is the
 //! `(1 − contamination)` percentile of the scores of the rows passed to fit, fixed then
 //! ([`Calibration`](crate::engine::models::Calibration)) and never recomputed from a batch being
-//! scored (the seed product did recompute it per batch, so it always flagged the same share).
+//! scored (recomputing it per batch would always flag the same share).
 //!
-//! Training, as Keras' `Sequential` + `fit` would do it with the seed's settings:
+//! Training, as Keras' `Sequential` + `fit` would do it with the usual settings:
 //! - weights and biases Glorot-uniform `U(±√(6/(fan_in + fan_out)))` (scikit-learn's MLP
 //!   initialisation; Keras' zero biases are [`WeightInit::GlorotUniform`]);
 //! - Adam (lr 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-7, Keras' form), MSE loss, batch 32, up to 30 epochs,
@@ -38,32 +38,9 @@
 //! `weight_init` Glorot uniform with biases · `dropout` 0.0 · `epochs` 30 · `batch_size` 32 ·
 //! `learning_rate` 1e-3 · `validation_fraction` 0.1 · `patience` 3 · `max_train_rows` 10,000.
 //!
-//! # Measurements
-//! NSL-KDD, semi-supervised: fit on the 67,343 normal rows of KDDTrain+ (one-hot
-//! protocol_type/service/flag → 122 inputs, standard-scaled on those rows), score KDDTest+
-//! (22,544 rows, normal → 0, attack → 1). Release build, one thread; times are CPU seconds
-//! (the machine was shared, wall time was 2–4× higher); epochs run (best epoch).
-//! `cargo test --release --no-default-features --test engine ae_nslkdd -- --ignored --nocapture`
-//!
-//! | max_train_rows | dropout | fit s (CPU) | score s (CPU) | epochs run (best) | ROC-AUC seeds 1, 2, 3 · 42 |
-//! |---:|---:|---:|---:|---|---|
-//! | 5,000 | 0 | 0.8–1.0 | 0.06 | 19 (16), 30 (30), 25 (22) · 26 (23) | 0.959, 0.956, 0.943 · 0.954 |
-//! | 5,000 | 0.2 | 0.9–1.2 | 0.05 | 30, 30, 30 · 24 | 0.954, 0.950, 0.955 · 0.952 |
-//! | **10,000** | **0** | 1.2–1.5 | 0.06 | 20 (17), 26 (23), 24 (21) · 26 (23) | 0.958, 0.958, 0.958 · 0.947 |
-//! | 10,000 | 0.2 | 1.1–1.9 | 0.06 | 27, 15, 27 · 30 | 0.955, 0.957, 0.961 · 0.957 |
-//! | 20,000 | 0 | 2.0–3.8 | 0.06 | 18, 30, 14 | 0.947, 0.947, 0.958 |
-//! | 20,000 | 0.2 | 3.3–4.0 | 0.05 | 26, 30, 30 | 0.957, 0.954, 0.954 |
-//! | all 67,343 | 0 | 9.5 | 0.08 | 25 (22) (seed 42) | 0.953 |
-//! | all 67,343 | 0.2 | 7.5 | 0.05 | 17 (14) (seed 42) | 0.951 |
-//!
-//! Fit time includes scoring all 67,343 training rows for the threshold (≈ 0.2 s).
-//!
-//! On the reference set of `tests/fixtures/sklearn/ae.py` (1000 × 10, 10 % anomalies, trained on
-//! all rows), mean ROC-AUC over seeds 0–9: **0.971** with the defaults, 0.952 with Keras' zero
-//! biases, 0.930 with He-uniform weights, 0.948 with dropout 0.1 and 0.924 with dropout 0.2;
-//! scikit-learn's `MLPRegressor` with the same layers gets 0.965 (0.973 for `random_state=0`).
-//! So dropout stays off by default: no gain on NSL-KDD, a clear loss on small low-dimensional data.
-//! And `max_train_rows` is 10,000: 20,000 rows took twice the time for no better ROC-AUC.
+//! Dropout is off and `max_train_rows` is 10,000 by measurement: dropout gave no gain on NSL-KDD
+//! and a clear loss on small low-dimensional data, and 20,000 rows took twice the time for no
+//! better ROC-AUC. The tables are in `docs/decisions.md` ("Autoencoder").
 //!
 //! # Example
 //! ```

@@ -155,3 +155,7 @@ impl Detector for Autoencoder {
             .collect()
     }
 }
+
+// Checks of a saved model, in their own file.
+#[path = "validate.rs"]
+mod validate;

@@ -246,7 +246,7 @@ fn default_architecture_is_the_seeds() {
     };
     let m = p.fit(x.view(), &mut NoProgress).unwrap().model;
     assert_eq!(m.layer_sizes(), [10, 64, 32, 16, 8, 16, 32, 64, 10]);
-    // The seed's Keras model on 10 features: 6,898 weights and biases.
+    // Keras' count for this layout on 10 features: 6,898 weights and biases.
     assert_eq!(m.n_parameters(), 6898);
 }
 

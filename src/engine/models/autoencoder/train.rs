@@ -22,6 +22,8 @@ const STREAM_EPOCHS: u64 = 3;
 const DROPOUT_LAYERS: usize = 2;
 
 /// Fits the autoencoder on a checked matrix with validated params.
+// Over 120 lines on purpose: sample, seeded split, the epoch loop with early stopping and the
+// calibration read top to bottom in the order the module docs describe.
 pub(super) fn fit(
     p: &AutoencoderParams,
     x: ArrayView2<'_, f64>,

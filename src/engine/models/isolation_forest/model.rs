@@ -242,6 +242,10 @@ impl Detector for IsolationForest {
     }
 }
 
+// Checks of a saved model, in their own file.
+#[path = "validate.rs"]
+mod validate;
+
 #[cfg(test)]
 mod tests {
     use std::ops::ControlFlow;

@@ -269,6 +269,10 @@ fn partition(sample: &Sample<'_>, points: &mut [u32], feature: u32, threshold: f
     left
 }
 
+// Checks of a saved model, in their own file.
+#[path = "tree_validate.rs"]
+mod tree_validate;
+
 #[cfg(test)]
 mod tests {
     use super::*;

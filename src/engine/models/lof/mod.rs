@@ -44,46 +44,10 @@
 //! `max_reference_rows` rows, a seeded uniform subsample of that size is the reference set: its
 //! rows get self-excluded scores, every other training row gets a novelty score against it, so
 //! `train_scores` still holds one score per training row. The k-NN search is blocked brute force
-//! with partial-distance early exit ([`knn`]). Trees do not help on standard-scaled one-hot network
-//! data: scikit-learn's ball tree needed 3.6 s to fit LOF on 5,000 NSL-KDD rows and 16 s to score
-//! the 22,544 test rows against them, several times slower than this brute force. Pivot and PCA
-//! lower bounds were tried in a prototype and pruned only 70–90 % of candidates, for a gain of ≈ 3×
-//! at best; not implemented.
-//!
-//! ## Cost of the cap (NSL-KDD)
-//! Semi-supervised: fit on the 67,343 normal rows of KDDTrain+ (122 columns: one-hot
-//! protocol_type/service/flag, standard scaling fitted on those rows), score KDDTest+ (22,544 rows,
-//! attack = positive). The fit includes the novelty scores of the 67,343 − cap training rows outside
-//! the reference set. CPU seconds of one native thread (release, x86-64 baseline SSE2), measured
-//! on a shared 2-core machine (`cargo test --release --no-default-features --test engine --
-//! --ignored lof_nsl_kdd --nocapture`):
-//!
-//! | `max_reference_rows` | fit s | score s | fit + score s | ROC-AUC |
-//! |---|---|---|---|---|
-//! | 500 | 0.89 | 0.31 | 1.2 | 0.786 |
-//! | **1,000** (default) | 1.37 | 0.52 | 1.9 | 0.865 |
-//! | 2,000 | 2.34 | 0.95 | 3.3 | 0.835 |
-//! | 5,000 | 5.30 | 2.12 | 7.4 | 0.871 |
-//!
-//! Time grows linearly with the cap; quality does not: the AUC moves by a few points with the
-//! subsample (scikit-learn's own novelty LOF on seeded subsamples of 5k / 10k / 20k rows gave
-//! 0.828 / 0.809 / 0.862). Without a cap (all 67,343 rows) the exact search would take on the
-//! order of 100 CPU seconds.
-//!
-//! The default was lowered from 2,000 to 1,000 after measuring four subsample seeds with the
-//! log transform of heavy-tailed columns that semi-supervised training now applies
-//! ([`crate::engine::features`]), inside the four-detector ensemble (k = 2, contamination 0.15;
-//! `tune_nsl_kdd` in `tests/engine/tune.rs`, `TUNE_LOF_SEED`):
-//!
-//! | cap | LOF ROC-AUC (4 seeds) | mean | ensemble ROC-AUC, mean | ensemble F1 (≥ 2 votes), mean | LOF fit + score CPU s |
-//! |---|---|---|---|---|---|
-//! | **1,000** | 0.911 0.931 0.917 0.921 | **0.920** | 0.9672 | 0.9134 | **1.6** |
-//! | 2,000 | 0.904 0.898 0.908 0.923 | 0.908 | 0.9682 | 0.9135 | 3.1 |
-//! | 5,000 (one seed) | 0.894 | — | 0.9652 | 0.9209 | 7.2 |
-//!
-//! The same quality for half the time. Unsupervised (all 125,973 KDDTrain+ rows, no log
-//! transform): LOF 0.681 at 1,000 vs 0.615 at 2,000, ensemble 0.8732 vs 0.8706, LOF fit + score
-//! 4.0 vs 7.4 CPU s.
+//! with partial-distance early exit ([`knn`]): on standard-scaled one-hot network data it beats
+//! tree searches. Time grows linearly with the cap and quality does not, hence the default of
+//! 1,000 reference rows. The measurements behind both choices are in `docs/decisions.md`
+//! ("Local Outlier Factor").
 //!
 //! # Parameters
 //! See [`LofParams`]: `n_neighbors` = 20, `max_reference_rows` = 1000, `contamination` = 0.15,

@@ -218,6 +218,10 @@ impl Detector for Lof {
     }
 }
 
+// Checks of a saved model, in their own file.
+#[path = "validate.rs"]
+mod validate;
+
 #[cfg(test)]
 mod tests {
     use std::ops::ControlFlow;

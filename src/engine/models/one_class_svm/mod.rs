@@ -33,29 +33,9 @@
 //! `max_iter` = 1,000,000 (hitting it sets [`SolverStatus::MaxIterReached`]), `shrinking` = true,
 //! `cache_mb` = 16, `max_train_rows` = 2048, `seed` = 42.
 //!
-//! # Cost of the cap (NSL-KDD)
-//! Semi-supervised on NSL-KDD: fit on the 67,343 normal rows of KDDTrain+ (122 features: 38
-//! numeric + one-hot protocol_type/service/flag, standard-scaled on those rows), sampled down to
-//! the cap; score KDDTest+ (22,544 rows); ROC-AUC with normal = 0, attack = 1. Defaults otherwise
-//! (ν = 0.15, γ = scale, 32 MiB cache). Native release build, **CPU seconds** of the fitting
-//! thread on a shared 2-core machine under heavy load (wall time was 3–10× higher and useless);
-//! "fit" includes scoring all 67,343 training rows, which dominates. ROC-AUC for seed 42, and
-//! the range over seeds 1, 2, 3, 42 where measured.
-//!
-//! | cap | support vectors | SMO iterations | SMO s | fit s (incl. training scores) | score test s | ROC-AUC (seed 42) | ROC-AUC range (4 seeds) |
-//! |---|---|---|---|---|---|---|---|
-//! | 1,024 | 159 | 181 | 0.03 | 0.38 | 0.12 | 0.9477 | 0.936–0.948 (mean 0.944) |
-//! | **2,048** | 313 | 310 | 0.08 | 0.83 | 0.24 | 0.9462 | 0.941–0.948 (mean 0.945) |
-//! | 4,096 | 619 | 542 | 0.43 | 1.81 | 0.47 | 0.9473 | 0.944–0.947 (mean 0.946) |
-//! | 8,192 | 1,237 | 1,133 | 1.88 | 5.01 | 1.10 | 0.9456 | |
-//! | 16,384 | 2,464 | 2,228 | 13.3 | 20.4 | 2.58 | 0.9441 | |
-//!
-//! A larger training set does not help here; it only costs (SMO time grows ~l², scoring time
-//! with the number of support vectors ≈ ν·l). Scoring dominates and is linear in rows × support
-//! vectors × features. With a 4096 cap the kernel cache at 8 / 32 / 64 MiB changed the SMO time
-//! only within noise (0.3 / 0.4 / 0.1 s). Reproduce with the ignored test
-//! `tests/engine/ocsvm_nslkdd.rs` (`OCSVM_CAPS=… OCSVM_SEEDS=… cargo test --release
-//! --no-default-features --test engine ocsvm_nslkdd -- --ignored --nocapture`).
+//! The cap of 2,048 rows is measured: on NSL-KDD a larger training set did not raise ROC-AUC and
+//! only cost time (SMO grows ~l², scoring with the number of support vectors ≈ ν·l). The table is
+//! in `docs/decisions.md` ("One-Class SVM").
 //!
 //! # Example
 //! ```

@@ -257,3 +257,7 @@ impl Detector for OneClassSvm {
         Array1::from(out)
     }
 }
+
+// Checks of a saved model, in their own file.
+#[path = "validate.rs"]
+mod validate;

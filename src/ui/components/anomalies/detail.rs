@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::analysis::triage::{detail_text, RowDetail};
 use crate::engine::explain::{format::format_percent, CellValue, DetectorEvidence, FeatureShare};
 use crate::engine::feedback::Verdict;
-use crate::engine::triage::{detail_text, RowDetail};
 use crate::ui::components::anomalies::{mark_rows, use_anomalies, AnomaliesCtx};
 use crate::ui::hooks::use_worker::{use_worker, UseWorkerReturn};
 use crate::ui::state::{use_app_state, AppState, UiError};

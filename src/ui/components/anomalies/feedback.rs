@@ -143,7 +143,7 @@ fn condition_view(
     let num_input = move |label: String, value: f64, slot: usize| {
         view! {
             <input class="ns-input ns-anom__cond-num" type="text" inputmode="decimal" aria-label=label
-                prop:value=crate::engine::data::format_number(if value.abs() >= 1.0 { (value * 1e4).round() / 1e4 } else { value })
+                prop:value=crate::engine::text::number(if value.abs() >= 1.0 { (value * 1e4).round() / 1e4 } else { value })
                 on:change=move |ev| set_num(state, i, j, slot, event_target_value(&ev)) />
         }
     };

@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::analysis::triage::{RowDetail, TableFilter, TablePage, TableSort};
 use crate::engine::explain::Importance;
 use crate::engine::feedback::{RetrainDiff, Verdict};
-use crate::engine::triage::{RowDetail, TableFilter, TablePage, TableSort};
 use crate::worker::protocol::{RequestBody, ResponseBody};
 
 pub use detail::RowDetailPanel;
@@ -59,7 +59,7 @@ impl AnomaliesCtx {
                 ..TableFilter::default()
             }),
             sort: RwSignal::new(TableSort {
-                key: crate::engine::triage::SortKey::Score,
+                key: crate::analysis::triage::SortKey::Score,
                 descending: true,
             }),
             page_size: RwSignal::new(PAGE_SIZES[0]),

@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::engine::ensemble::Severity;
-use crate::engine::feedback::Verdict;
-use crate::engine::triage::{
+use crate::analysis::triage::{
     SortKey, SuppressedFilter, TablePage, TableQuery, TableRow, TableSort, VerdictFilter,
 };
+use crate::engine::ensemble::Severity;
+use crate::engine::feedback::Verdict;
 use crate::ui::components::anomalies::{
     mark_rows, use_anomalies, verdict_label, AnomaliesCtx, PAGE_SIZES,
 };
@@ -98,7 +98,7 @@ fn Filters() -> impl IntoView {
             .result
             .with(|r| r.as_ref().map_or(0, |r| r.members.len()))
     };
-    let set = move |f: Box<dyn FnOnce(&mut crate::engine::triage::TableFilter)>| {
+    let set = move |f: Box<dyn FnOnce(&mut crate::analysis::triage::TableFilter)>| {
         ctx.filter.update(|filter| f(filter));
         reset_offset(ctx);
     };

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::engine::live::{AlertOrigin, LiveAlert, ModelStatus};
-use crate::engine::rules::iso8601;
+use crate::engine::time::iso8601;
 use crate::ui::components::live::LiveRun;
 use crate::ui::state::use_app_state;
 

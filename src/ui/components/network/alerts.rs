@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::engine::netviews::{AlertView, NetworkViews};
+use crate::analysis::netviews::{AlertView, NetworkViews};
 use crate::ui::components::network::{threat_class, utc, AnalysisView, EnrichmentView};
 use crate::ui::format;
 use crate::ui::hooks::use_worker;

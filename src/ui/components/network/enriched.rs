@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::analysis::narrative::Analysis;
 use crate::engine::enrich::Enriched;
-use crate::engine::narrative::Analysis;
 use crate::ui::components::network::threat_class;
 use crate::ui::format;
 use crate::ui::state::{use_app_state, Page};
@@ -99,7 +99,7 @@ pub fn AnalysisView(
 #[component]
 pub fn EnrichedAnomalies(
     /// The views.
-    views: std::sync::Arc<crate::engine::netviews::NetworkViews>,
+    views: std::sync::Arc<crate::analysis::netviews::NetworkViews>,
 ) -> impl IntoView {
     let state = use_app_state();
     if !views.scored {

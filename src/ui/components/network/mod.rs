@@ -13,7 +13,8 @@ pub use enriched::{AnalysisView, EnrichedAnomalies, EnrichmentView};
 pub use rules_form::RulesForm;
 pub use tables::{Conversations, SuspiciousIps, TopTalkers};
 
-use crate::engine::rules::{iso8601, ThreatLevel};
+use crate::engine::rules::ThreatLevel;
+use crate::engine::time::iso8601;
 
 /// `YYYY-MM-DD HH:MM:SS` UTC.
 pub fn utc(epoch_seconds: f64) -> String {

@@ -1,4 +1,4 @@
-//! The rule-thresholds form: seed 002's defaults, inline validation, "Reset to defaults".
+//! The rule-thresholds form: the default thresholds, inline validation, "Reset to defaults".
 //! Applying a valid form sets `state.rules_config`, which re-runs the rules.
 
 use leptos::ev::SubmitEvent;
@@ -259,7 +259,7 @@ pub fn RulesForm() -> impl IntoView {
         <form id="ns-rules-form" class="ns-rules" on:submit=apply novalidate=true>
             <div class="ns-rules__grid">{fieldsets}</div>
             <p class="ns-hint">
-                "Defaults are seed 002's thresholds. Windows slide; repeated triggers of one rule and key within the cooldown extend one alert."
+                "Windows slide; repeated triggers of one rule and key within the cooldown extend one alert."
             </p>
             <Show when=move || form_error.with(Option::is_some)>
                 <p class="ns-field-error" role="alert">{move || form_error.get()}</p>

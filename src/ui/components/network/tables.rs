@@ -4,21 +4,14 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::engine::netviews::{NetworkViews, Talker, SUSPICIOUS_MIN_ANOMALIES};
+use crate::analysis::netviews::{NetworkViews, Talker, SUSPICIOUS_MIN_ANOMALIES};
+use crate::engine::text;
 use crate::ui::components::network::utc;
 use crate::ui::format;
 
+/// Bytes with two decimals for MB and GB, as the host tables show them.
 fn bytes(n: u64) -> String {
-    let x = n as f64;
-    if x >= 1e9 {
-        format!("{:.2} GB", x / 1e9)
-    } else if x >= 1e6 {
-        format!("{:.2} MB", x / 1e6)
-    } else if x >= 1e3 {
-        format!("{:.1} kB", x / 1e3)
-    } else {
-        format!("{n} B")
-    }
+    text::bytes(n as f64, 2)
 }
 
 fn talker_rows(t: &[Talker], scored: bool) -> impl IntoView {
