@@ -115,6 +115,10 @@ fn likely_attack(t: AnomalyType) -> &'static str {
         T::PotentialPortScan => "a probe-like flow, part of a possible scan",
         T::HighByteCount => "a heavy transfer",
         T::OffHoursActivity => "heavy traffic outside business hours",
+        T::BruteForce => "credential attack: password guessing against a login service",
+        T::ArpSpoofing => "man in the middle: ARP replies redirecting local traffic",
+        T::DnsTunnelling => "a covert channel: data carried in DNS queries",
+        T::FailedLookups => "malware searching for its controller with generated domain names",
         T::Behavioral => "an unusual combination of traffic features (no single indicator)",
     }
 }

@@ -4,6 +4,7 @@
 mod ae_reference; // the autoencoder against scikit-learn's MLPRegressor on a fixed data set
 mod architecture; // the engine imports no browser crate
 mod autotraits; // params, models and results are Send + Sync
+mod capture_app; // DNS, TLS SNI and HTTP fields and ARP records from captures
 mod capture_formats; // the capture reader against the pcap/pcapng specifications and real tools' files
 mod contract; // the detector contract, checked the same way on all four detectors
 mod enrich; // enrichment, advice and written analysis on crafted flows and alerts
@@ -29,6 +30,7 @@ mod pipeline; // end-to-end runs on the sample data
 mod report; // CSV and JSON exports
 mod restore_scores; // a saved model gives its training data the scores of the run, bit for bit
 mod rules; // behaviour rules: thresholds, windows, cooldown, beaconing
+mod rules_attacks; // password guessing, DNS tunnelling, NXDOMAIN bursts, ARP spoofing: attacks and look-alikes
 mod rules_stream; // the incremental rule engine raises exactly the batch engine's alerts
 mod saved_models; // saved models as the worker uses them
 mod storage; // the persisted workspace schema: round trips, migrations, failure paths

@@ -37,6 +37,7 @@ fn rec(ts: f64, src: &str, dst: &str, dport: u16, row: usize) -> FlowRecord {
         fin: Some(2),
         rst: Some(0),
         handshake_complete: Some(true),
+        dns: None,
         row,
     }
 }

@@ -77,7 +77,7 @@ pub fn run(file: &Path, config: Option<&Path>, limits: &LimitArgs) -> Result<(),
         n
     };
     let mut notes = Vec::new();
-    let records = match container(&head[..n]) {
+    let outcome = match container(&head[..n]) {
         Container::Pcap | Container::Pcapng => {
             let f = std::fs::File::open(file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -90,7 +90,14 @@ pub fn run(file: &Path, config: Option<&Path>, limits: &LimitArgs) -> Result<(),
             )
             .map_err(|e| named(&name, e))?;
             notes.extend(flows.stats.warnings.iter().map(|w| w.to_string()));
-            rules::records_from_flows(&flows.flows)
+            if flows.arp.dropped > 0 {
+                notes.push(format!(
+                    "{} ARP packets beyond the first {} were not checked",
+                    flows.arp.dropped,
+                    flows.arp.records.len()
+                ));
+            }
+            rules::evaluate_capture(&flows, &config).map_err(|e| named(&name, e))?
         }
         _ => {
             let ingested = load(file, limits)?;
@@ -101,10 +108,9 @@ pub fn run(file: &Path, config: Option<&Path>, limits: &LimitArgs) -> Result<(),
                     t.skipped_rows
                 ));
             }
-            t.records
+            rules::evaluate(&t.records, &config).map_err(|e| named(&name, e))?
         }
     };
-    let outcome = rules::evaluate(&records, &config).map_err(|e| named(&name, e))?;
     for u in &outcome.unsupported {
         notes.push(format!("rule {} cannot run: {}", u.rule.id(), u.reason));
     }

@@ -56,9 +56,13 @@ fn kind_of(t: AnomalyType) -> AdviceKind {
         | T::HighPacketRate
         | T::BurstTraffic
         | T::ExcessiveSyn => AdviceKind::TrafficSpike,
-        T::PortScan | T::IpScan | T::PotentialPortScan => AdviceKind::Scan,
-        T::Exfiltration | T::HighByteCount | T::LongDuration => AdviceKind::DataExfiltration,
-        T::Beaconing | T::SuspiciousPort => AdviceKind::CommandAndControl,
+        // Password guessing comes from a source to block and watch, as a scan does.
+        T::PortScan | T::IpScan | T::PotentialPortScan | T::BruteForce => AdviceKind::Scan,
+        T::Exfiltration | T::HighByteCount | T::LongDuration | T::DnsTunnelling => {
+            AdviceKind::DataExfiltration
+        }
+        T::Beaconing | T::SuspiciousPort | T::FailedLookups => AdviceKind::CommandAndControl,
+        T::ArpSpoofing => AdviceKind::ProtocolAnomaly,
         T::UnknownProtocol | T::ProtocolPortMismatch | T::UnusualPort => {
             AdviceKind::ProtocolAnomaly
         }

@@ -97,6 +97,14 @@ pub enum AnomalyType {
     HighByteCount,
     /// Heavy traffic outside business hours.
     OffHoursActivity,
+    /// Password guessing against a login service (rule).
+    BruteForce,
+    /// ARP spoofing / poisoning (rule).
+    ArpSpoofing,
+    /// Data carried in DNS queries (rule).
+    DnsTunnelling,
+    /// Bursts of failed DNS lookups (rule).
+    FailedLookups,
     /// None of the above.
     Behavioral,
 }
@@ -125,6 +133,10 @@ impl AnomalyType {
             Self::PotentialPortScan => "Probe-like flow",
             Self::HighByteCount => "High byte count",
             Self::OffHoursActivity => "Off-hours activity",
+            Self::BruteForce => "Password guessing (brute force)",
+            Self::ArpSpoofing => "ARP spoofing (possible man-in-the-middle)",
+            Self::DnsTunnelling => "DNS tunnelling",
+            Self::FailedLookups => "Failed DNS lookups (possible DGA)",
             Self::Behavioral => "General anomaly (behavioural)",
         }
     }
@@ -140,6 +152,10 @@ impl AnomalyType {
             RuleKind::Beaconing => Self::Beaconing,
             RuleKind::LongConnection => Self::LongDuration,
             RuleKind::LargeOutbound => Self::Exfiltration,
+            RuleKind::BruteForce => Self::BruteForce,
+            RuleKind::ArpSpoof => Self::ArpSpoofing,
+            RuleKind::DnsTunnel => Self::DnsTunnelling,
+            RuleKind::NxdomainBurst => Self::FailedLookups,
         }
     }
 

@@ -210,13 +210,15 @@ impl AutoReader {
             }
             Inner::Table(r) => Ok(r.finish()?),
             Inner::Capture(c) => {
-                let (reader, flows) = *c;
+                let (reader, mut flows) = *c;
                 let stats = reader.finish().map_err(|e| e.in_file(self.name.clone()))?;
                 let evicted = flows.evicted();
+                let arp = flows.take_arp();
                 Ok(capture_to_ingested(CaptureFlows {
                     flows: flows.finish(),
                     stats,
                     evicted,
+                    arp,
                 }))
             }
             Inner::GzCapture(c) => {
@@ -227,10 +229,12 @@ impl AutoReader {
                     .map_err(|e| e.in_file(name.clone()))?;
                 let stats = reader.finish().map_err(|e| e.in_file(name.clone()))?;
                 let evicted = flows.evicted();
+                let arp = flows.take_arp();
                 let mut ingested = capture_to_ingested(CaptureFlows {
                     flows: flows.finish(),
                     stats,
                     evicted,
+                    arp,
                 });
                 ingested.format = format!("gzip-compressed {}", ingested.format);
                 ingested.warnings.extend(inflater.trailing_warning());

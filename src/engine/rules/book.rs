@@ -49,6 +49,8 @@ pub(super) enum AlertKey {
     Service { src: u32, dst: u32, port: u32 },
     /// One 5-tuple (long connection).
     Conversation(FiveTuple),
+    /// One host:port, whatever the source (distributed password guessing).
+    Port { dst: u32, port: u32 },
 }
 
 /// Where an alert stands.

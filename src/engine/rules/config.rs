@@ -65,6 +65,58 @@ pub struct RulesConfig {
     pub correlate: bool,
     /// Most flow rows listed per alert (the count is always exact). Default 1000.
     pub max_flows_per_alert: u32,
+    /// Password guessing: destination ports of login services. Default FTP 21, SSH 22, Telnet
+    /// 23, POP3 110, NetBIOS 139, IMAP 143, SMB 445, RDP 3389, VNC 5900 (the services Zeek's
+    /// and Suricata's brute-force detections and tools such as Hydra target).
+    pub brute_force_ports: Vec<u16>,
+    /// Password guessing: login attempts (short or failed connections) from one source to one
+    /// service in the window. Default 20 (Zeek's `FTP::bruteforce_threshold`).
+    pub brute_force_attempts: u32,
+    /// Password guessing window. Default 900 (Zeek's `FTP::bruteforce_measurement_interval`,
+    /// 15 min).
+    pub brute_force_window_s: f64,
+    /// Distributed password guessing: distinct sources with attempts against one service in the
+    /// window (with `brute_force_attempts` attempts in all). Default 10.
+    pub brute_force_sources: u32,
+    /// A connection to a login service counts as an attempt when it failed (reset, or no
+    /// completed handshake) or lasted less than this many seconds … Default 30.
+    pub brute_force_max_attempt_s: f64,
+    /// … and carried fewer payload bytes (both directions) than this. Default 20,000 (an SSH or
+    /// RDP login exchange is a few kB; a session that moves data is not a guess).
+    pub brute_force_max_attempt_bytes: u64,
+    /// DNS tunnelling window. Default 300.
+    pub dns_tunnel_window_s: f64,
+    /// DNS tunnelling: distinct subdomains of one registered domain queried by one host in the
+    /// window, at least half of them encoded-looking (long label or high entropy). Default 40.
+    pub dns_tunnel_subdomains: u32,
+    /// DNS tunnelling: a label at least this long makes a query encoded-looking. Default 30
+    /// (host names rarely exceed 20 characters a label; iodine and dnscat2 fill labels to 63).
+    pub dns_tunnel_label_len: u32,
+    /// DNS tunnelling: Shannon entropy (bits per character) of a subdomain of at least 20
+    /// characters that makes it encoded-looking. Default 3.5 (hex and base32 payloads reach
+    /// 3.5–4.5; words and host names stay below 3.2).
+    pub dns_tunnel_entropy: f64,
+    /// DNS tunnelling: TXT or NULL queries for distinct names of one domain from one host in the
+    /// window, whatever the names look like. Default 50.
+    pub dns_tunnel_txt_queries: u32,
+    /// NXDOMAIN burst: distinct names that failed with NXDOMAIN for one host in the window.
+    /// Default 50 (a mistyped name or a search-list miss fails a handful of names; DGA malware
+    /// tries tens to hundreds).
+    pub nxdomain_names: u32,
+    /// NXDOMAIN burst window. Default 300.
+    pub nxdomain_window_s: f64,
+    /// ARP spoofing: how long an IP → MAC binding and a MAC's claimed IPs are remembered.
+    /// Default 3600.
+    pub arp_window_s: f64,
+    /// ARP spoofing: distinct IPv4 addresses one MAC claims in ARP replies or announcements in
+    /// the window. Default 10 (a host with a few aliases stays below; poisoning a subnet does
+    /// not).
+    pub arp_ips_per_mac: u32,
+    /// ARP spoofing: gratuitous ARPs from one MAC within `arp_storm_window_s`. Default 30 (a
+    /// VRRP/keepalived failover announces each address about 5 times).
+    pub arp_gratuitous: u32,
+    /// Gratuitous-ARP storm window. Default 60.
+    pub arp_storm_window_s: f64,
 }
 
 impl Default for RulesConfig {
@@ -94,6 +146,23 @@ impl Default for RulesConfig {
             cooldown_s: 300.0,
             correlate: true,
             max_flows_per_alert: 1000,
+            brute_force_ports: vec![21, 22, 23, 110, 139, 143, 445, 3389, 5900],
+            brute_force_attempts: 20,
+            brute_force_window_s: 900.0,
+            brute_force_sources: 10,
+            brute_force_max_attempt_s: 30.0,
+            brute_force_max_attempt_bytes: 20_000,
+            dns_tunnel_window_s: 300.0,
+            dns_tunnel_subdomains: 40,
+            dns_tunnel_label_len: 30,
+            dns_tunnel_entropy: 3.5,
+            dns_tunnel_txt_queries: 50,
+            nxdomain_names: 50,
+            nxdomain_window_s: 300.0,
+            arp_window_s: 3600.0,
+            arp_ips_per_mac: 10,
+            arp_gratuitous: 30,
+            arp_storm_window_s: 60.0,
         }
     }
 }
@@ -108,6 +177,14 @@ impl RulesConfig {
             ("syn_flood_syns", self.syn_flood_syns),
             ("ddos_sources", self.ddos_sources),
             ("max_flows_per_alert", self.max_flows_per_alert),
+            ("brute_force_attempts", self.brute_force_attempts),
+            ("brute_force_sources", self.brute_force_sources),
+            ("dns_tunnel_subdomains", self.dns_tunnel_subdomains),
+            ("dns_tunnel_label_len", self.dns_tunnel_label_len),
+            ("dns_tunnel_txt_queries", self.dns_tunnel_txt_queries),
+            ("nxdomain_names", self.nxdomain_names),
+            ("arp_ips_per_mac", self.arp_ips_per_mac),
+            ("arp_gratuitous", self.arp_gratuitous),
         ] {
             if v == 0 {
                 return Err(ParamError::new(field, "must be at least 1"));
@@ -137,6 +214,13 @@ impl RulesConfig {
             ("long_connection_s", self.long_connection_s),
             ("outbound_window_s", self.outbound_window_s),
             ("outbound_ratio", self.outbound_ratio),
+            ("brute_force_window_s", self.brute_force_window_s),
+            ("brute_force_max_attempt_s", self.brute_force_max_attempt_s),
+            ("dns_tunnel_window_s", self.dns_tunnel_window_s),
+            ("dns_tunnel_entropy", self.dns_tunnel_entropy),
+            ("nxdomain_window_s", self.nxdomain_window_s),
+            ("arp_window_s", self.arp_window_s),
+            ("arp_storm_window_s", self.arp_storm_window_s),
         ] {
             if !(v.is_finite() && v > 0.0 && v <= 3.2e8) {
                 return Err(ParamError::new(

@@ -59,5 +59,9 @@ pub fn describe(a: &RuleAlert) -> String {
             human_bytes(a.count("bytes_out")),
             human_bytes(a.count("bytes_in"))
         ),
+        RuleKind::BruteForce => super::brute_force::describe(a, &span),
+        RuleKind::DnsTunnel => super::dns_tunnel::describe(a, &span),
+        RuleKind::NxdomainBurst => super::nxdomain::describe(a, &span),
+        RuleKind::ArpSpoof => super::arp_spoof::describe(a),
     }
 }

@@ -1,5 +1,6 @@
 //! Behaviour rules over flows: port scan, IP scan, SYN flood, traffic spike, DDoS, beaconing,
-//! long connections and large outbound transfers, beside the models.
+//! long connections, large outbound transfers, password guessing, DNS tunnelling and NXDOMAIN
+//! bursts, beside the models; and ARP spoofing over a capture's ARP records.
 //!
 //! ```text
 //! capture Flows ─► records_from_flows ─┐
@@ -13,10 +14,12 @@
 //! | [`config`] | [`RulesConfig`]: thresholds and their defaults |
 //! | [`window`] | sliding time windows: distinct counts and sums, evicted as time advances |
 //! | [`beacon`] | the beaconing score (dispersion of intervals and sizes) |
-//! | `run.rs` | [`RuleEngine`]: records in time order → alerts, incrementally (push, take the raised alerts), sweeping state so it stays bounded; [`evaluate`] for a batch |
+//! | `run.rs` | [`RuleEngine`]: records in time order → alerts, incrementally (push, take the raised alerts), sweeping state so it stays bounded; [`evaluate`] for a batch; [`evaluate_capture`] adds the ARP records' rule |
 //! | `rule.rs` | the `Rule` trait every rule implements, and the `Flow` it sees |
-//! | `distinct.rs`, `syn_flood.rs`, `large_outbound.rs`, `long_connection.rs`, `beaconing.rs`, `traffic_spike.rs` | one rule family each (a new rule: one new file and one line in `run::rules`) |
+//! | `distinct.rs`, `syn_flood.rs`, `large_outbound.rs`, `long_connection.rs`, `beaconing.rs`, `traffic_spike.rs`, `brute_force.rs`, `nxdomain.rs`, `dns_tunnel.rs` | one rule family each (a new rule: one new file and one line in `run::rules`; defaults and their sources in each file) |
+//! | `arp_spoof.rs` | ARP spoofing over a capture's ARP records, not flows ([`evaluate_capture`] runs it beside the flow rules) |
 //! | `book.rs` | the alert book: alerts under construction, cooldown de-duplication, correlation |
+//! | `primary.rs` | which rule leads a correlated alert (DDoS vs SYN flood) |
 //! | `describe.rs` | [`describe`]: one sentence per alert |
 //!
 //! **Rules** (defaults in brackets; every window is a true sliding window per key — a deque of
@@ -32,6 +35,10 @@
 //! | `beaconing` | source → host:port | ≥ 10 connections with a regularity score ≥ 0.8 ([`beacon`]) and a median interval ≥ 1 s | high |
 //! | `long_connection` | 5-tuple | one conversation (flows of the 5-tuple less than 120 s apart) lasting ≥ 3600 s | low |
 //! | `large_outbound` | source → host | in 3600 s, ≥ 10 MB sent, or ≥ 1 MB sent and ≥ 10× what came back; destination outside private ranges | high |
+//! | `brute_force` | source → host:port, and host:port | ≥ 20 short logins (completed, < 30 s, < 20 kB) to a login port in 900 s; distributed: ≥ 10 sources and ≥ 20 logins | high |
+//! | `dns_tunnel` | source → registered domain | in 300 s ≥ 40 distinct subdomains, half of the queries encoded-looking (label ≥ 30 chars or entropy ≥ 3.5 bits); or ≥ 50 TXT/NULL queries | high |
+//! | `nxdomain_burst` | source | ≥ 50 distinct names answered NXDOMAIN in 300 s | medium |
+//! | `arp_spoof` | IP, or MAC | an IP claimed by another MAC within 3600 s; one MAC claiming ≥ 10 IPs; ≥ 30 gratuitous ARPs from one MAC in 60 s | high |
 //!
 //! Severity rises one level (at most critical) when the measured value reaches five times the
 //! threshold (e.g. a port scan over ≥ 100 ports is critical).
@@ -52,19 +59,26 @@
 //! folded into the earliest-opened fitting alert that exists by then (or that opens while it
 //! waits); otherwise it is raised on its own. The folded rule is listed in
 //! [`RuleAlert::related`] and its evidence is kept with the rule id as prefix; the kept alert
-//! keeps its own window and flows.
+//! keeps its own window and flows. When the final alert is a SYN flood with a DDoS folded in
+//! and its sources repeat (≥ 2 SYNs per source: real machines, not forged addresses), the DDoS
+//! leads instead (`primary.rs`).
 //!
 //! Alerts come out sorted by window start, then rule, source and target.
 
+mod arp_spoof;
 pub mod beacon;
 mod beaconing;
 mod book;
+mod brute_force;
 pub mod config;
 mod describe;
 mod distinct;
+mod dns_tunnel;
 mod fxmap;
 mod large_outbound;
 mod long_connection;
+mod nxdomain;
+mod primary;
 pub mod record;
 mod rule;
 mod run;
@@ -82,8 +96,8 @@ pub use config::RulesConfig;
 pub use describe::describe;
 pub use large_outbound::OUTBOUND_DENSE;
 pub use record::{
-    protocol_number, records_from_flows, records_from_table, table_records, FlowRecord,
-    TableRecords,
+    dns_rcode_number, dns_type_number, protocol_number, records_from_flows, records_from_table,
+    table_records, DnsFacts, FlowRecord, TableRecords,
 };
 pub use run::{evaluate, EngineSizes, RuleEngine, SWEEP_S};
 
@@ -107,11 +121,19 @@ pub enum RuleKind {
     LongConnection,
     /// A large upload (possible exfiltration).
     LargeOutbound,
+    /// Many short or failed logins to an authentication service (password guessing).
+    BruteForce,
+    /// ARP replies that rebind an address to another MAC (ARP spoofing / poisoning).
+    ArpSpoof,
+    /// DNS queries that carry data: many unique, long or random-looking subdomains of one domain.
+    DnsTunnel,
+    /// Many failed (NXDOMAIN) lookups from one host (domain-generation malware, misconfiguration).
+    NxdomainBurst,
 }
 
 impl RuleKind {
     /// Every rule, in display order.
-    pub const ALL: [RuleKind; 8] = [
+    pub const ALL: [RuleKind; 12] = [
         RuleKind::PortScan,
         RuleKind::IpScan,
         RuleKind::SynFlood,
@@ -120,6 +142,10 @@ impl RuleKind {
         RuleKind::Beaconing,
         RuleKind::LongConnection,
         RuleKind::LargeOutbound,
+        RuleKind::BruteForce,
+        RuleKind::ArpSpoof,
+        RuleKind::DnsTunnel,
+        RuleKind::NxdomainBurst,
     ];
 
     /// Stable snake_case id (`port_scan`, …).
@@ -133,6 +159,10 @@ impl RuleKind {
             RuleKind::Beaconing => "beaconing",
             RuleKind::LongConnection => "long_connection",
             RuleKind::LargeOutbound => "large_outbound",
+            RuleKind::BruteForce => "brute_force",
+            RuleKind::ArpSpoof => "arp_spoof",
+            RuleKind::DnsTunnel => "dns_tunnel",
+            RuleKind::NxdomainBurst => "nxdomain_burst",
         }
     }
 
@@ -147,14 +177,25 @@ impl RuleKind {
             RuleKind::Beaconing => "Beaconing",
             RuleKind::LongConnection => "Long connection",
             RuleKind::LargeOutbound => "Large outbound transfer",
+            RuleKind::BruteForce => "Password guessing",
+            RuleKind::ArpSpoof => "ARP spoofing",
+            RuleKind::DnsTunnel => "DNS tunnelling",
+            RuleKind::NxdomainBurst => "NXDOMAIN burst",
         }
     }
 
     /// The severity the rule gives before escalation (see the module docs).
     pub fn base_severity(self) -> ThreatLevel {
         match self {
-            RuleKind::PortScan | RuleKind::Beaconing | RuleKind::LargeOutbound => ThreatLevel::High,
-            RuleKind::IpScan | RuleKind::TrafficSpike => ThreatLevel::Medium,
+            RuleKind::PortScan
+            | RuleKind::Beaconing
+            | RuleKind::LargeOutbound
+            | RuleKind::BruteForce
+            | RuleKind::ArpSpoof
+            | RuleKind::DnsTunnel => ThreatLevel::High,
+            RuleKind::IpScan | RuleKind::TrafficSpike | RuleKind::NxdomainBurst => {
+                ThreatLevel::Medium
+            }
             RuleKind::SynFlood | RuleKind::Ddos => ThreatLevel::Critical,
             RuleKind::LongConnection => ThreatLevel::Low,
         }
@@ -269,6 +310,19 @@ pub struct RulesOutcome {
     pub unsupported: Vec<RuleSupport>,
     /// Records evaluated.
     pub records: usize,
+}
+
+/// The rules over a packet capture: its flows through the flow rules ([`evaluate`]), its ARP
+/// records through [`arp_spoof`]; the alerts merged and sorted.
+pub fn evaluate_capture(
+    capture: &crate::engine::ingest::capture::CaptureFlows,
+    config: &RulesConfig,
+) -> Result<RulesOutcome, crate::engine::error::Error> {
+    let mut out = evaluate(&records_from_flows(&capture.flows), config)?;
+    out.alerts
+        .extend(arp_spoof::arp_alerts(&capture.arp.records, config));
+    run::sort_alerts(&mut out.alerts);
+    Ok(out)
 }
 
 /// Which rules lack the data they need in these records.

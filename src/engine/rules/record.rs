@@ -11,6 +11,8 @@
 //! | traffic spike | packet counts | ✓ | ✓ | ✓ (orig + resp) | ✓ | 003 only |
 //! | long connection | duration | ✓ | ✓ (µs → s) | ✓ | ✓ | 003 |
 //! | large outbound | bytes sent (+ received for the ratio) | ✓ | ✓ | ✓ | ✓ | bytes only |
+//! | brute force | dst port + duration, bytes or handshake state | ✓ | ✓ | ✓ | ✓ | — |
+//! | DNS tunnelling, NXDOMAIN burst | DNS query name (+ type, response code) | ✓ (`dns_*` columns) | — | `dns.log` | — | — |
 //!
 //! Every table needs source and destination address columns ([`Meaning::SrcIp`],
 //! [`Meaning::DstIp`]) and a numeric timestamp column ([`Role::Timestamp`]); rows missing any of
@@ -20,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::data::{Column, Meaning, Role, Table, Values, MISSING_CODE};
 use crate::engine::error::Error;
+use crate::engine::ingest::capture::app::{dns_rcode_name, dns_type_name};
 use crate::engine::ingest::capture::Flow;
 use crate::engine::ingest::header_key;
 
@@ -58,8 +61,43 @@ pub struct FlowRecord {
     pub rst: Option<u64>,
     /// Whether the TCP three-way handshake completed.
     pub handshake_complete: Option<bool>,
+    /// The DNS question and answer code, when the flow is a DNS exchange.
+    #[serde(default)]
+    pub dns: Option<DnsFacts>,
     /// Row in the table (or the flow's position in the capture's flow list).
     pub row: usize,
+}
+
+/// What a DNS exchange asked and how it was answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsFacts {
+    /// Question name, as written (`www.example.com`).
+    pub query: String,
+    /// Question type (1 A, 16 TXT, 10 NULL, …), when known.
+    pub qtype: Option<u16>,
+    /// Response code (0 NOERROR, 3 NXDOMAIN, …), when a response was seen.
+    pub rcode: Option<u8>,
+}
+
+/// DNS type name (Zeek's `qtype_name`, netsift's `dns_qtype`) or number → number.
+pub fn dns_type_number(cell: &str) -> Option<u16> {
+    let c = cell.trim();
+    if let Ok(n) = c.parse::<u16>() {
+        return Some(n);
+    }
+    const KNOWN: [u16; 14] = [1, 2, 5, 6, 10, 12, 15, 16, 28, 33, 35, 64, 65, 255];
+    KNOWN
+        .into_iter()
+        .find(|&t| dns_type_name(t).eq_ignore_ascii_case(c))
+}
+
+/// DNS response code name (Zeek's `rcode_name`, netsift's `dns_rcode`) or number → number.
+pub fn dns_rcode_number(cell: &str) -> Option<u8> {
+    let c = cell.trim();
+    if let Ok(n) = c.parse::<u8>() {
+        return Some(n);
+    }
+    (0..=5).find(|&r| dns_rcode_name(r).eq_ignore_ascii_case(c))
 }
 
 impl FlowRecord {
@@ -135,6 +173,13 @@ pub fn records_from_flows(flows: &[Flow]) -> Vec<FlowRecord> {
             fin: Some(f.fin_flag_cnt),
             rst: Some(f.rst_flag_cnt),
             handshake_complete: (f.protocol == 6).then_some(f.handshake_complete == 1),
+            dns: f.app.as_deref().and_then(|a| {
+                Some(DnsFacts {
+                    query: a.dns_query.clone()?,
+                    qtype: a.dns_qtype,
+                    rcode: a.dns_rcode,
+                })
+            }),
             row,
         })
         .collect()
@@ -314,6 +359,10 @@ pub fn table_records(table: &Table) -> Result<TableRecords, Error> {
         by_key(table, RST),
     );
     let handshake = by_key(table, &["handshakecomplete"]);
+    // netsift's capture columns, then Zeek dns.log's.
+    let dns_query = by_key(table, &["dnsquery", "query"]);
+    let dns_qtype = by_key(table, &["dnsqtype", "qtypename", "qtype"]);
+    let dns_rcode = by_key(table, &["dnsrcode", "rcodename", "rcode"]);
     let conn_state = by_key(table, &["connstate"]);
     let mut records = Vec::with_capacity(table.n_rows());
     let mut skipped = 0;
@@ -347,6 +396,15 @@ pub fn table_records(table: &Table) -> Result<TableRecords, Error> {
             fin: count(fin, row),
             rst: count(rst, row),
             handshake_complete: number(handshake, row).map(|x| x != 0.0),
+            dns: dns_query.and_then(|c| text(c, row)).map(|query| DnsFacts {
+                query,
+                qtype: dns_qtype
+                    .and_then(|c| text(c, row))
+                    .and_then(|q| dns_type_number(&q)),
+                rcode: dns_rcode
+                    .and_then(|c| text(c, row))
+                    .and_then(|r| dns_rcode_number(&r)),
+            }),
             row,
         };
         if let Some(state) = conn_state.and_then(|c| text(c, row)) {
@@ -418,6 +476,7 @@ mod tests {
             fin: None,
             rst: Some(0),
             handshake_complete: None,
+            dns: None,
             row: 0,
         };
         assert_eq!(r.half_open_syns(), Some(1));

@@ -27,6 +27,9 @@ pub(super) struct Flow<'a> {
     pub dst_external: bool,
     /// [`FlowRecord::half_open_syns`].
     pub half_open: Option<u64>,
+    /// Interned registered domain of the record's DNS question (DNS tunnelling), when it has
+    /// one.
+    pub domain: Option<u32>,
 }
 
 /// One rule (or family of rules sharing their state): records in, firings into the book.

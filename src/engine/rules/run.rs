@@ -37,7 +37,9 @@
 //! **Where things are.** Each rule family is one type implementing [`Rule`] in its own file
 //! ([`distinct`](super::distinct), [`syn_flood`](super::syn_flood),
 //! [`large_outbound`](super::large_outbound), [`long_connection`](super::long_connection),
-//! [`beaconing`](super::beaconing), [`traffic_spike`](super::traffic_spike)); [`rules`] lists them
+//! [`beaconing`](super::beaconing), [`traffic_spike`](super::traffic_spike),
+//! [`brute_force`](super::brute_force), [`nxdomain`](super::nxdomain),
+//! [`dns_tunnel`](super::dns_tunnel)); [`rules`] lists them
 //! in the order they see each record. Cooldown and correlation are the [`AlertBook`]'s; the
 //! alert sentences are `describe.rs`'s.
 
@@ -45,11 +47,14 @@ use std::net::IpAddr;
 
 use super::beaconing::Beaconing;
 use super::book::{AlertBook, PendingAlert, Status};
+use super::brute_force::BruteForce;
 use super::describe::describe;
 use super::distinct;
+use super::dns_tunnel::{registered_domain, DnsTunnel};
 use super::fxmap::FxMap;
 use super::large_outbound::LargeOutbound;
 use super::long_connection::LongConnection;
+use super::nxdomain::NxdomainBurst;
 use super::rule::{Flow, Rule};
 use super::syn_flood::SynFlood;
 use super::traffic_spike::TrafficSpike;
@@ -74,6 +79,9 @@ fn rules(c: &RulesConfig) -> Vec<Box<dyn Rule>> {
         Box::new(LongConnection::new(c)),
         Box::new(Beaconing::new(c)),
         Box::new(TrafficSpike::new(c)),
+        Box::new(BruteForce::new(c)),
+        Box::new(NxdomainBurst::new(c)),
+        Box::new(DnsTunnel::new(c)),
     ]
 }
 
@@ -281,6 +289,11 @@ impl RuleEngine {
         seen.bytes |= r.bytes_fwd.is_some();
         let half_open = r.half_open_syns();
         seen.half_open |= half_open.is_some();
+        let domain = r
+            .dns
+            .as_ref()
+            .and_then(|d| registered_domain(&d.query))
+            .map(|d| self.intern(d));
         let flow = Flow {
             rec: r,
             t,
@@ -290,6 +303,7 @@ impl RuleEngine {
             row,
             dst_external: self.external[dst as usize],
             half_open,
+            domain,
         };
         for rule in &mut self.rules {
             rule.push(&flow, &mut self.book);
@@ -377,6 +391,7 @@ impl RuleEngine {
             }
             alert.severity = alert.severity.max(folded.severity);
         }
+        super::primary::lead_by_evidence(&mut alert);
         if !alert.related.is_empty() {
             alert.related.sort();
             alert.description = format!(
@@ -443,6 +458,7 @@ impl RuleEngine {
                 fin: None,
                 rst: None,
                 handshake_complete: s.half_open.then_some(true),
+                dns: None,
                 row: 0,
             };
             unsupported = unsupported_rules(&[probe]);
@@ -455,7 +471,7 @@ impl RuleEngine {
     }
 }
 
-fn sort_alerts(alerts: &mut [RuleAlert]) {
+pub(super) fn sort_alerts(alerts: &mut [RuleAlert]) {
     alerts.sort_by(|a, b| {
         a.window_start
             .total_cmp(&b.window_start)
@@ -476,7 +492,7 @@ fn sort_alerts(alerts: &mut [RuleAlert]) {
 ///     ts: 1000.0 + row as f64, end: 1000.0 + row as f64, src: "10.0.0.5".into(),
 ///     dst: "10.0.0.9".into(), src_port: Some(40000), dst_port: Some(port), protocol: Some(6),
 ///     packets_fwd: Some(1), packets_bwd: Some(1), bytes_fwd: Some(0), bytes_bwd: Some(0),
-///     syn: Some(1), ack: Some(1), fin: Some(0), rst: Some(1), handshake_complete: Some(false), row,
+///     syn: Some(1), ack: Some(1), fin: Some(0), rst: Some(1), handshake_complete: Some(false), dns: None, row,
 /// };
 /// let records: Vec<FlowRecord> = (0..25).map(|i| probe(1 + i as u16, i)).collect();
 /// let out = evaluate(&records, &RulesConfig::default()).unwrap();

@@ -30,10 +30,12 @@ fn chunked(payload: &[u8], ctl: [u8; 4], cfg: FlowConfig) -> Result<CaptureFlows
     }
     let stats = reader.finish().map_err(|e| e.to_string())?;
     let evicted = table.evicted();
+    let arp = table.take_arp();
     Ok(CaptureFlows {
         flows: table.finish(),
         stats,
         evicted,
+        arp,
     })
 }
 

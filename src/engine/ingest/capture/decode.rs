@@ -147,6 +147,8 @@ fn be16(d: &[u8], at: usize) -> Option<u16> {
 }
 
 const ETH_IPV4: u16 = 0x0800;
+/// ARP's EtherType.
+pub(crate) const ETH_ARP: u16 = 0x0806;
 const ETH_IPV6: u16 = 0x86DD;
 const ETH_VLAN: [u16; 3] = [0x8100, 0x88A8, 0x9100];
 const ETH_MPLS: u16 = 0x8847;
@@ -158,7 +160,33 @@ const MAX_SHIMS: usize = 8;
 /// Decodes one frame of link type `link`. `orig_len` is the frame's length on the wire (it tells
 /// whether the capture cut it short); `ts_ns` is copied into the packet.
 pub fn decode(link: LinkType, frame: &[u8], orig_len: u32, ts_ns: i64) -> Result<Packet, Skip> {
+    decode_with_payload(link, frame, orig_len, ts_ns).map(|(p, _)| p)
+}
+
+/// [`decode`], also returning the captured transport payload: the TCP or UDP data bytes present
+/// in the frame (Ethernet padding excluded; shorter than `payload_len` when the snaplen cut the
+/// frame), empty for later fragments and other protocols.
+pub fn decode_with_payload(
+    link: LinkType,
+    frame: &[u8],
+    orig_len: u32,
+    ts_ns: i64,
+) -> Result<(Packet, &[u8]), Skip> {
     let snap_truncated = (frame.len() as u64) < u64::from(orig_len);
+    let (ethertype, ip) = network_layer(link, frame)?;
+    let (mut p, payload) = match ethertype {
+        ETH_IPV4 => ipv4(ip)?,
+        ETH_IPV6 => ipv6(ip)?,
+        _ => return Err(Skip::NotIp),
+    };
+    p.ts_ns = ts_ns;
+    p.snap_truncated = snap_truncated;
+    Ok((p, payload))
+}
+
+/// The EtherType (or its equivalent) of a frame and the bytes after the link header and any
+/// VLAN/MPLS/PPPoE shims.
+pub(crate) fn network_layer(link: LinkType, frame: &[u8]) -> Result<(u16, &[u8]), Skip> {
     let (ethertype, rest) = match link {
         LinkType::Ethernet => {
             // EtherType (≥ 0x0600) or an 802.3 length (LLC frames: STP, CDP, … are not IP).
@@ -197,15 +225,7 @@ pub fn decode(link: LinkType, frame: &[u8], orig_len: u32, ts_ns: i64) -> Result
         LinkType::Ipv4 => (ETH_IPV4, frame),
         LinkType::Ipv6 => (ETH_IPV6, frame),
     };
-    let (ethertype, ip) = skip_shims(ethertype, rest)?;
-    let mut p = match ethertype {
-        ETH_IPV4 => ipv4(ip)?,
-        ETH_IPV6 => ipv6(ip)?,
-        _ => return Err(Skip::NotIp),
-    };
-    p.ts_ns = ts_ns;
-    p.snap_truncated = snap_truncated;
-    Ok(p)
+    skip_shims(ethertype, rest)
 }
 
 /// Steps over what can sit between the link header and IP: 802.1Q / 802.1ad / 0x9100 VLAN tags
@@ -273,7 +293,7 @@ fn empty_packet() -> Packet {
     }
 }
 
-fn ipv4(d: &[u8]) -> Result<Packet, Skip> {
+fn ipv4(d: &[u8]) -> Result<(Packet, &[u8]), Skip> {
     let h = d.get(..20).ok_or(Skip::Truncated)?;
     if h[0] >> 4 != 4 {
         return Err(Skip::Malformed);
@@ -301,13 +321,13 @@ fn ipv4(d: &[u8]) -> Result<Packet, Skip> {
     if flags_offset & 0x1FFF != 0 {
         p.fragment = Fragment::Later(id);
         p.payload_len = ip_payload;
-        return Ok(p);
+        return Ok((p, &[]));
     }
     if more_fragments {
         p.fragment = Fragment::First(id);
     }
-    transport(&mut p, d.get(ihl..).unwrap_or(&[]), ip_payload);
-    Ok(p)
+    let payload = transport(&mut p, d.get(ihl..).unwrap_or(&[]), ip_payload);
+    Ok((p, payload))
 }
 
 /// IPv6 extension headers that are stepped over (hop-by-hop, routing, destination options,
@@ -316,7 +336,7 @@ const IPV6_EXT: [u8; 6] = [0, 43, 60, 135, 139, 140];
 /// A chain longer than this is treated as damaged.
 const MAX_IPV6_EXT: usize = 16;
 
-fn ipv6(d: &[u8]) -> Result<Packet, Skip> {
+fn ipv6(d: &[u8]) -> Result<(Packet, &[u8]), Skip> {
     let h = d.get(..40).ok_or(Skip::Truncated)?;
     if h[0] >> 4 != 6 {
         return Err(Skip::Malformed);
@@ -350,7 +370,7 @@ fn ipv6(d: &[u8]) -> Result<Packet, Skip> {
                 p.protocol = *d.get(at).ok_or(Skip::Truncated)?;
                 p.fragment = Fragment::Later(id);
                 p.payload_len = ip_payload_total.saturating_sub(used + 8);
-                return Ok(p);
+                return Ok((p, &[]));
             }
             if off_m & 1 != 0 {
                 p.fragment = Fragment::First(id);
@@ -366,17 +386,23 @@ fn ipv6(d: &[u8]) -> Result<Packet, Skip> {
         used += len as u32;
     }
     p.protocol = next;
-    transport(
+    let payload = transport(
         &mut p,
         d.get(at..).unwrap_or(&[]),
         ip_payload_total.saturating_sub(used),
     );
-    Ok(p)
+    Ok((p, payload))
 }
 
 /// Fills ports, flags and payload length from the transport header; a cut-off header leaves
-/// what could not be read at 0.
-fn transport(p: &mut Packet, t: &[u8], ip_payload: u32) {
+/// what could not be read at 0. Returns the TCP/UDP data bytes present in `t`, at most
+/// `payload_len` of them (what follows is link-layer padding); empty for other protocols.
+fn transport<'a>(p: &mut Packet, t: &'a [u8], ip_payload: u32) -> &'a [u8] {
+    let data = transport_header(p, t, ip_payload);
+    data.get(..p.payload_len as usize).unwrap_or(data)
+}
+
+fn transport_header<'a>(p: &mut Packet, t: &'a [u8], ip_payload: u32) -> &'a [u8] {
     match p.protocol {
         6 => {
             p.src_port = be16(t, 0).unwrap_or(0);
@@ -384,15 +410,23 @@ fn transport(p: &mut Packet, t: &[u8], ip_payload: u32) {
             p.tcp_flags = t.get(13).copied().unwrap_or(0) & 0x3F;
             let hlen = t.get(12).map_or(20, |b| u32::from(b >> 4) * 4).max(20);
             p.payload_len = ip_payload.saturating_sub(hlen);
+            t.get(hlen as usize..).unwrap_or(&[])
         }
         17 | 136 => {
             // UDP and UDP-Lite share the port layout.
             p.src_port = be16(t, 0).unwrap_or(0);
             p.dst_port = be16(t, 2).unwrap_or(0);
             p.payload_len = ip_payload.saturating_sub(8);
+            t.get(8..).unwrap_or(&[])
         }
-        1 | 58 => p.payload_len = ip_payload.saturating_sub(8),
-        _ => p.payload_len = ip_payload,
+        1 | 58 => {
+            p.payload_len = ip_payload.saturating_sub(8);
+            &[]
+        }
+        _ => {
+            p.payload_len = ip_payload;
+            &[]
+        }
     }
 }
 

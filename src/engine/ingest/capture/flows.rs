@@ -39,6 +39,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::error::ParamError;
+use crate::engine::ingest::capture::app::{AppFields, Sniffer, APP_PACKETS};
+use crate::engine::ingest::capture::arp::{ArpLog, ArpRecord};
 use crate::engine::ingest::capture::decode::{Packet, ACK, FIN, RST, SYN};
 use crate::engine::ingest::capture::pcap::PacketSink;
 
@@ -244,6 +246,10 @@ pub struct Flow {
     /// 1 for a TCP flow that opened with a bare SYN and never completed the handshake (half-open:
     /// SYN floods and SYN scans), else 0.
     pub syn_without_ack: u8,
+    /// DNS, TLS and HTTP fields read from the flow's first packets ([`AppFields`]); `None` when
+    /// none was found.
+    #[serde(default)]
+    pub app: Option<Box<AppFields>>,
 }
 
 impl Flow {
@@ -353,6 +359,10 @@ struct Live {
     handshake: u8,
     first_bare_syn: bool,
     closing: bool,
+    /// Application-layer parsing: `None` until the first payload, then until it is done.
+    app: Option<Box<Sniffer>>,
+    /// The sniffer has finished (or the flow carries nothing it reads).
+    app_closed: bool,
 }
 
 /// The canonical (direction-free) 5-tuple.
@@ -452,6 +462,7 @@ pub struct FlowTable {
     next_sweep_ns: Option<i64>,
     now_ns: i64,
     evicted: u64,
+    arp: ArpLog,
 }
 
 fn secs_to_ns(s: f64) -> i64 {
@@ -476,6 +487,7 @@ impl FlowTable {
             next_sweep_ns: None,
             now_ns: i64::MIN,
             evicted: 0,
+            arp: ArpLog::default(),
         })
     }
 
@@ -487,6 +499,11 @@ impl FlowTable {
     /// Flows ended early because the live table was full.
     pub fn evicted(&self) -> u64 {
         self.evicted
+    }
+
+    /// Takes the ARP records received so far (see [`arp`](super::arp)).
+    pub fn take_arp(&mut self) -> ArpLog {
+        std::mem::take(&mut self.arp)
     }
 
     /// Takes the flows finished so far (in the order they ended), so a streaming consumer can
@@ -559,7 +576,7 @@ impl FlowTable {
         self.finished.push(l.finish(reason));
     }
 
-    fn add(&mut self, p: &Packet) {
+    fn add(&mut self, p: &Packet, payload: &[u8]) {
         let ts = p.ts_ns;
         if ts > self.now_ns {
             self.now_ns = ts;
@@ -588,7 +605,7 @@ impl FlowTable {
             );
             match ended {
                 None => {
-                    if let Some(r) = l.update(p) {
+                    if let Some(r) = l.update(p, payload) {
                         self.end(&key, r);
                     }
                     return;
@@ -605,7 +622,7 @@ impl FlowTable {
         }
         let mut l = Live::new(self.next_id, key, p);
         self.next_id += 1;
-        match l.update(p) {
+        match l.update(p, payload) {
             Some(r) => self.finished.push(l.finish(r)),
             None => {
                 self.index.insert(key, self.slots.len() as u32);
@@ -618,7 +635,16 @@ impl FlowTable {
 impl PacketSink for FlowTable {
     #[inline]
     fn packet(&mut self, packet: &Packet) {
-        self.add(packet);
+        self.add(packet, &[]);
+    }
+
+    #[inline]
+    fn packet_with_payload(&mut self, packet: &Packet, payload: &[u8]) {
+        self.add(packet, payload);
+    }
+
+    fn arp(&mut self, record: &ArpRecord) {
+        self.arp.push(*record);
     }
 }
 
@@ -651,6 +677,8 @@ impl Live {
             handshake: 0,
             first_bare_syn: p.protocol == 6 && p.tcp_flags & (SYN | ACK) == SYN,
             closing: false,
+            app: None,
+            app_closed: false,
         }
     }
 
@@ -668,10 +696,13 @@ impl Live {
         }
     }
 
-    /// Adds a packet; returns a reason when the packet ends the flow.
-    fn update(&mut self, p: &Packet) -> Option<CloseReason> {
+    /// Adds a packet (and its captured payload); returns a reason when the packet ends the flow.
+    fn update(&mut self, p: &Packet, payload: &[u8]) -> Option<CloseReason> {
         let forward = p.src == self.fwd_addr && p.src_port == self.fwd_port;
         let n_before = self.len.n;
+        if !self.app_closed && !payload.is_empty() {
+            self.sniff(forward, payload, n_before);
+        }
         let len = f64::from(p.payload_len);
         if n_before > 0 {
             self.iat
@@ -722,6 +753,28 @@ impl Live {
             self.closing = true;
         }
         None
+    }
+
+    /// Hands a payload of one of the flow's first [`APP_PACKETS`] packets to its sniffer.
+    #[cold]
+    fn sniff(&mut self, forward: bool, payload: &[u8], n_before: u64) {
+        if n_before >= APP_PACKETS {
+            self.app_closed = true;
+            return;
+        }
+        if self.app.is_none() {
+            match Sniffer::new(self.protocol, self.fwd_port, self.bwd_port) {
+                Some(s) => self.app = Some(Box::new(s)),
+                None => {
+                    self.app_closed = true;
+                    return;
+                }
+            }
+        }
+        if let Some(s) = self.app.as_mut() {
+            s.payload(forward, payload);
+            self.app_closed = s.done();
+        }
     }
 
     fn finish(self, close: CloseReason) -> Flow {
@@ -798,6 +851,7 @@ impl Live {
             well_known_port: u8::from(has_ports && self.bwd_port < 1024),
             handshake_complete: u8::from(self.handshake == HS_DONE),
             syn_without_ack: u8::from(self.first_bare_syn && self.handshake != HS_DONE),
+            app: self.app.and_then(|s| s.finish()),
         }
     }
 }

@@ -9,6 +9,8 @@
 //! | module | job |
 //! |---|---|
 //! | [`pcap`] | push parser for classic pcap and pcapng; one partial record buffered at most |
+//! | [`app`] | DNS, TLS SNI and HTTP fields from a flow's first packets ([`AppFields`]) |
+//! | [`arp`] | ARP requests and replies kept beside the flows ([`ArpRecord`], bounded) |
 //! | [`decode`] | one frame (Ethernet with VLAN/MPLS/PPPoE, raw IP, Linux SLL/SLL2, BSD loopback) → [`Packet`] |
 //! | [`flows`] | bidirectional 5-tuple flows with timeouts, TCP close and CICFlowMeter-style features |
 //! | [`table`] | flows → `Table` with roles and meanings |
@@ -17,12 +19,16 @@
 //! For a whole file at once use [`read_flows`]; the worker, which reads a `Blob` in slices,
 //! drives a [`PcapReader`] and a [`FlowTable`] itself.
 
+pub mod app;
+pub mod arp;
 pub mod decode;
 pub mod flows;
 pub mod generate;
 pub mod pcap;
 pub mod table;
 
+pub use app::AppFields;
+pub use arp::{ArpLog, ArpRecord};
 pub use decode::{Fragment, LinkType, Packet};
 pub use flows::{CloseReason, Flow, FlowConfig, FlowTable};
 pub use pcap::{CaptureFormat, CaptureStats, PacketSink, PcapReader};
@@ -43,6 +49,8 @@ pub struct CaptureFlows {
     pub stats: CaptureStats,
     /// Flows ended early because the live table was full.
     pub evicted: u64,
+    /// ARP requests and replies, in capture order (bounded).
+    pub arp: ArpLog,
 }
 
 /// Reads a whole capture from any reader, in [`CHUNK`]-sized pieces, reporting progress in
@@ -84,11 +92,13 @@ pub fn read_flows<R: std::io::Read>(
     }
     let stats = reader.finish()?;
     let evicted = table.evicted();
+    let arp = table.take_arp();
     let flows = table.finish();
     Ok(CaptureFlows {
         flows,
         stats,
         evicted,
+        arp,
     })
 }
 

@@ -38,8 +38,9 @@
 //!   later fragment whose first fragment was not seen (lost, or out of order) is counted in
 //!   [`CaptureStats::fragments`], named in a warning, and in no flow.
 
+use crate::engine::ingest::capture::arp::{parse_arp, ArpRecord};
 use crate::engine::ingest::capture::decode::{
-    decode, link_type_name, Fragment, LinkType, Packet, Skip,
+    decode_with_payload, link_type_name, Fragment, LinkType, Packet, Skip,
 };
 use crate::engine::ingest::IngestError;
 
@@ -47,6 +48,18 @@ use crate::engine::ingest::IngestError;
 pub trait PacketSink {
     /// Receives one decoded packet, in capture order.
     fn packet(&mut self, packet: &Packet);
+
+    /// Receives one decoded packet with its captured transport payload (see
+    /// [`decode_with_payload`]); the reader calls this one. By default the payload is ignored.
+    fn packet_with_payload(&mut self, packet: &Packet, payload: &[u8]) {
+        let _ = payload;
+        self.packet(packet);
+    }
+
+    /// Receives one ARP packet (a frame that is not IP); ignored by default.
+    fn arp(&mut self, record: &ArpRecord) {
+        let _ = record;
+    }
 }
 
 impl PacketSink for Vec<Packet> {
@@ -824,8 +837,8 @@ impl PcapReader {
         if (frame.len() as u64) < u64::from(orig) {
             s.snap_truncated += 1;
         }
-        match decode(link, frame, orig.max(frame.len() as u32), ts) {
-            Ok(mut p) => {
+        match decode_with_payload(link, frame, orig.max(frame.len() as u32), ts) {
+            Ok((mut p, payload)) => {
                 match p.fragment {
                     Fragment::Whole => {}
                     Fragment::First(id) => {
@@ -848,9 +861,14 @@ impl PcapReader {
                 s.packets += 1;
                 s.first_ts_ns = Some(s.first_ts_ns.map_or(ts, |f| f.min(ts)));
                 s.last_ts_ns = Some(s.last_ts_ns.map_or(ts, |l| l.max(ts)));
-                sink.packet(&p);
+                sink.packet_with_payload(&p, payload);
             }
-            Err(Skip::NotIp) => s.not_ip += 1,
+            Err(Skip::NotIp) => {
+                s.not_ip += 1;
+                if let Some(r) = parse_arp(link, frame, ts) {
+                    sink.arp(&r);
+                }
+            }
             Err(Skip::Truncated | Skip::Malformed) => s.undecodable += 1,
         }
     }

@@ -11,11 +11,17 @@
 //! | `tot_pkts` | `Feature` | `Packets` |
 //! | `tot_bytes` | `Feature` | `Bytes` |
 //! | every other feature of [`Flow`] | `Feature` | — |
+//! | [`APP_COLUMNS`]: `dns_query`, `dns_qtype`, `dns_rcode`, `dns_answers`, `tls_sni`, `http_method`, `http_host`, `http_path` (categorical, missing when the flow has none; a column only when some flow has a value) | `Ignore` | — |
+//!
+//! The application columns are `Ignore`d by the models (free text of unbounded cardinality) but
+//! shown in the tables and the anomaly detail, and read by the DNS rules. Their names follow
+//! Zeek's `dns.log`/`ssl.log`/`http.log` fields with a protocol prefix.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 
-use crate::engine::data::{Column, Meaning, Role, Table, Values};
+use crate::engine::data::{CategoricalBuilder, Column, Meaning, Role, Table, Values};
+use crate::engine::ingest::capture::app::{dns_rcode_name, dns_type_name, AppFields};
 use crate::engine::ingest::capture::flows::Flow;
 
 /// Protocol number → the name used in the `protocol` column.
@@ -34,6 +40,20 @@ pub fn protocol_name(p: u8) -> String {
 }
 
 type Getter = fn(&Flow) -> f64;
+
+type AppGetter = fn(&AppFields) -> Option<String>;
+
+/// The application-field columns, in table order (after the numeric features).
+pub const APP_COLUMNS: &[(&str, AppGetter)] = &[
+    ("dns_query", |a| a.dns_query.clone()),
+    ("dns_qtype", |a| a.dns_qtype.map(dns_type_name)),
+    ("dns_rcode", |a| a.dns_rcode.map(dns_rcode_name)),
+    ("dns_answers", |a| a.dns_answers.clone()),
+    ("tls_sni", |a| a.tls_sni.clone()),
+    ("http_method", |a| a.http_method.clone()),
+    ("http_host", |a| a.http_host.clone()),
+    ("http_path", |a| a.http_path.clone()),
+];
 
 /// The numeric feature columns, in table order (after ports and protocol).
 pub const NUMERIC_FEATURES: &[(&str, Getter)] = &[
@@ -155,8 +175,39 @@ pub fn flows_to_table(flows: &[Flow]) -> Table {
         };
         columns.push(c);
     }
+    columns.extend(app_columns(flows));
     debug_assert!(columns.iter().all(|c| c.values.len() == flows.len()));
     Table { columns }
+}
+
+/// The [`APP_COLUMNS`] that have at least one value.
+fn app_columns(flows: &[Flow]) -> Vec<Column> {
+    if flows.iter().all(|f| f.app.is_none()) {
+        return Vec::new();
+    }
+    APP_COLUMNS
+        .iter()
+        .filter_map(|&(name, get)| {
+            let mut b = CategoricalBuilder::default();
+            b.reserve(flows.len());
+            let mut any = false;
+            for f in flows {
+                match f.app.as_deref().and_then(get) {
+                    Some(v) if !v.is_empty() => {
+                        any = true;
+                        b.push(&v);
+                    }
+                    _ => b.push(""),
+                }
+            }
+            any.then(|| Column {
+                name: name.to_owned(),
+                role: Role::Ignore,
+                meaning: None,
+                values: b.finish(),
+            })
+        })
+        .collect()
 }
 
 /// Dictionary-encodes a column of small keys (levels in order of first appearance, as
@@ -224,6 +275,22 @@ mod tests {
         for &(name, get) in NUMERIC_FEATURES {
             assert_eq!(col(name), &nums(get), "{name}");
         }
-        assert_eq!(t.columns.len(), 7 + NUMERIC_FEATURES.len());
+        let texts = |g: AppGetter| {
+            Values::categorical_from(
+                flows
+                    .iter()
+                    .map(|f| f.app.as_deref().and_then(g).unwrap_or_default()),
+            )
+        };
+        let mut app = 0;
+        for &(name, get) in APP_COLUMNS {
+            if let Some(c) = t.columns.iter().find(|c| c.name == name) {
+                assert_eq!(c.values, texts(get), "{name}");
+                assert_eq!(c.role, Role::Ignore);
+                app += 1;
+            }
+        }
+        assert!(app >= 5, "the generator's DNS and HTTP give their columns");
+        assert_eq!(t.columns.len(), 7 + NUMERIC_FEATURES.len() + app);
     }
 }
