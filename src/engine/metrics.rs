@@ -66,13 +66,23 @@ impl Confusion {
     /// Counts decisions against truth (`true` = anomaly). Lengths must match; extra items of the
     /// longer slice are ignored.
     pub fn from_decisions(truth: &[bool], predicted: &[bool]) -> Self {
+        Self::from_labelled(truth.iter().map(|&t| Some(t)), predicted)
+    }
+
+    /// Like [`from_decisions`](Self::from_decisions) where some rows have no label (`None`):
+    /// those rows are not counted.
+    pub fn from_labelled(
+        truth: impl IntoIterator<Item = Option<bool>>,
+        predicted: &[bool],
+    ) -> Self {
         let mut c = Confusion::default();
-        for (&t, &p) in truth.iter().zip(predicted) {
+        for (t, &p) in truth.into_iter().zip(predicted) {
             match (t, p) {
-                (true, true) => c.tp += 1,
-                (false, true) => c.fp += 1,
-                (false, false) => c.tn += 1,
-                (true, false) => c.fn_ += 1,
+                (Some(true), true) => c.tp += 1,
+                (Some(false), true) => c.fp += 1,
+                (Some(false), false) => c.tn += 1,
+                (Some(true), false) => c.fn_ += 1,
+                (None, _) => {}
             }
         }
         c
@@ -253,6 +263,15 @@ impl Metrics {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn confusion_skips_rows_without_a_label() {
+        let c = Confusion::from_labelled(
+            [Some(true), None, Some(false), Some(false), Some(true)],
+            &[true, true, true, false, false],
+        );
+        assert_eq!((c.tp, c.fp, c.tn, c.fn_), (1, 1, 1, 1));
+    }
 
     #[test]
     fn zero_division_gives_zero() {

@@ -62,6 +62,52 @@ impl Default for RunConfig {
     }
 }
 
+impl RunConfig {
+    /// Turns one detector on (with its default params under the run's contamination and seed)
+    /// or off, keeping the detectors in display order.
+    pub fn toggle_detector(&mut self, kind: DetectorKind, on: bool) {
+        self.detectors.retain(|p| p.kind() != kind);
+        if on {
+            self.detectors
+                .push(AnyParams::default_for(kind, self.contamination, self.seed));
+            self.detectors.sort_by_key(|p| p.kind());
+        }
+    }
+
+    /// Sets the contamination of the run and of every detector in it.
+    pub fn set_contamination(&mut self, c: f64) {
+        self.contamination = c;
+        for p in &mut self.detectors {
+            p.set_contamination(c);
+        }
+    }
+
+    /// Sets the master seed and every detector's.
+    pub fn set_seed(&mut self, seed: u64) {
+        self.seed = seed;
+        for p in &mut self.detectors {
+            p.set_seed(seed);
+        }
+    }
+
+    /// Each detector whose params do not fit a data shape (`n_rows` × `n_features`, both
+    /// counted as at least 1), with why.
+    pub fn param_errors(
+        &self,
+        n_rows: usize,
+        n_features: usize,
+    ) -> Vec<(DetectorKind, ParamError)> {
+        self.detectors
+            .iter()
+            .filter_map(|p| {
+                p.validate(n_rows.max(1), n_features.max(1))
+                    .err()
+                    .map(|e| (p.kind(), e))
+            })
+            .collect()
+    }
+}
+
 /// One detector's part of a result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemberResult {
@@ -506,4 +552,60 @@ pub fn score_with_clock(
     progress::report(progress, Stage::Ensemble, 1, 1, Error::Cancelled)?;
     result.total_seconds = (clock() - t_start).max(0.0);
     Ok(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toggling_keeps_display_order_and_contamination() {
+        let mut c = RunConfig::default();
+        c.detectors
+            .retain(|p| p.kind() == DetectorKind::IsolationForest);
+        c.set_contamination(0.1);
+        c.toggle_detector(DetectorKind::Lof, true);
+        c.toggle_detector(DetectorKind::OneClassSvm, true);
+        let kinds: Vec<_> = c.detectors.iter().map(AnyParams::kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                DetectorKind::IsolationForest,
+                DetectorKind::OneClassSvm,
+                DetectorKind::Lof
+            ]
+        );
+        assert!(c
+            .detectors
+            .iter()
+            .all(|p| *p == AnyParams::default_for(p.kind(), 0.1, 42)));
+        c.toggle_detector(DetectorKind::IsolationForest, false);
+        assert_eq!(c.detectors.len(), 2);
+    }
+
+    #[test]
+    fn a_new_seed_reaches_every_detector() {
+        let mut c = RunConfig::default();
+        c.set_seed(7);
+        c.toggle_detector(DetectorKind::Lof, false);
+        c.toggle_detector(DetectorKind::Lof, true);
+        assert_eq!(c.seed, 7);
+        assert!(c
+            .detectors
+            .iter()
+            .all(|p| *p == AnyParams::default_for(p.kind(), 0.15, 7)));
+    }
+
+    #[test]
+    fn invalid_params_are_reported_per_detector() {
+        let mut c = RunConfig::default();
+        c.detectors
+            .retain(|p| p.kind() == DetectorKind::IsolationForest);
+        c.toggle_detector(DetectorKind::Lof, true);
+        assert!(c.param_errors(1000, 4).is_empty());
+        let e = c.param_errors(10, 4);
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].0, DetectorKind::Lof);
+        assert_eq!(e[0].1.field, "n_neighbors");
+    }
 }
