@@ -35,3 +35,14 @@ pub fn download_bytes(file_name: &str, mime: &str, bytes: &[u8]) -> Result<(), J
     let _ = web_sys::Url::revoke_object_url(&url);
     result
 }
+
+/// Offers a file the worker built as a download; says in the banner when the browser refuses.
+pub fn offer(state: crate::ui::state::AppState, file: &crate::worker::protocol::ExportFile) {
+    if let Err(e) = download_bytes(&file.file_name, &file.mime, &file.bytes) {
+        state.fail_then(
+            "The download could not start",
+            crate::ui::error::AppError::browser(&e),
+            "allow downloads for this page and try again.",
+        );
+    }
+}

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 
 use crate::engine::feedback::{Feedback, SuppressionRule};
 use crate::engine::generate::SampleParams;
-use crate::engine::models::{AnyParams, DetectorKind};
+use crate::engine::models::DetectorKind;
 use crate::engine::pipeline::{RunConfig, RunResult};
 use crate::engine::progress::{ProgressEvent, Stage};
 use crate::worker::protocol::{DatasetSummary, RowsPage};
@@ -91,7 +91,8 @@ impl JobKind {
     }
 }
 
-/// An error ready to show in the banner.
+/// What the error banner shows; built by [`AppState::fail`] from an
+/// [`AppError`](crate::ui::error::AppError).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UiError {
     /// What failed ("Could not load flows.csv").
@@ -334,28 +335,6 @@ pub fn default_config() -> RunConfig {
     c
 }
 
-/// Turns one detector on or off in a configuration, keeping the display order and the shared
-/// contamination and seed.
-pub fn toggle_detector(config: &mut RunConfig, kind: DetectorKind, on: bool) {
-    config.detectors.retain(|p| p.kind() != kind);
-    if on {
-        config.detectors.push(AnyParams::default_for(
-            kind,
-            config.contamination,
-            config.seed,
-        ));
-        config.detectors.sort_by_key(|p| p.kind());
-    }
-}
-
-/// Sets the contamination of the run and of every detector in it.
-pub fn set_contamination(config: &mut RunConfig, c: f64) {
-    config.contamination = c;
-    for p in &mut config.detectors {
-        p.set_contamination(c);
-    }
-}
-
 /// Reads the page state from context.
 ///
 /// # Panics
@@ -367,28 +346,6 @@ pub fn use_app_state() -> AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn toggling_keeps_display_order_and_contamination() {
-        let mut c = default_config();
-        assert_eq!(c.detectors.len(), DetectorKind::ALL.len());
-        c.detectors
-            .retain(|p| p.kind() == DetectorKind::IsolationForest);
-        set_contamination(&mut c, 0.1);
-        toggle_detector(&mut c, DetectorKind::Lof, true);
-        toggle_detector(&mut c, DetectorKind::OneClassSvm, true);
-        let kinds: Vec<_> = c.detectors.iter().map(AnyParams::kind).collect();
-        assert_eq!(
-            kinds,
-            [
-                DetectorKind::IsolationForest,
-                DetectorKind::OneClassSvm,
-                DetectorKind::Lof
-            ]
-        );
-        toggle_detector(&mut c, DetectorKind::IsolationForest, false);
-        assert_eq!(c.detectors.len(), 2);
-    }
 
     #[test]
     fn fraction_is_clamped_and_unknown_without_total() {

@@ -6,14 +6,14 @@
 use web_sys::DedicatedWorkerGlobalScope;
 
 use crate::engine::enrich::Baseline;
-use crate::engine::explain::{permutation_importance, ImportanceParams};
+use crate::engine::explain::{permutation_importance, Importance, ImportanceParams};
+use crate::engine::feedback::RetrainDiff;
 use crate::engine::feedback::{self, Feedback, Verdict};
 use crate::engine::pipeline::RunConfig;
-use crate::engine::triage::{self, TableQuery};
-use crate::worker::protocol::{JobId, ResponseBody, WorkerError};
-use crate::worker::runtime::{failure, now_ms, with_state, Sink};
-
-const NO_RESULT: &str = "no result yet: load data and train first";
+use crate::engine::pipeline::RunResult;
+use crate::engine::triage::{self, RowDetail, TablePage, TableQuery};
+use crate::worker::protocol::{JobId, WorkerError};
+use crate::worker::runtime::{now_ms, with_state, Sink};
 
 /// What a cached baseline was fitted for: row count, training rows, first score's bits.
 type BaselineKey = (usize, usize, u64);
@@ -26,11 +26,11 @@ thread_local! {
 }
 
 /// One page of the anomaly table.
-pub(crate) fn table(q: &TableQuery) -> Result<ResponseBody, WorkerError> {
+pub(crate) fn table(q: &TableQuery) -> Result<Box<TablePage>, WorkerError> {
     let started = now_ms();
     let mut page = with_state(|s| {
-        let table = s.table.as_ref().ok_or_else(|| failure(NO_RESULT))?;
-        let (_, result) = s.last.as_ref().ok_or_else(|| failure(NO_RESULT))?;
+        let table = s.table()?;
+        let (_, result) = s.last()?;
         triage::query(table, result, q).map_err(WorkerError::from)
     })?;
     let ms = now_ms() - started;
@@ -44,14 +44,14 @@ pub(crate) fn table(q: &TableQuery) -> Result<ResponseBody, WorkerError> {
         )
         .into(),
     );
-    Ok(ResponseBody::Table(Box::new(page)))
+    Ok(Box::new(page))
 }
 
 /// One row's detail.
-pub(crate) fn row_detail(row: u32) -> Result<ResponseBody, WorkerError> {
+pub(crate) fn row_detail(row: u32) -> Result<Box<RowDetail>, WorkerError> {
     with_state(|s| {
-        let table = s.table.as_ref().ok_or_else(|| failure(NO_RESULT))?;
-        let (model, result) = s.last.as_ref().ok_or_else(|| failure(NO_RESULT))?;
+        let table = s.table()?;
+        let (model, result) = s.last()?;
         let key = (
             table.n_rows(),
             result.n_train,
@@ -70,7 +70,7 @@ pub(crate) fn row_detail(row: u32) -> Result<ResponseBody, WorkerError> {
             }
         });
         let detail = triage::row_detail(model, table, result, &baseline, row as usize)?;
-        Ok(ResponseBody::RowDetail(Box::new(detail)))
+        Ok(Box::new(detail))
     })
 }
 
@@ -79,13 +79,13 @@ pub(crate) fn importance(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     params: &ImportanceParams,
-) -> Result<ResponseBody, WorkerError> {
+) -> Result<Importance, WorkerError> {
     with_state(|s| {
-        let table = s.table.as_ref().ok_or_else(|| failure(NO_RESULT))?;
-        let (model, _) = s.last.as_ref().ok_or_else(|| failure(NO_RESULT))?;
+        let table = s.table()?;
+        let (model, _) = s.last()?;
         let mut sink = Sink::new(scope, job);
         let imp = permutation_importance(model, table, params, &mut sink)?;
-        Ok(ResponseBody::Importance(imp))
+        Ok(imp)
     })
 }
 
@@ -95,9 +95,9 @@ pub(crate) fn mark(
     rows: &[u32],
     verdict: Option<Verdict>,
     at: f64,
-) -> Result<ResponseBody, WorkerError> {
+) -> Result<Vec<Feedback>, WorkerError> {
     with_state(|s| {
-        let table = s.table.as_ref().ok_or_else(|| failure(NO_RESULT))?;
+        let table = s.table()?;
         let rows: Vec<usize> = rows.iter().map(|&r| r as usize).collect();
         match verdict {
             Some(v) => {
@@ -107,7 +107,7 @@ pub(crate) fn mark(
                 feedback::unmark(&mut feedback, table, &rows);
             }
         }
-        Ok(ResponseBody::Feedback(feedback))
+        Ok(feedback)
     })
 }
 
@@ -117,11 +117,11 @@ pub(crate) fn retrain(
     job: JobId,
     config: &RunConfig,
     feedback: &[Feedback],
-) -> Result<ResponseBody, WorkerError> {
+) -> Result<Box<(RunResult, RetrainDiff)>, WorkerError> {
     let started = now_ms();
     let (model, mut result, diff) = with_state(|s| {
-        let table = s.table.as_ref().ok_or_else(|| failure(NO_RESULT))?;
-        let (_, previous) = s.last.as_ref().ok_or_else(|| failure(NO_RESULT))?;
+        let table = s.table()?;
+        let (_, previous) = s.last()?;
         let mut sink = Sink::new(scope, job);
         feedback::retrain_with_feedback_on(config, table, previous, feedback, &mut sink, &|| {
             now_ms() / 1000.0
@@ -129,7 +129,7 @@ pub(crate) fn retrain(
         .map_err(WorkerError::from)
     })?;
     result.total_seconds = (now_ms() - started) / 1000.0;
-    let answer = ResponseBody::Retrained(Box::new((result.clone(), diff)));
+    let answer = Box::new((result.clone(), diff));
     with_state(|s| s.last = Some((model, result)));
     Ok(answer)
 }

@@ -35,7 +35,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, BlobPropertyBag, File, MessageEvent, Url, Worker};
 
 use crate::worker::protocol::WorkerError;
-use crate::worker::runtime::{failure, js_error_text};
+use crate::worker::runtime::js_error_text;
 
 /// The first slice (1 MiB): parsing starts as soon as it is there.
 pub const FIRST_SLICE: u64 = 1 << 20;
@@ -270,7 +270,10 @@ impl<'a> Slices<'a> {
                 .slice_with_f64_and_f64(*requested as f64, end as f64)
                 .map(|blob| blob.array_buffer())
                 .map_err(|_| {
-                    failure(format!("could not slice {} at byte {requested}", self.name))
+                    WorkerError::Browser(format!(
+                        "could not slice {} at byte {requested}",
+                        self.name
+                    ))
                 })?;
             ahead.push_back(promise);
             *requested = end;
@@ -358,7 +361,7 @@ impl<'a> Slices<'a> {
     }
 
     fn read_failed(&self, why: &str) -> WorkerError {
-        failure(format!(
+        WorkerError::Browser(format!(
             "could not read {} at byte {} ({why}); is the file still there?",
             self.name, self.offset
         ))

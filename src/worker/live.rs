@@ -7,29 +7,29 @@
 
 use wasm_bindgen::JsCast;
 
-use crate::engine::live::{LiveSession, LiveSource};
+use crate::engine::live::{LiveBatch, LiveSession, LiveSource, LiveStarted};
 use crate::engine::pipeline::RunConfig;
-use crate::worker::protocol::{ResponseBody, WorkerError};
-use crate::worker::runtime::{failure, with_state};
+use crate::worker::protocol::WorkerError;
+use crate::worker::runtime::with_state;
 
 /// Fastest stream speed accepted (stream seconds per wall-clock second).
 pub const MAX_SPEED: f64 = 100.0;
 
 /// Starts a session on the current data set's model (or a warm-up one).
-pub fn start(source: LiveSource, config: RunConfig) -> Result<ResponseBody, WorkerError> {
+pub fn start(source: LiveSource, config: RunConfig) -> Result<LiveStarted, WorkerError> {
     with_state(|s| {
         s.live = None;
         let model = s.last.as_ref().map(|(m, _)| m);
         let (session, started) = LiveSession::start(source, config, model, s.table.as_ref())?;
         s.live = Some(session);
-        Ok(ResponseBody::LiveStarted(started))
+        Ok(started)
     })
 }
 
 /// Advances the running session.
-pub fn tick(elapsed_ms: f64, speed: f64) -> Result<ResponseBody, WorkerError> {
+pub fn tick(elapsed_ms: f64, speed: f64) -> Result<Box<LiveBatch>, WorkerError> {
     if !(elapsed_ms.is_finite() && elapsed_ms >= 0.0 && speed.is_finite() && speed > 0.0) {
-        return Err(failure(format!(
+        return Err(WorkerError::BadRequest(format!(
             "live tick with elapsed {elapsed_ms} ms at speed {speed}: both must be positive numbers"
         )));
     }
@@ -37,20 +37,21 @@ pub fn tick(elapsed_ms: f64, speed: f64) -> Result<ResponseBody, WorkerError> {
     with_state(|s| {
         let table = s.table.as_ref();
         let Some(session) = s.live.as_mut() else {
-            return Err(failure(
-                "no live session is running (the worker may have restarted); press Start again",
+            return Err(WorkerError::BadRequest(
+                "no live session is running (the worker may have restarted); press Start again"
+                    .into(),
             ));
         };
         let mut batch = session.tick(dt, table);
         batch.wasm_memory_bytes = wasm_memory_bytes();
-        Ok(ResponseBody::LiveBatch(Box::new(batch)))
+        Ok(Box::new(batch))
     })
 }
 
 /// Ends the session.
-pub fn stop() -> Result<ResponseBody, WorkerError> {
+pub fn stop() -> Result<(), WorkerError> {
     with_state(|s| s.live = None);
-    Ok(ResponseBody::LiveStopped)
+    Ok(())
 }
 
 fn wasm_memory_bytes() -> u64 {

@@ -75,27 +75,24 @@ mod handlers {
     use super::*;
     use crate::engine::model_file::ModelMeta;
     use crate::storage::RunRecord;
-    use crate::worker::protocol::{ExportFile, JobId, ResponseBody, WorkerError};
-    use crate::worker::runtime::{failure, now_ms, with_state, Sink};
+    use crate::worker::protocol::{ExportFile, JobId, WorkerError};
+    use crate::worker::runtime::{now_ms, with_state, Sink};
 
     /// `ExportModel`: the last trained ensemble as a model file.
-    pub(crate) fn export_model(meta: ModelMeta) -> Result<ResponseBody, WorkerError> {
+    pub(crate) fn export_model(meta: ModelMeta) -> Result<ExportFile, WorkerError> {
         with_state(|s| {
-            let (model, _) = s
-                .last
-                .as_ref()
-                .ok_or_else(|| failure("no trained model yet: train first, then export"))?;
-            let bytes = model_file::export(model, &meta).map_err(|e| failure(e.to_string()))?;
+            let (model, _) = s.last()?;
+            let bytes = model_file::export(model, &meta)?;
             let stem: String = meta
                 .name
                 .chars()
                 .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
                 .collect();
-            Ok(ResponseBody::Export(ExportFile {
+            Ok(ExportFile {
                 file_name: format!("netsift-model-{}.json", stem.trim_matches('-')),
                 mime: "application/json".into(),
                 bytes,
-            }))
+            })
         })
     }
 
@@ -105,42 +102,38 @@ mod handlers {
         job: JobId,
         name: &str,
         file: Option<File>,
-    ) -> Result<ResponseBody, WorkerError> {
+    ) -> Result<Box<RunResult>, WorkerError> {
         let file = file.ok_or_else(|| {
-            failure(format!(
+            WorkerError::BadRequest(format!(
                 "no file came with the request to import {name}; pick it again"
             ))
         })?;
-        let reader = FileReaderSync::new()
-            .map_err(|_| failure("this browser cannot read files inside a worker"))?;
-        let buf = reader
-            .read_as_array_buffer(&file)
-            .map_err(|_| failure(format!("could not read {name}; is the file still there?")))?;
+        let reader = FileReaderSync::new().map_err(|_| {
+            WorkerError::Browser("this browser cannot read files inside a worker".into())
+        })?;
+        let buf = reader.read_as_array_buffer(&file).map_err(|_| {
+            WorkerError::Browser(format!("could not read {name}; is the file still there?"))
+        })?;
         let bytes = Uint8Array::new(&buf).to_vec();
         let started = now_ms();
         let (model, mut result) = with_state(|s| {
-            let table = s.table.as_ref().ok_or_else(|| {
-                failure("no data loaded: load the data to score first, then import the model")
-            })?;
+            let table = s.table()?;
             let mut sink = Sink::new(scope, job);
             score_with_file(&bytes, name, table, None, &mut sink, &|| now_ms() / 1000.0)
-                .map_err(failure)
+                .map_err(WorkerError::ModelMismatch)
         })?;
         result.total_seconds = (now_ms() - started) / 1000.0;
-        let answer = ResponseBody::Trained(Box::new(result.clone()));
+        let answer = Box::new(result.clone());
         with_state(|s| s.last = Some((model, result)));
         Ok(answer)
     }
 
     /// `RunRecord`: the history entry of the last result.
-    pub(crate) fn run_record(req: RunRequest) -> Result<ResponseBody, WorkerError> {
+    pub(crate) fn run_record(req: RunRequest) -> Result<Box<RunRecord>, WorkerError> {
         with_state(|s| {
-            let table = s.table.as_ref().ok_or_else(|| failure("no data loaded"))?;
-            let (_, result) = s
-                .last
-                .as_ref()
-                .ok_or_else(|| failure("no result to record yet"))?;
-            Ok(ResponseBody::RunRecord(Box::new(RunRecord::new(
+            let table = s.table()?;
+            let (_, result) = s.last()?;
+            Ok(Box::new(RunRecord::new(
                 req.id,
                 req.workspace_id,
                 req.at,
@@ -150,7 +143,7 @@ mod handlers {
                 req.threshold,
                 None,
                 None,
-            ))))
+            )))
         })
     }
 }

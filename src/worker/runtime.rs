@@ -2,21 +2,29 @@
 //! dedicated Web Worker.
 //!
 //! The data set lives here and only here; the page keeps summaries and results. Each incoming
-//! message is `{ msg: Uint8Array, file?: File }`; `msg` decodes to a [`Request`], the job runs
-//! synchronously, and the worker posts any number of `Progress` messages and then exactly one
-//! terminal message (`Loaded`, `Trained`, `Rows`, `Export`, `Failed`, `Cancelled`). No data path
-//! panics: every failure becomes `Failed` with a message that says what happened and what to do.
+//! message is `{ msg: Uint8Array, file?: File, file2?: File }`; `msg` decodes to a
+//! [`RequestMsg`], [`handle`] dispatches its [`RequestBody`] to the handler of that request type
+//! (each returns `Result<R::Reply, WorkerError>`, so a handler cannot answer another request's
+//! reply), and the worker posts any number of `Progress` messages and then exactly one terminal
+//! message: the reply, `Failed` or `Cancelled`. No data path panics: every failure becomes
+//! `Failed` with a typed [`WorkerError`] (engine errors keep their kind, file and line).
 //!
 //! # Jobs
-//! * `LoadSample`: the engine's seeded generator.
-//! * `LoadFile`: reads the structured-cloned `File` in slices of 1 MiB growing to 16 MiB,
+//! * `LoadSample` (here): the engine's seeded generator.
+//! * `LoadFile` (here): reads the structured-cloned `File` in slices of 1 MiB growing to 16 MiB,
 //!   read on two helper threads ([`file_reader`](super::file_reader)) so that the browser reads
 //!   while the engine parses. Posts `Progress(Ingest, bytes done, bytes total)` per slice. This
-//!   job (and the benchmark, which reads files too) runs as a future: its answer is posted when
-//!   it completes.
-//! * `Train`: [`pipeline::run`] with a progress sink that posts throttled `Progress` messages;
-//!   timings come from `performance.now()`.
-//! * `Rows`, `ExportCsv`: read the current data set / the last result.
+//!   job and `Benchmark` (which reads two files) run as futures: their answer is posted when
+//!   they complete.
+//! * `Train` (here): [`pipeline::run_with_clock`] with a progress sink that posts throttled
+//!   `Progress` messages; timings come from `performance.now()`.
+//! * `Rows`, `ExportCsv` (here); `RowMeta`, `ExportJson` ([`results`](super::results));
+//!   `ExportModel`, `ImportModel`, `RunRecord` ([`models`](super::models)); `LiveStart`,
+//!   `LiveTick`, `LiveStop` ([`live`](super::live)); `Mapping`, `Remap`
+//!   ([`mapping`](super::mapping)); `Views` ([`views`](super::views)); `Network`
+//!   ([`network`](super::network)); `TableQuery`, `RowDetail`, `Importance`, `Mark`, `Retrain`
+//!   ([`anomalies`](super::anomalies); `Importance` and `Retrain` post progress).
+//! * `Cancel`: answered `Cancelled` (see below).
 //!
 //! # Cancellation
 //! A job runs synchronously inside `onmessage` (a file load only yields between slices), so the
@@ -39,22 +47,19 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
-use crate::engine::data::{summarize, Table};
+use crate::engine::data::Table;
 use crate::engine::ensemble::TrainedEnsemble;
 use crate::engine::ingest::{capture::FlowConfig, AutoReader, IngestOptions, Ingested};
 use crate::engine::pipeline::{self, RunConfig, RunResult};
 use crate::engine::progress::{ProgressEvent, Stage};
 use crate::engine::report::{self, Selection};
 use crate::worker::protocol::{
-    decode, encode, DatasetSummary, ExportFile, JobId, LoadStats, Request, RequestBody, Response,
-    ResponseBody, RowsPage, WorkerError,
+    decode, encode, Benchmark, Cancel, DatasetSummary, ExportCsv, ExportFile, ExportJson,
+    ExportModel, ImportModel, Importance, JobId, LiveStart, LiveStop, LiveTick, LoadFile,
+    LoadSample, LoadStats, Mapping, Mark, Network, Remap, Request, RequestBody, RequestMsg,
+    ResponseBody, ResponseMsg, Retrain, RowDetail, RowMeta, Rows, RowsPage, RunRecord, SkippedRows,
+    TableQuery, Train, Views, WorkerError,
 };
-
-/// The warning that starts the list of skipped rows (the page shows these in the banner).
-pub const SKIPPED_ROWS: &str = "row(s) could not be read and were skipped";
-
-/// Rows of the data preview sent with `Loaded`.
-pub const PREVIEW_ROWS: usize = 10;
 
 /// Minimum milliseconds between two progress messages of one job (the first and last always go).
 /// Ten a second keep the bar and the rate moving smoothly; each one costs the page a render.
@@ -76,6 +81,18 @@ pub(crate) struct State {
     pub(crate) format: String,
     /// What ingest made of each input column (empty for generated data).
     pub(crate) ingest_mapping: Vec<crate::engine::ingest::ColumnMapping>,
+}
+
+impl State {
+    /// The current data set, or [`WorkerError::NoData`].
+    pub(crate) fn table(&self) -> Result<&Table, WorkerError> {
+        self.table.as_ref().ok_or(WorkerError::NoData)
+    }
+
+    /// The last model and result, or [`WorkerError::NoResult`].
+    pub(crate) fn last(&self) -> Result<&(TrainedEnsemble, RunResult), WorkerError> {
+        self.last.as_ref().ok_or(WorkerError::NoResult)
+    }
 }
 
 thread_local! {
@@ -113,11 +130,13 @@ pub(crate) fn now_ms() -> f64 {
 
 /// Posts one answer (the buffer is transferred, not copied).
 pub(crate) fn post(scope: &DedicatedWorkerGlobalScope, job: JobId, body: ResponseBody) {
-    let bytes = match encode(&Response { job, body }) {
+    let bytes = match encode(&ResponseMsg { job, body }) {
         Ok(b) => b,
-        Err(e) => match encode(&Response {
+        Err(e) => match encode(&ResponseMsg {
             job,
-            body: ResponseBody::Failed(failure(format!("could not encode the answer: {e}"))),
+            body: ResponseBody::Failed(WorkerError::Protocol(format!(
+                "could not encode the answer: {e}"
+            ))),
         }) {
             Ok(b) => b,
             Err(_) => return,
@@ -134,14 +153,6 @@ pub(crate) fn post(scope: &DedicatedWorkerGlobalScope, job: JobId, body: Respons
     }
 }
 
-/// A failure with a message and no engine error kind.
-pub(crate) fn failure(message: impl Into<String>) -> WorkerError {
-    WorkerError {
-        message: message.into(),
-        engine: None,
-    }
-}
-
 /// Where [`handle`] sends its synchronous answers: [`post`], or nowhere for the warm-up.
 pub(crate) type Reply = dyn Fn(&DedicatedWorkerGlobalScope, JobId, ResponseBody);
 
@@ -155,20 +166,20 @@ pub(crate) fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, reply: 
             reply(
                 scope,
                 0,
-                ResponseBody::Failed(failure(
-                    "the page sent a message without a `msg` byte array",
+                ResponseBody::Failed(WorkerError::Protocol(
+                    "the page sent a message without a `msg` byte array".into(),
                 )),
             );
             return;
         }
     };
-    let request: Request = match decode(&bytes) {
+    let request: RequestMsg = match decode(&bytes) {
         Ok(r) => r,
         Err(e) => {
             reply(
                 scope,
                 0,
-                ResponseBody::Failed(failure(format!(
+                ResponseBody::Failed(WorkerError::Protocol(format!(
                     "{e} — the page and the worker come from different builds; reload the page"
                 ))),
             );
@@ -180,41 +191,55 @@ pub(crate) fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, reply: 
         .ok()
         .and_then(|f| f.dyn_into::<File>().ok());
     let answer = match request.body {
-        RequestBody::LoadSample(params) => load_sample(scope, job, &params),
-        RequestBody::LoadFile { name, size } => match file {
+        RequestBody::LoadSample(LoadSample(params)) => {
+            reply_of::<LoadSample>(load_sample(scope, job, &params))
+        }
+        RequestBody::LoadFile(LoadFile { name, size }) => match file {
             Some(f) => {
                 let scope = scope.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     let answer = load_file(&scope, job, &name, size, &f).await;
-                    post(&scope, job, answer.unwrap_or_else(ResponseBody::Failed));
+                    post(&scope, job, reply_of::<LoadFile>(answer));
                 });
                 return;
             }
-            None => Err(failure(format!(
+            None => reply_of::<LoadFile>(Err(WorkerError::BadRequest(format!(
                 "no file came with the request to load {name}; pick the file again"
-            ))),
+            )))),
         },
-        RequestBody::Train(config) => train(scope, job, &config),
-        RequestBody::Cancel { .. } => Ok(ResponseBody::Cancelled),
-        RequestBody::Rows { indices } => rows(&indices),
-        RequestBody::ExportCsv { ensemble_threshold } => export_csv(ensemble_threshold),
-        RequestBody::RowMeta => super::results::row_meta(),
-        RequestBody::ExportJson { ensemble_threshold } => {
-            super::results::export_json(ensemble_threshold)
+        RequestBody::Train(Train(config)) => reply_of::<Train>(train(scope, job, &config)),
+        RequestBody::Cancel(_) => Cancel::answer(()),
+        RequestBody::Rows(Rows { indices }) => reply_of::<Rows>(rows(&indices)),
+        RequestBody::ExportCsv(ExportCsv { ensemble_threshold }) => {
+            reply_of::<ExportCsv>(export_csv(ensemble_threshold))
         }
-        RequestBody::ExportModel(meta) => super::models::export_model(meta),
-        RequestBody::ImportModel { name } => super::models::import_model(scope, job, &name, file),
-        RequestBody::RunRecord(req) => super::models::run_record(req),
-        RequestBody::LiveStart { source, config } => super::live::start(source, config),
-        RequestBody::LiveTick { elapsed_ms, speed } => super::live::tick(elapsed_ms, speed),
-        RequestBody::LiveStop => super::live::stop(),
-        RequestBody::Mapping => super::mapping::mapping(),
-        RequestBody::Remap { roles } => super::mapping::remap(&roles),
-        RequestBody::Views => crate::worker::views::views(),
-        RequestBody::Benchmark {
+        RequestBody::RowMeta(RowMeta) => reply_of::<RowMeta>(super::results::row_meta()),
+        RequestBody::ExportJson(ExportJson { ensemble_threshold }) => {
+            reply_of::<ExportJson>(super::results::export_json(ensemble_threshold))
+        }
+        RequestBody::ExportModel(ExportModel(meta)) => {
+            reply_of::<ExportModel>(super::models::export_model(meta))
+        }
+        RequestBody::ImportModel(ImportModel { name }) => {
+            reply_of::<ImportModel>(super::models::import_model(scope, job, &name, file))
+        }
+        RequestBody::RunRecord(RunRecord(req)) => {
+            reply_of::<RunRecord>(super::models::run_record(req))
+        }
+        RequestBody::LiveStart(LiveStart { source, config }) => {
+            reply_of::<LiveStart>(super::live::start(source, config))
+        }
+        RequestBody::LiveTick(LiveTick { elapsed_ms, speed }) => {
+            reply_of::<LiveTick>(super::live::tick(elapsed_ms, speed))
+        }
+        RequestBody::LiveStop(LiveStop) => reply_of::<LiveStop>(super::live::stop()),
+        RequestBody::Mapping(Mapping) => reply_of::<Mapping>(super::mapping::mapping()),
+        RequestBody::Remap(Remap { roles }) => reply_of::<Remap>(super::mapping::remap(&roles)),
+        RequestBody::Views(Views) => reply_of::<Views>(super::views::views()),
+        RequestBody::Benchmark(Benchmark {
             seed,
             contamination,
-        } => {
+        }) => {
             let file2 = Reflect::get(data, &"file2".into())
                 .ok()
                 .and_then(|f| f.dyn_into::<File>().ok());
@@ -224,37 +249,43 @@ pub(crate) fn handle(scope: &DedicatedWorkerGlobalScope, data: &JsValue, reply: 
                     wasm_bindgen_futures::spawn_local(async move {
                         let answer =
                             benchmark(&scope, job, &train, &test, seed, contamination).await;
-                        post(&scope, job, answer.unwrap_or_else(ResponseBody::Failed));
+                        post(&scope, job, reply_of::<Benchmark>(answer));
                     });
                     return;
                 }
-                _ => Err(failure(
-                    "the benchmark needs two files: the training set and the test set",
-                )),
+                _ => reply_of::<Benchmark>(Err(WorkerError::BadRequest(
+                    "the benchmark needs two files: the training set and the test set".into(),
+                ))),
             }
         }
-        RequestBody::Network { rules, threshold } => super::network::network(&rules, threshold),
-        RequestBody::TableQuery(q) => super::anomalies::table(&q),
-        RequestBody::RowDetail { row } => super::anomalies::row_detail(row),
-        RequestBody::Importance(p) => super::anomalies::importance(scope, job, &p),
-        RequestBody::Mark {
+        RequestBody::Network(Network { rules, threshold }) => {
+            reply_of::<Network>(super::network::network(&rules, threshold))
+        }
+        RequestBody::TableQuery(TableQuery(q)) => {
+            reply_of::<TableQuery>(super::anomalies::table(&q))
+        }
+        RequestBody::RowDetail(RowDetail { row }) => {
+            reply_of::<RowDetail>(super::anomalies::row_detail(row))
+        }
+        RequestBody::Importance(Importance(p)) => {
+            reply_of::<Importance>(super::anomalies::importance(scope, job, &p))
+        }
+        RequestBody::Mark(Mark {
             feedback,
             rows,
             verdict,
             at,
-        } => super::anomalies::mark(feedback, &rows, verdict, at),
-        RequestBody::Retrain { config, feedback } => {
-            super::anomalies::retrain(scope, job, &config, &feedback)
+        }) => reply_of::<Mark>(super::anomalies::mark(feedback, &rows, verdict, at)),
+        RequestBody::Retrain(Retrain { config, feedback }) => {
+            reply_of::<Retrain>(super::anomalies::retrain(scope, job, &config, &feedback))
         }
     };
-    reply(
-        scope,
-        job,
-        match answer {
-            Ok(body) => body,
-            Err(e) => ResponseBody::Failed(e),
-        },
-    );
+    reply(scope, job, answer);
+}
+
+/// The terminal answer of a request of type `R`: its reply, or `Failed`.
+fn reply_of<R: Request>(result: Result<R::Reply, WorkerError>) -> ResponseBody {
+    result.map_or_else(ResponseBody::Failed, R::answer)
 }
 
 /// Posts throttled progress for one job; never cancels (see the module docs).
@@ -296,52 +327,23 @@ impl crate::engine::progress::Progress for Sink<'_> {
     }
 }
 
-fn set_table(table: Table, name: String, format: String, warnings: Vec<String>) -> ResponseBody {
-    let summary = dataset_summary(&table, name.clone(), format, warnings);
+fn set_table(table: Table, summary: DatasetSummary) -> DatasetSummary {
     STATE.with(|s| {
         let mut s = s.borrow_mut();
         s.table = Some(table);
-        s.name = name;
+        s.name = summary.name.clone();
         s.last = None;
         s.format = summary.format.clone();
         s.ingest_mapping = Vec::new();
     });
-    ResponseBody::Loaded(summary)
-}
-
-/// Summarises a table for the page: column overview, preview rows, label classes.
-pub fn dataset_summary(
-    table: &Table,
-    name: String,
-    format: String,
-    warnings: Vec<String>,
-) -> DatasetSummary {
-    let n_rows = table.n_rows();
-    let preview = (0..n_rows.min(PREVIEW_ROWS))
-        .map(|r| table.columns.iter().map(|c| c.values.display(r)).collect())
-        .collect();
-    let label_col = table.by_role(crate::engine::data::Role::Label);
-    let label_classes = label_col
-        .map(|c| c.values.class_counts(50))
-        .unwrap_or_default();
-    DatasetSummary {
-        name,
-        format,
-        n_rows,
-        columns: summarize(table),
-        preview,
-        has_labels: label_col.is_some(),
-        label_classes,
-        warnings,
-        load: None,
-    }
+    summary
 }
 
 fn load_sample(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     params: &crate::engine::generate::SampleParams,
-) -> Result<ResponseBody, WorkerError> {
+) -> Result<DatasetSummary, WorkerError> {
     let mut sink = Sink::new(scope, job);
     sink.send(ProgressEvent {
         stage: Stage::Ingest,
@@ -356,12 +358,13 @@ fn load_sample(
         params.anomaly_ratio * 100.0,
         params.seed
     );
-    Ok(set_table(
-        table,
+    let summary = DatasetSummary::of(
+        &table,
         name,
         "generated, seed 001 schema".into(),
         Vec::new(),
-    ))
+    );
+    Ok(set_table(table, summary))
 }
 
 async fn load_file(
@@ -370,33 +373,34 @@ async fn load_file(
     name: &str,
     size: u64,
     file: &File,
-) -> Result<ResponseBody, WorkerError> {
+) -> Result<DatasetSummary, WorkerError> {
     let total = file.size() as u64;
     if total != size {
-        return Err(failure(format!(
+        return Err(WorkerError::BadRequest(format!(
             "{name} changed size while loading ({size} → {total} bytes); pick it again"
         )));
     }
     let (ingested, mut load) = read_file(scope, job, name, file).await?;
-    let mut warnings = Vec::new();
-    if ingested.skipped_rows > 0 {
-        warnings.push(format!("{} {SKIPPED_ROWS}", ingested.skipped_rows));
-        warnings.extend(
-            ingested
-                .first_bad_rows
-                .iter()
-                .map(|e| e.clone().in_file(name).to_string()),
-        );
-    }
-    warnings.extend(ingested.warnings);
     let t0 = now_ms();
-    let mut answer = set_table(ingested.table, name.to_owned(), ingested.format, warnings);
+    let mut summary = DatasetSummary::of(
+        &ingested.table,
+        name.to_owned(),
+        ingested.format,
+        ingested.warnings,
+    );
     load.summary_ms = now_ms() - t0;
-    if let ResponseBody::Loaded(summary) = &mut answer {
-        summary.load = Some(load);
-    }
+    summary.load = Some(load);
+    summary.skipped = (ingested.skipped_rows > 0).then(|| SkippedRows {
+        count: ingested.skipped_rows,
+        first: ingested
+            .first_bad_rows
+            .into_iter()
+            .map(|e| e.in_file(name))
+            .collect(),
+    });
+    let summary = set_table(ingested.table, summary);
     with_state(|s| s.ingest_mapping = ingested.mapping);
-    Ok(answer)
+    Ok(summary)
 }
 
 /// Reads a `File` in slices ([`file_reader::Slices`](super::file_reader::Slices)) through the
@@ -478,7 +482,7 @@ async fn benchmark(
     test: &File,
     seed: u64,
     contamination: f64,
-) -> Result<ResponseBody, WorkerError> {
+) -> Result<Vec<crate::engine::bench::BenchLine>, WorkerError> {
     struct WasmMemory;
     impl crate::engine::bench::MemoryProbe for WasmMemory {
         fn reset(&mut self) {}
@@ -500,81 +504,50 @@ async fn benchmark(
         memory: &mut memory,
         progress: &mut sink,
     };
-    let lines =
-        crate::engine::bench::run_all(&train.table, &test.table, (seed, contamination), &mut env)?;
-    Ok(ResponseBody::Benchmark(lines))
+    Ok(crate::engine::bench::run_all(
+        &train.table,
+        &test.table,
+        (seed, contamination),
+        &mut env,
+    )?)
 }
 
 fn train(
     scope: &DedicatedWorkerGlobalScope,
     job: JobId,
     config: &RunConfig,
-) -> Result<ResponseBody, WorkerError> {
+) -> Result<Box<RunResult>, WorkerError> {
     let started = now_ms();
-    let result = STATE.with(|s| {
-        let s = s.borrow();
-        let table = s
-            .table
-            .as_ref()
-            .ok_or_else(|| failure("no data loaded: load the sample data or a file first"))?;
+    let (model, mut result) = with_state(|s| {
+        let table = s.table()?;
         let mut sink = Sink::new(scope, job);
         pipeline::run_with_clock(config, table, &mut sink, &|| now_ms() / 1000.0)
             .map_err(WorkerError::from)
     })?;
-    let (model, mut result) = result;
     result.total_seconds = (now_ms() - started) / 1000.0;
-    let answer = ResponseBody::Trained(Box::new(result.clone()));
-    STATE.with(|s| s.borrow_mut().last = Some((model, result)));
+    let answer = Box::new(result.clone());
+    with_state(|s| s.last = Some((model, result)));
     Ok(answer)
 }
 
-fn rows(indices: &[u32]) -> Result<ResponseBody, WorkerError> {
+fn rows(indices: &[u32]) -> Result<RowsPage, WorkerError> {
+    with_state(|s| Ok(RowsPage::of(s.table()?, indices)))
+}
+
+fn export_csv(ensemble_threshold: Option<f64>) -> Result<ExportFile, WorkerError> {
     with_state(|s| {
-        let table = s.table.as_ref().ok_or_else(|| failure("no data loaded"))?;
-        Ok(ResponseBody::Rows(rows_page(table, indices)))
-    })
-}
-
-/// The cells of the given rows (indices past the end are skipped).
-pub fn rows_page(table: &Table, indices: &[u32]) -> RowsPage {
-    let n = table.n_rows();
-    RowsPage {
-        header: table.columns.iter().map(|c| c.name.clone()).collect(),
-        rows: indices
-            .iter()
-            .filter(|&&i| (i as usize) < n)
-            .map(|&i| {
-                (
-                    i,
-                    table
-                        .columns
-                        .iter()
-                        .map(|c| c.values.display(i as usize))
-                        .collect(),
-                )
-            })
-            .collect(),
-    }
-}
-
-fn export_csv(ensemble_threshold: Option<f64>) -> Result<ResponseBody, WorkerError> {
-    STATE.with(|s| {
-        let s = s.borrow();
-        let table = s.table.as_ref().ok_or_else(|| failure("no data loaded"))?;
-        let (_, result) = s
-            .last
-            .as_ref()
-            .ok_or_else(|| failure("nothing to export yet: train first"))?;
+        let table = s.table()?;
+        let (_, result) = s.last()?;
         let selection = match ensemble_threshold {
             Some(t) => Selection::ScoreAtLeast(t),
             None => Selection::Decision,
         };
         let bytes = report::anomalies_csv(table, result, selection)?;
-        Ok(ResponseBody::Export(ExportFile {
+        Ok(ExportFile {
             file_name: report::export_file_name("anomalies", "csv", js_sys::Date::now() / 1000.0),
             mime: "text/csv;charset=utf-8".into(),
             bytes,
-        }))
+        })
     })
 }
 

@@ -2,21 +2,16 @@
 //! [`engine::views`](crate::engine::views) from the current data set and the last trained
 //! ensemble (its preprocessor rebuilds the model input for the PCA).
 
-use crate::worker::protocol::{ResponseBody, WorkerError};
-use crate::worker::runtime::{failure, with_state};
+use crate::engine::views::ResultViews;
+use crate::worker::protocol::WorkerError;
+use crate::worker::runtime::with_state;
 
 /// Answers `Views` for the last run.
-pub(crate) fn views() -> Result<ResponseBody, WorkerError> {
+pub(crate) fn views() -> Result<Box<ResultViews>, WorkerError> {
     with_state(|s| {
-        let table = s
-            .table
-            .as_ref()
-            .ok_or_else(|| failure("no data loaded: load the sample data or a file first"))?;
-        let (model, result) = s
-            .last
-            .as_ref()
-            .ok_or_else(|| failure("no result yet: train first, then the charts follow"))?;
+        let table = s.table()?;
+        let (model, result) = s.last()?;
         let views = crate::engine::views::compute(table, &model.preprocessor, result)?;
-        Ok(ResponseBody::Views(Box::new(views)))
+        Ok(Box::new(views))
     })
 }

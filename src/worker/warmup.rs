@@ -9,7 +9,7 @@
 //!
 //! Once the worker has started, it reads three small inputs made here (a seed-001 CSV, a
 //! headerless NSL-KDD-shaped text and a pcap from the capture generator) through the same
-//! [`AutoReader`] and [`dataset_summary`](super::runtime::dataset_summary) a real load uses, in
+//! [`AutoReader`] and [`DatasetSummary::of`](crate::worker::protocol::DatasetSummary::of) a real load uses, in
 //! small chunks, and throws the results away. That compiles those functions and uses up
 //! their tier-up budget, so the optimised code is ready before a real file arrives. The worker's
 //! state (the loaded data set, the last run) is never touched. It also passes one harmless
@@ -98,8 +98,10 @@ mod browser {
 
     use crate::engine::ingest::capture::FlowConfig;
     use crate::engine::ingest::{AutoReader, IngestOptions};
-    use crate::worker::protocol::{encode, Request, RequestBody, Response, ResponseBody};
-    use crate::worker::runtime::{dataset_summary, handle};
+    use crate::worker::protocol::{
+        encode, Cancel, DatasetSummary, LoadSample, Request, RequestMsg, ResponseMsg,
+    };
+    use crate::worker::runtime::handle;
 
     /// Queues the warm-up behind whatever the worker has to do first.
     pub(crate) fn start() {
@@ -113,9 +115,9 @@ mod browser {
         // The message handler is one large function (every request's code is inlined into it):
         // compiling it on the first real message cost the first load ≈ 50 ms. A `Cancel` for no
         // job is served without touching the worker's state; its answer is dropped.
-        if let Ok(msg) = encode(&Request {
+        if let Ok(msg) = encode(&RequestMsg {
             job: 0,
-            body: RequestBody::Cancel { target: 0 },
+            body: Cancel { target: 0 }.into(),
         }) {
             let data = js_sys::Object::new();
             let msg = js_sys::Uint8Array::from(msg.as_slice());
@@ -137,10 +139,10 @@ mod browser {
                 continue;
             };
             let summary =
-                dataset_summary(&ingested.table, name.into(), ingested.format, Vec::new());
-            let _ = encode(&Response {
+                DatasetSummary::of(&ingested.table, name.into(), ingested.format, Vec::new());
+            let _ = encode(&ResponseMsg {
                 job: 0,
-                body: ResponseBody::Loaded(summary),
+                body: LoadSample::answer(summary),
             });
         }
     }

@@ -10,7 +10,10 @@ use netsift::engine::models::DetectorKind;
 use netsift::engine::pipeline::{MemberResult, RunConfig, RunResult};
 use netsift::engine::progress::{ProgressEvent, Stage};
 use netsift::viz::palette::Palette;
-use netsift::worker::protocol::{decode, encode, Request, RequestBody, Response, ResponseBody};
+use netsift::worker::protocol::{
+    decode, encode, LoadFile, LoadSample, RequestBody, RequestMsg, ResponseBody, ResponseMsg, Rows,
+    Train,
+};
 
 fn result(n: usize) -> RunResult {
     let scores: Vec<f64> = (0..n).map(|i| (i % 97) as f64 / 97.0).collect();
@@ -47,29 +50,31 @@ fn result(n: usize) -> RunResult {
 
 #[wasm_bindgen_test]
 fn protocol_round_trips_in_wasm() {
-    let requests = [
-        RequestBody::LoadSample(SampleParams::default()),
-        RequestBody::LoadFile {
+    let requests: [RequestBody; 4] = [
+        LoadSample(SampleParams::default()).into(),
+        LoadFile {
             name: "flows.csv".into(),
             size: 5 << 30, // > u32::MAX: sizes must not be truncated on wasm32
-        },
-        RequestBody::Train(RunConfig::default()),
-        RequestBody::Rows {
+        }
+        .into(),
+        Train(RunConfig::default()).into(),
+        Rows {
             indices: vec![0, 1, u32::MAX],
-        },
+        }
+        .into(),
     ];
     for body in requests {
-        let req = Request { job: 9, body };
+        let req = RequestMsg { job: 9, body };
         let bytes = encode(&req).unwrap();
-        assert_eq!(decode::<Request>(&bytes).unwrap(), req);
+        assert_eq!(decode::<RequestMsg>(&bytes).unwrap(), req);
     }
     let mut r = result(300);
     r.ensemble_score[3] = f64::NAN;
-    let resp = Response {
+    let resp = ResponseMsg {
         job: 4,
         body: ResponseBody::Trained(Box::new(r)),
     };
-    let back: Response = decode(&encode(&resp).unwrap()).unwrap();
+    let back: ResponseMsg = decode(&encode(&resp).unwrap()).unwrap();
     match back.body {
         ResponseBody::Trained(b) => {
             assert!(b.ensemble_score[3].is_nan());
@@ -78,7 +83,7 @@ fn protocol_round_trips_in_wasm() {
         }
         other => panic!("wrong variant {other:?}"),
     }
-    let progress = Response {
+    let progress = ResponseMsg {
         job: 1,
         body: ResponseBody::Progress(ProgressEvent {
             stage: Stage::Fit(DetectorKind::Lof),
@@ -87,12 +92,12 @@ fn protocol_round_trips_in_wasm() {
         }),
     };
     assert_eq!(
-        decode::<Response>(&encode(&progress).unwrap()).unwrap(),
+        decode::<ResponseMsg>(&encode(&progress).unwrap()).unwrap(),
         progress
     );
     // The wire form is a Uint8Array: make sure a JS copy decodes the same.
     let js = js_sys::Uint8Array::from(encode(&progress).unwrap().as_slice());
-    assert_eq!(decode::<Response>(&js.to_vec()).unwrap(), progress);
+    assert_eq!(decode::<ResponseMsg>(&js.to_vec()).unwrap(), progress);
 }
 
 #[wasm_bindgen_test]

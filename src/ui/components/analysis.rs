@@ -14,13 +14,15 @@ use wasm_bindgen::JsCast;
 
 use crate::engine::metrics::Confusion;
 use crate::engine::pipeline::RunResult;
+use crate::engine::summary::is_flagged;
 use crate::engine::views::ResultViews;
 use crate::ui::chart;
+use crate::ui::error::AppError;
 use crate::ui::format;
 use crate::ui::hooks::use_worker;
-use crate::ui::state::{use_app_state, UiError};
+use crate::ui::state::use_app_state;
 use crate::viz::palette::Palette;
-use crate::worker::protocol::{RequestBody, ResponseBody};
+use crate::worker::protocol::Views;
 
 /// One chart of the section.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,21 +169,6 @@ fn correlation_height(v: &ResultViews) -> usize {
         .map_or(0, |c| (220 + 16 * c.names.len()).clamp(320, 640))
 }
 
-/// Confusion counts of `decisions` against the rows that have a label.
-pub fn confusion_at(truth: &[Option<bool>], decisions: &[bool]) -> Confusion {
-    let mut c = Confusion::default();
-    for (t, &p) in truth.iter().zip(decisions) {
-        match (t, p) {
-            (Some(true), true) => c.tp += 1,
-            (Some(false), true) => c.fp += 1,
-            (Some(false), false) => c.tn += 1,
-            (Some(true), false) => c.fn_ += 1,
-            (None, _) => {}
-        }
-    }
-    c
-}
-
 /// The charts that explain a run (empty until a result exists).
 #[component]
 pub fn AnalysisCharts() -> impl IntoView {
@@ -219,27 +206,24 @@ pub fn AnalysisCharts() -> impl IntoView {
         views.set(None);
         state.analysis_views.set(None);
         loading.set(true);
-        worker.call(RequestBody::Views, &[], move |answer| {
+        let answer = worker.request(Views);
+        spawn_local(async move {
+            let answer = answer.await;
             if request_gen.try_get_value() != Some(g) {
                 return;
             }
             loading.try_set(false);
             match answer {
-                ResponseBody::Views(v) => {
+                Ok(v) => {
                     let v = Arc::new(*v);
                     state.analysis_views.try_set(Some((result, v.clone())));
                     views.try_set(Some(v));
                 }
-                ResponseBody::Failed(e) => {
-                    state.error.set(Some(UiError {
-                        title: "The analysis charts could not be computed".into(),
-                        message: format!(
-                            "{} — the results above are unaffected; train again to retry the charts.",
-                            e.message
-                        ),
-                    }));
-                }
-                _ => {}
+                Err(e) => state.fail_then(
+                    "The analysis charts could not be computed",
+                    e,
+                    "the results above are unaffected; train again to retry the charts.",
+                ),
             }
         });
     });
@@ -315,13 +299,11 @@ pub fn AnalysisCharts() -> impl IntoView {
                         let _ = el.set_attribute("data-state", "drawn");
                     }
                     Err(e) => {
-                        state.error.set(Some(UiError {
-                            title: "An analysis chart could not be drawn".into(),
-                            message: format!(
-                                "{e} ({}) — the numbers are still in the cards, the table and the downloads; reload the page to retry.",
-                                kind.id()
-                            ),
-                        }));
+                        state.fail_then(
+                            "An analysis chart could not be drawn",
+                            AppError::Browser(format!("{e} ({})", kind.id())),
+                            "the numbers are still in the cards, the table and the downloads; reload the page to retry.",
+                        );
                         return;
                     }
                 }
@@ -463,7 +445,10 @@ fn LabelPanel(
         let threshold = state.threshold.get();
         state.result.with(|r| {
             r.as_deref().map_or_else(Confusion::default, |r| {
-                confusion_at(&truth, &crate::ui::relabel::decisions(r, threshold))
+                let flagged: Vec<bool> = (0..r.ensemble_score.len())
+                    .map(|i| is_flagged(r, threshold, i))
+                    .collect();
+                Confusion::from_labelled(truth.iter().copied(), &flagged)
             })
         })
     });
@@ -522,19 +507,5 @@ fn LabelPanel(
                 </tbody>
             </table>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn confusion_skips_rows_without_a_label() {
-        let c = confusion_at(
-            &[Some(true), None, Some(false), Some(false), Some(true)],
-            &[true, true, true, false, false],
-        );
-        assert_eq!((c.tp, c.fp, c.tn, c.fn_), (1, 1, 1, 1));
     }
 }

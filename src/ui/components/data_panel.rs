@@ -225,7 +225,13 @@ fn DatasetFacts() -> impl IntoView {
                     "no labels".into()
                 };
                 let detected = detected_columns(d);
-                let warnings = d.warnings.clone();
+                // Skipped rows first (count, then where and why), then the other notices.
+                let warnings: Vec<String> = d
+                    .skipped
+                    .iter()
+                    .flat_map(|s| s.lines())
+                    .chain(d.warnings.iter().cloned())
+                    .collect();
                 let load = d.load;
                 let timing = load.map(|l| {
                     let ms = l.read_ms + l.parse_ms + l.summary_ms;

@@ -1,6 +1,6 @@
 //! The column-mapping panel: what was detected for each input column (format, use, kept or
 //! dropped and why), a select per column to change its use, and Apply, which re-encodes the data
-//! set in the worker (`RequestBody::Remap`).
+//! set in the worker ([`Remap`](crate::worker::protocol::Remap)).
 
 use std::collections::BTreeMap;
 
@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use crate::engine::data::ColumnKind;
 use crate::engine::mapping::{ColumnUse, MappingView};
 use crate::ui::hooks::use_worker;
-use crate::ui::state::{use_app_state, UiError};
-use crate::worker::protocol::{DatasetSummary, RequestBody, ResponseBody};
+use crate::ui::state::use_app_state;
+use crate::worker::protocol::{DatasetSummary, Mapping, Remap};
 
 /// The choices in `applied` that differ from the data set's current uses (columns it does not
 /// have are left out).
@@ -46,49 +46,44 @@ pub fn MappingPanel() -> impl IntoView {
     let apply = move |choices: Vec<(String, ColumnUse)>| {
         applying.set(true);
         message.set(None);
-        let sent = worker.call(
-            RequestBody::Remap {
-                roles: choices.clone(),
-            },
-            &[],
-            move |answer| {
-                applying.set(false);
-                match answer {
-                    ResponseBody::Remapped(b) => {
-                        let (summary, view) = *b;
-                        let name = summary.name.clone();
-                        state.applied_mapping.update(|a| {
-                            let mut merged: Vec<(String, ColumnUse)> = match a.take() {
-                                Some((n, v)) if n == name => v,
-                                _ => Vec::new(),
-                            };
-                            for (c, u) in choices {
-                                merged.retain(|(m, _)| *m != c);
-                                merged.push((c, u));
-                            }
-                            *a = Some((name, merged));
-                        });
-                        draft.set(BTreeMap::new());
-                        view_sig.set(Some(view));
-                        state.result.set(None);
-                        state.top_rows.set(None);
-                        state.threshold.set(None);
-                        state.selected_row.set(None);
-                        state.dataset.set(Some(summary));
-                        state.notice.set(Some(
-                            "Column mapping applied; train again to use it.".into(),
-                        ));
-                    }
-                    ResponseBody::Failed(e) => message.set(Some(e.message)),
-                    other => message.set(Some(format!(
-                        "unexpected answer from the engine: {other:?}"
-                    ))),
+        let answer = worker.request(Remap {
+            roles: choices.clone(),
+        });
+        leptos::task::spawn_local(async move {
+            let answer = answer.await;
+            applying.try_set(false);
+            match answer {
+                Ok(b) => {
+                    let (summary, view) = *b;
+                    let name = summary.name.clone();
+                    state.applied_mapping.update(|a| {
+                        let mut merged: Vec<(String, ColumnUse)> = match a.take() {
+                            Some((n, v)) if n == name => v,
+                            _ => Vec::new(),
+                        };
+                        for (c, u) in choices {
+                            merged.retain(|(m, _)| *m != c);
+                            merged.push((c, u));
+                        }
+                        *a = Some((name, merged));
+                    });
+                    draft.set(BTreeMap::new());
+                    view_sig.set(Some(view));
+                    state.result.set(None);
+                    state.top_rows.set(None);
+                    state.threshold.set(None);
+                    state.selected_row.set(None);
+                    state.dataset.set(Some(summary));
+                    state.notice.set(Some(
+                        "Column mapping applied; train again to use it.".into(),
+                    ));
                 }
-            },
-        );
-        if sent.is_none() {
-            applying.set(false);
-        }
+                Err(e) if e.is_silent() => {}
+                Err(e) => {
+                    message.try_set(Some(e.to_string()));
+                }
+            }
+        });
     };
 
     // After each load: fetch the mapping; re-apply the user's choices after a worker restart.
@@ -112,13 +107,14 @@ pub fn MappingPanel() -> impl IntoView {
             apply(pending);
             return;
         }
-        worker.call(RequestBody::Mapping, &[], move |answer| match answer {
-            ResponseBody::Mapping(v) => view_sig.set(Some(v)),
-            ResponseBody::Failed(e) => state.error.set(Some(UiError {
-                title: "Could not read the column mapping".into(),
-                message: e.message,
-            })),
-            _ => {}
+        let answer = worker.request(Mapping);
+        leptos::task::spawn_local(async move {
+            match answer.await {
+                Ok(v) => {
+                    view_sig.try_set(Some(v));
+                }
+                Err(e) => state.fail("Could not read the column mapping", e),
+            }
         });
     });
 

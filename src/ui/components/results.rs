@@ -17,11 +17,12 @@ use crate::engine::pipeline::RunResult;
 use crate::engine::summary::{is_flagged, shown_severity, top_flagged, Summary};
 use crate::ui::chart;
 use crate::ui::components::score_threshold::ScoreThreshold;
+use crate::ui::error::AppError;
 use crate::ui::format;
 use crate::ui::hooks::use_worker;
 use crate::ui::hooks::use_worker::TOP_ROWS;
-use crate::ui::state::{use_app_state, AppState, UiError};
-use crate::worker::protocol::{RequestBody, ResponseBody};
+use crate::ui::state::{use_app_state, AppState};
+use crate::worker::protocol::{ExportJson, RowMeta, Rows};
 
 /// Milliseconds the threshold must stay still before the charts redraw.
 pub const SETTLE_MS: u64 = 100;
@@ -37,33 +38,19 @@ pub fn Results() -> impl IntoView {
     let export_csv = move |_| worker.export_csv(state.threshold.get_untracked());
     let export_json = move |_| {
         let threshold = state.threshold.get_untracked();
-        worker.call(
-            RequestBody::ExportJson {
-                ensemble_threshold: threshold,
-            },
-            &[],
-            move |answer| match answer {
-                ResponseBody::Export(file) => {
-                    if let Err(e) = crate::ui::download::download_bytes(
-                        &file.file_name,
-                        &file.mime,
-                        &file.bytes,
-                    ) {
-                        state.error.set(Some(UiError {
-                            title: "The download could not start".into(),
-                            message: format!(
-                                "{e:?} — allow downloads for this page and try again."
-                            ),
-                        }));
-                    }
-                }
-                ResponseBody::Failed(e) => state.error.set(Some(UiError {
-                    title: "The JSON export failed".into(),
-                    message: format!("{} — the CSV export may still work.", e.message),
-                })),
-                _ => {}
-            },
-        );
+        let answer = worker.request(ExportJson {
+            ensemble_threshold: threshold,
+        });
+        spawn_local(async move {
+            match answer.await {
+                Ok(file) => crate::ui::download::offer(state, &file),
+                Err(e) => state.fail_then(
+                    "The JSON export failed",
+                    e,
+                    "the CSV export may still work.",
+                ),
+            }
+        });
     };
     let meta = move || {
         state.result.with(|r| {
@@ -132,8 +119,10 @@ fn sync_row_meta(state: AppState) {
             .with_untracked(|m| m.as_ref().is_some_and(|m| m.n_rows == rows));
         if prev.is_some() || !have {
             state.row_meta.set(None);
-            worker.call(RequestBody::RowMeta, &[], move |answer| {
-                if let ResponseBody::RowMeta(meta) = answer {
+            let answer = worker.request(RowMeta);
+            spawn_local(async move {
+                // Without it the timeline has no time axis; nothing else depends on it.
+                if let Ok(meta) = answer.await {
                     state.row_meta.set(Some(Arc::new(meta)));
                 }
             });
@@ -356,10 +345,11 @@ fn Timeline() -> impl IntoView {
                 }
                 Err(e) => {
                     shown.try_set_value(None);
-                    state.error.set(Some(UiError {
-                        title: "The timeline chart could not be drawn".into(),
-                        message: format!("{e} — the results are still in the table and the download; reload the page to retry the chart."),
-                    }));
+                    state.fail_then(
+                        "The timeline chart could not be drawn",
+                        AppError::Browser(e.to_string()),
+                        "the results are still in the table and the download; reload the page to retry the chart.",
+                    );
                 }
             }
         });
@@ -478,12 +468,16 @@ fn follow_top_rows(state: AppState) {
             return;
         }
         wanted.set_value(top.clone());
-        worker.call(RequestBody::Rows { indices: top }, &[], move |answer| {
-            if let ResponseBody::Rows(page) = answer {
-                let indices: Vec<u32> = page.rows.iter().map(|(i, _)| *i).collect();
-                if wanted.with_value(|w| *w == indices) {
-                    state.top_rows.set(Some(page));
+        let answer = worker.request(Rows { indices: top });
+        spawn_local(async move {
+            match answer.await {
+                Ok(page) => {
+                    let indices: Vec<u32> = page.rows.iter().map(|(i, _)| *i).collect();
+                    if wanted.with_value(|w| *w == indices) {
+                        state.top_rows.set(Some(page));
+                    }
                 }
+                Err(e) => state.fail("Could not fetch the anomalous rows", e),
             }
         });
     });

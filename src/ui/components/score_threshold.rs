@@ -12,7 +12,7 @@ use leptos::task::spawn_local;
 
 use crate::engine::summary::vote_equivalent;
 use crate::ui::chart;
-use crate::ui::state::{use_app_state, UiError};
+use crate::ui::state::use_app_state;
 use crate::viz::score_histogram::{self, MARGIN};
 
 /// Slider resolution.
@@ -57,10 +57,11 @@ pub fn ScoreThreshold() -> impl IntoView {
                     gloo_timers::future::TimeoutFuture::new(0).await;
                     match chart::render(&el, &plot).await {
                         Ok(()) => drawn.set(true),
-                        Err(e) => state.error.set(Some(UiError {
-                            title: "The score histogram could not be drawn".into(),
-                            message: format!("{e} — the slider below still sets the threshold; reload the page to retry the chart."),
-                        })),
+                        Err(e) => state.fail_then(
+                            "The score histogram could not be drawn",
+                            crate::ui::error::AppError::Browser(e),
+                            "the slider below still sets the threshold; reload the page to retry the chart.",
+                        ),
                     }
                 });
             }

@@ -13,45 +13,19 @@ use crate::engine::progress::Stage;
 use crate::ui::components::params_form::{specs_for, ParamSpec};
 use crate::ui::format;
 use crate::ui::hooks::use_worker;
-use crate::ui::state::{set_contamination, toggle_detector, use_app_state, AppState, JobKind};
+use crate::ui::state::{use_app_state, AppState, JobKind};
 
-/// The engine's verdict on every ticked detector's params for a data shape.
-pub fn param_errors(
-    config: &RunConfig,
-    n_rows: usize,
-    n_features: usize,
-) -> Vec<(DetectorKind, ParamError)> {
-    config
-        .detectors
-        .iter()
-        .filter_map(|p| {
-            p.validate(n_rows.max(1), n_features.max(1))
-                .err()
-                .map(|e| (p.kind(), e))
-        })
-        .collect()
-}
-
-/// Sets the run's master seed and every detector's.
-fn set_seed(config: &mut RunConfig, seed: u64) {
-    config.seed = seed;
-    for p in &mut config.detectors {
-        p.set_seed(seed);
-    }
-}
-
-/// The Train section. The detector list is driven by the run configuration: a box is ticked
-/// exactly when the configuration holds that detector.
+/// The Train section: which detectors, how much contamination, which rows, the seed, the
+/// advanced parameters, then Train / Cancel and the progress. The detector list is driven by the
+/// run configuration: a box is ticked exactly when the configuration holds that detector.
 #[component]
 pub fn TrainPanel() -> impl IntoView {
     let state = use_app_state();
-    let worker = use_worker();
-    let no_detector = move || state.config.with(|c| c.detectors.is_empty());
-    let has_labels = move || {
+    let has_labels = Signal::derive(move || {
         state
             .dataset
             .with(|d| d.as_ref().is_some_and(|d| d.has_labels))
-    };
+    });
     // Rows and feature columns the detectors will see (validation of shape-dependent params).
     let shape = Memo::new(move |_| {
         state.dataset.with(|d| {
@@ -80,17 +54,15 @@ pub fn TrainPanel() -> impl IntoView {
     let errors = Memo::new(move |_| {
         let (rows, features) = shape.get();
         let rows = if rows == 0 { usize::MAX / 2 } else { rows };
-        state.config.with(|c| param_errors(c, rows, features))
+        state.config.with(|c| c.param_errors(rows, features))
     });
     // Inputs whose text is not a value of the field's type ("kind.field").
     let unparsed: RwSignal<BTreeSet<String>> = RwSignal::new(BTreeSet::new());
-    let invalid = move || errors.with(|e| !e.is_empty()) || unparsed.with(|u| !u.is_empty());
-    let can_train = move || {
-        state.dataset.with(Option::is_some) && !state.busy() && !no_detector() && !invalid()
-    };
+    let invalid =
+        Signal::derive(move || errors.with(|e| !e.is_empty()) || unparsed.with(|u| !u.is_empty()));
     // A data set without labels cannot train on normal rows.
     Effect::new(move |_| {
-        if !has_labels()
+        if !has_labels.get()
             && state
                 .config
                 .with_untracked(|c| c.training == TrainingMode::NormalOnly)
@@ -98,199 +70,280 @@ pub fn TrainPanel() -> impl IntoView {
             state.config.update(|c| c.training = TrainingMode::AllRows);
         }
     });
-    let seed_bad = RwSignal::new(false);
 
     view! {
         <section class="ns-panel ns-train" aria-labelledby="ns-train-title">
             <h2 id="ns-train-title" class="ns-panel__title">"2 · Train"</h2>
-            <fieldset class="ns-fieldset">
-                <legend class="ns-fieldset__legend">"Detectors"</legend>
-                {DetectorKind::ALL
-                    .into_iter()
-                    .map(|kind| {
-                        let id = format!("ns-det-{}", kind.id());
-                        let label_for = id.clone();
-                        view! {
-                            <label class="ns-check" for=label_for>
-                                <input
-                                    id=id
-                                    type="checkbox"
-                                    prop:checked=move || {
-                                        state.config.with(|c| c.detectors.iter().any(|p| p.kind() == kind))
-                                    }
-                                    disabled=move || state.busy()
-                                    on:change=move |ev| {
-                                        let on = event_target_checked(&ev);
-                                        state.config.update(|c| toggle_detector(c, kind, on));
-                                        unparsed.update(|u| u.retain(|k| !k.starts_with(kind.id())));
-                                    }
-                                />
-                                <span>{kind.label()}</span>
-                            </label>
-                        }
-                    })
-                    .collect_view()}
-                <Show when=no_detector>
-                    <p class="ns-field-error" role="alert">"Pick at least one detector."</p>
-                </Show>
-            </fieldset>
-            <label class="ns-field" for="ns-contamination">
-                <span class="ns-field__label">
-                    "Expected anomaly share "
-                    <output for="ns-contamination" class="ns-field__value">
-                        {move || format::percent(state.config.with(|c| c.contamination))}
-                    </output>
-                </span>
-                <input
-                    id="ns-contamination"
-                    class="ns-range"
-                    type="range"
-                    min="0.01"
-                    max="0.5"
-                    step="0.01"
-                    prop:value=move || state.config.with(|c| c.contamination).to_string()
-                    disabled=move || state.busy()
-                    on:input=move |ev| {
-                        if let Ok(v) = event_target_value(&ev).parse::<f64>() {
-                            if v > 0.0 && v <= 0.5 {
-                                state.config.update(|c| set_contamination(c, v));
-                            }
-                        }
-                    }
-                />
-                <span class="ns-hint">"Sets every detector's threshold."</span>
-            </label>
-            <fieldset class="ns-fieldset ns-train__rows">
-                <legend class="ns-fieldset__legend">"Train on"</legend>
-                <label class="ns-check" for="ns-train-all">
-                    <input
-                        id="ns-train-all"
-                        type="radio"
-                        name="ns-train-on"
-                        prop:checked=move || state.config.with(|c| c.training == TrainingMode::AllRows)
-                        disabled=move || state.busy()
-                        on:change=move |_| state.config.update(|c| c.training = TrainingMode::AllRows)
-                    />
-                    <span>"all rows"</span>
-                </label>
-                <label class="ns-check" for="ns-train-normal" class:ns-check--disabled=move || !has_labels()>
-                    <input
-                        id="ns-train-normal"
-                        type="radio"
-                        name="ns-train-on"
-                        aria-describedby="ns-train-normal-why"
-                        prop:checked=move || state.config.with(|c| c.training == TrainingMode::NormalOnly)
-                        disabled=move || state.busy() || !has_labels()
-                        on:change=move |_| state.config.update(|c| c.training = TrainingMode::NormalOnly)
-                    />
-                    <span>"rows labelled normal"</span>
-                </label>
-                <p id="ns-train-normal-why" class="ns-hint">
-                    {move || {
-                        if has_labels() {
-                            let (rows, _) = shape.get();
-                            if state.config.with(|c| c.training == TrainingMode::NormalOnly) {
-                                format!("Semi-supervised: {} normal rows train the models; every row is scored.", format::count(rows))
-                            } else {
-                                "Unsupervised: every row trains the models.".to_string()
-                            }
-                        } else {
-                            "Needs a label column; this data set has none.".to_string()
-                        }
-                    }}
-                </p>
-            </fieldset>
-            <label class="ns-field ns-field--inline" for="ns-train-seed">
-                <span class="ns-field__label">"Seed"</span>
-                <input
-                    id="ns-train-seed"
-                    class="ns-input"
-                    type="number"
-                    min="0"
-                    step="1"
-                    prop:value=move || state.config.with(|c| c.seed).to_string()
-                    aria-invalid=move || seed_bad.get().to_string()
-                    disabled=move || state.busy()
-                    on:input=move |ev| {
-                        let parsed = event_target_value(&ev).trim().parse::<u64>();
-                        seed_bad.set(parsed.is_err());
-                        unparsed.update(|u| {
-                            if parsed.is_err() {
-                                u.insert("run.seed".into());
-                            } else {
-                                u.remove("run.seed");
-                            }
-                        });
-                        if let Ok(seed) = parsed {
-                            state.config.update(|c| set_seed(c, seed));
-                        }
-                    }
-                />
-            </label>
-            <Show when=move || seed_bad.get()>
-                <p class="ns-field-error" role="alert">"Seed: enter a whole number ≥ 0."</p>
-            </Show>
-            <div class="ns-train__advanced">
-                <h3 class="ns-panel__subtitle">"Advanced parameters"</h3>
-                {DetectorKind::ALL
-                    .into_iter()
-                    .map(|kind| {
-                        let ticked = move || state.config.with(|c| c.detectors.iter().any(|p| p.kind() == kind));
-                        view! {
-                            <Show when=ticked>
-                                <details class="ns-details ns-params" id=format!("ns-params-{}", kind.id())>
-                                    <summary class="ns-params__summary">
-                                        {kind.label()}
-                                        <Show when={move || {
-                                            errors.with(|e| e.iter().any(|(k, _)| *k == kind))
-                                                || unparsed.with(|u| u.iter().any(|f| f.starts_with(kind.id())))
-                                        }}>
-                                            <span class="ns-params__flag" aria-label="has an invalid value">" ⚠"</span>
-                                        </Show>
-                                    </summary>
-                                    <div class="ns-details__body ns-params__body">
-                                        {specs_for(kind)
-                                            .map(|spec| view! { <ParamInput spec=*spec errors=errors unparsed=unparsed /> })
-                                            .collect_view()}
-                                    </div>
-                                </details>
-                            </Show>
-                        }
-                    })
-                    .collect_view()}
-            </div>
-            <div class="ns-train__actions">
-                <button
-                    id="ns-train"
-                    class="ns-button ns-button--primary"
-                    type="button"
-                    disabled=move || !can_train()
-                    on:click=move |_| {
-                        let mut config = state.config.get_untracked();
-                        if !has_labels() {
-                            config.training = TrainingMode::AllRows;
-                        }
-                        worker.train(config);
-                    }
-                >
-                    "Train"
-                </button>
-                <button
-                    id="ns-cancel"
-                    class="ns-button"
-                    type="button"
-                    disabled=move || !state.busy()
-                    on:click=move |_| worker.cancel()
-                >
-                    "Cancel"
-                </button>
-                <Show when={move || invalid() && !no_detector()}>
-                    <span id="ns-train-invalid" class="ns-field-error">"Fix the marked parameters to train."</span>
-                </Show>
-            </div>
+            <DetectorChoice unparsed=unparsed />
+            <ContaminationInput />
+            <TrainRowsChoice has_labels=has_labels shape=shape />
+            <SeedInput unparsed=unparsed />
+            <AdvancedParams errors=errors unparsed=unparsed />
+            <TrainActions has_labels=has_labels invalid=invalid />
             <ProgressBar />
             <DetectorProgress />
         </section>
+    }
+}
+
+/// One checkbox per detector.
+#[component]
+fn DetectorChoice(
+    /// Inputs whose text could not be parsed (a detector turned off forgets its own).
+    unparsed: RwSignal<BTreeSet<String>>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let no_detector = move || state.config.with(|c| c.detectors.is_empty());
+    view! {
+        <fieldset class="ns-fieldset">
+            <legend class="ns-fieldset__legend">"Detectors"</legend>
+            {DetectorKind::ALL
+                .into_iter()
+                .map(|kind| {
+                    let id = format!("ns-det-{}", kind.id());
+                    let label_for = id.clone();
+                    view! {
+                        <label class="ns-check" for=label_for>
+                            <input
+                                id=id
+                                type="checkbox"
+                                prop:checked=move || {
+                                    state.config.with(|c| c.detectors.iter().any(|p| p.kind() == kind))
+                                }
+                                disabled=move || state.busy()
+                                on:change=move |ev| {
+                                    let on = event_target_checked(&ev);
+                                    state.config.update(|c| c.toggle_detector(kind, on));
+                                    unparsed.update(|u| u.retain(|k| !k.starts_with(kind.id())));
+                                }
+                            />
+                            <span>{kind.label()}</span>
+                        </label>
+                    }
+                })
+                .collect_view()}
+            <Show when=no_detector>
+                <p class="ns-field-error" role="alert">"Pick at least one detector."</p>
+            </Show>
+        </fieldset>
+    }
+}
+
+/// The expected anomaly share (every detector's threshold).
+#[component]
+fn ContaminationInput() -> impl IntoView {
+    let state = use_app_state();
+    view! {
+        <label class="ns-field" for="ns-contamination">
+            <span class="ns-field__label">
+                "Expected anomaly share "
+                <output for="ns-contamination" class="ns-field__value">
+                    {move || format::percent(state.config.with(|c| c.contamination))}
+                </output>
+            </span>
+            <input
+                id="ns-contamination"
+                class="ns-range"
+                type="range"
+                min="0.01"
+                max="0.5"
+                step="0.01"
+                prop:value=move || state.config.with(|c| c.contamination).to_string()
+                disabled=move || state.busy()
+                on:input=move |ev| {
+                    if let Ok(v) = event_target_value(&ev).parse::<f64>() {
+                        if v > 0.0 && v <= 0.5 {
+                            state.config.update(|c| c.set_contamination(v));
+                        }
+                    }
+                }
+            />
+            <span class="ns-hint">"Sets every detector's threshold."</span>
+        </label>
+    }
+}
+
+/// All rows or the rows labelled normal, and what that means for this data set.
+#[component]
+fn TrainRowsChoice(
+    /// Whether the data set has labels.
+    has_labels: Signal<bool>,
+    /// Rows and feature columns the detectors will see.
+    shape: Memo<(usize, usize)>,
+) -> impl IntoView {
+    let state = use_app_state();
+    view! {
+        <fieldset class="ns-fieldset ns-train__rows">
+            <legend class="ns-fieldset__legend">"Train on"</legend>
+            <label class="ns-check" for="ns-train-all">
+                <input
+                    id="ns-train-all"
+                    type="radio"
+                    name="ns-train-on"
+                    prop:checked=move || state.config.with(|c| c.training == TrainingMode::AllRows)
+                    disabled=move || state.busy()
+                    on:change=move |_| state.config.update(|c| c.training = TrainingMode::AllRows)
+                />
+                <span>"all rows"</span>
+            </label>
+            <label class="ns-check" for="ns-train-normal" class:ns-check--disabled=move || !has_labels.get()>
+                <input
+                    id="ns-train-normal"
+                    type="radio"
+                    name="ns-train-on"
+                    aria-describedby="ns-train-normal-why"
+                    prop:checked=move || state.config.with(|c| c.training == TrainingMode::NormalOnly)
+                    disabled=move || state.busy() || !has_labels.get()
+                    on:change=move |_| state.config.update(|c| c.training = TrainingMode::NormalOnly)
+                />
+                <span>"rows labelled normal"</span>
+            </label>
+            <p id="ns-train-normal-why" class="ns-hint">
+                {move || {
+                    if has_labels.get() {
+                        let (rows, _) = shape.get();
+                        if state.config.with(|c| c.training == TrainingMode::NormalOnly) {
+                            format!("Semi-supervised: {} normal rows train the models; every row is scored.", format::count(rows))
+                        } else {
+                            "Unsupervised: every row trains the models.".to_string()
+                        }
+                    } else {
+                        "Needs a label column; this data set has none.".to_string()
+                    }
+                }}
+            </p>
+        </fieldset>
+    }
+}
+
+/// The master seed (every detector's).
+#[component]
+fn SeedInput(
+    /// Inputs whose text could not be parsed (`run.seed` while this one cannot).
+    unparsed: RwSignal<BTreeSet<String>>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let seed_bad = RwSignal::new(false);
+    view! {
+        <label class="ns-field ns-field--inline" for="ns-train-seed">
+            <span class="ns-field__label">"Seed"</span>
+            <input
+                id="ns-train-seed"
+                class="ns-input"
+                type="number"
+                min="0"
+                step="1"
+                prop:value=move || state.config.with(|c| c.seed).to_string()
+                aria-invalid=move || seed_bad.get().to_string()
+                disabled=move || state.busy()
+                on:input=move |ev| {
+                    let parsed = event_target_value(&ev).trim().parse::<u64>();
+                    seed_bad.set(parsed.is_err());
+                    unparsed.update(|u| {
+                        if parsed.is_err() {
+                            u.insert("run.seed".into());
+                        } else {
+                            u.remove("run.seed");
+                        }
+                    });
+                    if let Ok(seed) = parsed {
+                        state.config.update(|c| c.set_seed(seed));
+                    }
+                }
+            />
+        </label>
+        <Show when=move || seed_bad.get()>
+            <p class="ns-field-error" role="alert">"Seed: enter a whole number ≥ 0."</p>
+        </Show>
+    }
+}
+
+/// Each ticked detector's parameters, folded, flagged when one is invalid.
+#[component]
+fn AdvancedParams(
+    /// The engine's current validation errors.
+    errors: Memo<Vec<(DetectorKind, ParamError)>>,
+    /// Inputs whose text could not be parsed.
+    unparsed: RwSignal<BTreeSet<String>>,
+) -> impl IntoView {
+    let state = use_app_state();
+    view! {
+        <div class="ns-train__advanced">
+            <h3 class="ns-panel__subtitle">"Advanced parameters"</h3>
+            {DetectorKind::ALL
+                .into_iter()
+                .map(|kind| {
+                    let ticked = move || state.config.with(|c| c.detectors.iter().any(|p| p.kind() == kind));
+                    view! {
+                        <Show when=ticked>
+                            <details class="ns-details ns-params" id=format!("ns-params-{}", kind.id())>
+                                <summary class="ns-params__summary">
+                                    {kind.label()}
+                                    <Show when={move || {
+                                        errors.with(|e| e.iter().any(|(k, _)| *k == kind))
+                                            || unparsed.with(|u| u.iter().any(|f| f.starts_with(kind.id())))
+                                    }}>
+                                        <span class="ns-params__flag" aria-label="has an invalid value">" ⚠"</span>
+                                    </Show>
+                                </summary>
+                                <div class="ns-details__body ns-params__body">
+                                    {specs_for(kind)
+                                        .map(|spec| view! { <ParamInput spec=*spec errors=errors unparsed=unparsed /> })
+                                        .collect_view()}
+                                </div>
+                            </details>
+                        </Show>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// Train and Cancel, and why Train is off.
+#[component]
+fn TrainActions(
+    /// Whether the data set has labels (without, training uses every row).
+    has_labels: Signal<bool>,
+    /// Whether a parameter is invalid.
+    invalid: Signal<bool>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let worker = use_worker();
+    let no_detector = move || state.config.with(|c| c.detectors.is_empty());
+    let can_train = move || {
+        state.dataset.with(Option::is_some) && !state.busy() && !no_detector() && !invalid.get()
+    };
+    view! {
+        <div class="ns-train__actions">
+            <button
+                id="ns-train"
+                class="ns-button ns-button--primary"
+                type="button"
+                disabled=move || !can_train()
+                on:click=move |_| {
+                    let mut config = state.config.get_untracked();
+                    if !has_labels.get_untracked() {
+                        config.training = TrainingMode::AllRows;
+                    }
+                    worker.train(config);
+                }
+            >
+                "Train"
+            </button>
+            <button
+                id="ns-cancel"
+                class="ns-button"
+                type="button"
+                disabled=move || !state.busy()
+                on:click=move |_| worker.cancel()
+            >
+                "Cancel"
+            </button>
+            <Show when={move || invalid.get() && !no_detector()}>
+                <span id="ns-train-invalid" class="ns-field-error">"Fix the marked parameters to train."</span>
+            </Show>
+        </div>
     }
 }
 
@@ -692,18 +745,5 @@ mod tests {
         assert_eq!(rate, 50_000_000.0);
         assert_eq!(left, 2.0);
         assert_eq!(rate_text(rate, left), "50 MB/s · 2 s left");
-    }
-
-    #[test]
-    fn invalid_params_are_reported_per_detector() {
-        let mut c = crate::ui::state::default_config();
-        c.detectors
-            .retain(|p| p.kind() == DetectorKind::IsolationForest);
-        toggle_detector(&mut c, DetectorKind::Lof, true);
-        assert!(param_errors(&c, 1000, 4).is_empty());
-        let e = param_errors(&c, 10, 4);
-        assert_eq!(e.len(), 1);
-        assert_eq!(e[0].0, DetectorKind::Lof);
-        assert_eq!(e[0].1.field, "n_neighbors");
     }
 }

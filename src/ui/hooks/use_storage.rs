@@ -22,10 +22,10 @@ use crate::storage::{
     DataSource, MemoryStore, Retention, RunRecord, Settings, StorageError, Store, Workspace,
     SCHEMA_VERSION,
 };
-use crate::ui::hooks::use_worker::{top_anomalies, UseWorkerReturn, TOP_ROWS};
-use crate::ui::state::{AppState, JobKind, Theme, UiError};
+use crate::ui::hooks::use_worker::UseWorkerReturn;
+use crate::ui::state::{AppState, JobKind, Theme};
 use crate::worker::models::{meta_for, RunRequest};
-use crate::worker::protocol::{RequestBody, ResponseBody, RowsPage};
+use crate::worker::protocol::{ExportModel, ImportModel, RunRecord as RecordRun};
 
 /// The id of the one workspace the app keeps.
 pub const WORKSPACE_ID: &str = "current";
@@ -297,17 +297,19 @@ impl UseStorageReturn {
     /// Scores the current data with a model file (the Import model button).
     pub fn import_file(&self, file: File, restoring: bool) {
         let (state, worker, this) = (self.state, self.worker, *self);
-        let body = RequestBody::ImportModel { name: file.name() };
-        let sent = worker.run(
+        let req = ImportModel { name: file.name() };
+        let answer = worker.run(
             JobKind::Task(if restoring {
                 "Restoring the saved model"
             } else {
                 "Scoring with the imported model"
             }),
-            body,
+            req,
             &[&file],
-            move |answer| match answer {
-                ResponseBody::Trained(result) => {
+        );
+        leptos::task::spawn_local(async move {
+            match answer.await {
+                Ok(result) => {
                     // For the e2e: a model's scores reached the page.
                     if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
                         let _ = perf.mark("ns-model-scored");
@@ -316,7 +318,7 @@ impl UseStorageReturn {
                     if restoring {
                         this.with(|i| i.saved_result = Some(Arc::clone(&result)));
                     }
-                    this.show_result(result);
+                    worker.show_result(result);
                     let threshold = this.with(|i| i.restored_threshold.take()).flatten();
                     match threshold.filter(|_| restoring) {
                         // After the effects that reset the threshold for a new result have run.
@@ -332,41 +334,12 @@ impl UseStorageReturn {
                         }
                     }
                 }
-                ResponseBody::Failed(e) => {
+                Err(e) => {
                     this.with(|i| i.restoring = false);
-                    state.error.set(Some(UiError {
-                        title: "The model could not be used".into(),
-                        message: e.message,
-                    }));
+                    state.fail("The model could not be used", e);
                 }
-                _ => {
-                    this.with(|i| i.restoring = false);
-                }
-            },
-        );
-        if sent.is_none() {
-            self.with(|i| i.restoring = false);
-        }
-    }
-
-    fn show_result(&self, result: Arc<RunResult>) {
-        let state = self.state;
-        let top = top_anomalies(&result, TOP_ROWS);
-        state.top_rows.set(None);
-        state.result.set(Some(result));
-        if top.is_empty() {
-            state.top_rows.set(Some(RowsPage {
-                header: Vec::new(),
-                rows: Vec::new(),
-            }));
-            return;
-        }
-        self.worker
-            .call(RequestBody::Rows { indices: top }, &[], move |a| {
-                if let ResponseBody::Rows(page) = a {
-                    state.top_rows.set(Some(page));
-                }
-            });
+            }
+        });
     }
 
     /// Downloads the current model as a file.
@@ -377,26 +350,13 @@ impl UseStorageReturn {
             .with_untracked(|d| d.as_ref().map(|d| (d.name.clone(), d.format.clone())))
             .unwrap_or_default();
         let meta = meta_for("netsift", now_s(), &source.0, &source.1);
-        self.worker
-            .call(RequestBody::ExportModel(meta), &[], move |a| match a {
-                ResponseBody::Export(file) => {
-                    if let Err(e) = crate::ui::download::download_bytes(
-                        &file.file_name,
-                        &file.mime,
-                        &file.bytes,
-                    ) {
-                        state.error.set(Some(UiError {
-                            title: "The download could not start".into(),
-                            message: format!("{e:?}"),
-                        }));
-                    }
-                }
-                ResponseBody::Failed(e) => state.error.set(Some(UiError {
-                    title: "Could not export the model".into(),
-                    message: e.message,
-                })),
-                _ => {}
-            });
+        let answer = self.worker.request(ExportModel(meta));
+        leptos::task::spawn_local(async move {
+            match answer.await {
+                Ok(file) => crate::ui::download::offer(state, &file),
+                Err(e) => state.fail("Could not export the model", e),
+            }
+        });
     }
 
     /// Deletes a run from the history.
@@ -551,15 +511,16 @@ impl UseStorageReturn {
         let at = now_s();
         let meta = meta_for("autosave", at, &source.label(), "");
         self.with(|i| i.saved_result = result.clone());
-        self.worker
-            .call(RequestBody::ExportModel(meta), &[], move |a| {
-                if let ResponseBody::Export(file) = a {
-                    let text = String::from_utf8(file.bytes).ok();
-                    this.with(|i| i.model_file = text);
-                }
-                let id = format!("run-{}", (at * 1000.0) as u64);
-                this.request_run(id, at, source, result, threshold);
-            });
+        let answer = self.worker.request(ExportModel(meta));
+        leptos::task::spawn_local(async move {
+            // Without the model file the workspace is still saved, only not re-scorable.
+            if let Ok(file) = answer.await {
+                let text = String::from_utf8(file.bytes).ok();
+                this.with(|i| i.model_file = text);
+            }
+            let id = format!("run-{}", (at * 1000.0) as u64);
+            this.request_run(id, at, source, result, threshold);
+        });
     }
 
     /// Asks the worker for the history entry of the current result under `threshold`, stores
@@ -590,19 +551,20 @@ impl UseStorageReturn {
                 .state
                 .runs
                 .with_untracked(|r| r.iter().any(|x| x.id == req.id));
-        self.worker
-            .call(RequestBody::RunRecord(req), &[], move |a| {
-                if let ResponseBody::RunRecord(run) = a {
-                    this.with(|i| {
-                        i.run = Some((run.id.clone(), run.at));
-                        i.run_anomalies = Some((threshold, run.anomalies.clone()));
-                    });
-                    if new_or_kept {
-                        this.record_run(*run);
-                    }
+        let answer = self.worker.request(RecordRun(req));
+        leptos::task::spawn_local(async move {
+            // Without the entry the workspace is still saved, without its history line.
+            if let Ok(run) = answer.await {
+                this.with(|i| {
+                    i.run = Some((run.id.clone(), run.at));
+                    i.run_anomalies = Some((threshold, run.anomalies.clone()));
+                });
+                if new_or_kept {
+                    this.record_run(*run);
                 }
-                this.write_workspace(source, result.as_deref());
-            });
+            }
+            this.write_workspace(source, result.as_deref());
+        });
     }
 
     fn record_run(&self, run: RunRecord) {

@@ -1,30 +1,42 @@
-//! The bridge to the engine's Web Worker.
+//! The bridge to the engine's Web Worker: one typed entry point.
 //!
 //! [`provide_worker`] starts the worker once (from the app) and puts a [`UseWorkerReturn`] in
-//! context; components call [`use_worker`] and its methods. Answers update the
-//! [`AppState`](crate::ui::state::AppState) signals directly.
+//! context; components call [`use_worker`]. Every request goes through
+//! [`UseWorkerReturn::request`] (quick, beside anything else) or [`UseWorkerReturn::run`] (a long
+//! job: progress bar, Cancel button, refused while another runs), and both return a future of
+//! `Result<R::Reply, AppError>`: the reply type is the request type's own
+//! ([`Request`](crate::worker::protocol::Request)), so no caller matches on answers it does not
+//! expect. A [`run`](UseWorkerReturn::run) job's progress messages update `AppState::job` as they
+//! come.
 //!
 //! The page keeps what it needs to rebuild the worker's data set (the `File` handle or the
 //! sample parameters): cancelling a job that does not stop within [`CANCEL_GRACE_MS`] terminates
-//! the worker and starts a fresh one with the same data (see `worker::runtime` for why).
+//! the worker and starts a fresh one with the same data (see `worker::runtime` for why); the
+//! futures of the old worker's jobs end with [`AppError::Cancelled`].
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::future::Future;
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
+use futures_channel::oneshot;
 use js_sys::{Reflect, Uint8Array};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, MessageEvent, Worker};
 
-use crate::engine::ensemble::Severity;
 use crate::engine::generate::SampleParams;
 use crate::engine::pipeline::{RunConfig, RunResult};
-use crate::ui::state::{AppState, JobKind, JobStatus, UiError};
+use crate::engine::summary::top_flagged;
+use crate::ui::error::{js_text, AppError};
+use crate::ui::state::{AppState, JobKind, JobStatus};
 use crate::worker::protocol::{
-    decode, encode, JobId, Request, RequestBody, Response, ResponseBody, RowsPage,
+    decode, encode, Benchmark, Cancel, DatasetSummary, ExportCsv, JobId, LoadFile, LoadSample,
+    Request, RequestBody, RequestMsg, ResponseBody, ResponseMsg, Rows, RowsPage, Train,
+    WorkerError,
 };
 
 /// The worker's start script (see `public/worker-loader.js`).
@@ -32,10 +44,6 @@ pub const WORKER_URL: &str = "./worker-loader.js";
 
 /// How long a cancelled job may take to answer before the worker is replaced.
 pub const CANCEL_GRACE_MS: u32 = 300;
-
-/// The end of the worker's warning that starts the skipped-rows list
-/// (`worker::runtime::SKIPPED_ROWS`; the runtime is wasm-only, so the text is repeated here).
-pub const SKIPPED_ROWS: &str = "row(s) could not be read and were skipped";
 
 /// How many top anomalies the results table shows.
 pub const TOP_ROWS: usize = 50;
@@ -47,36 +55,17 @@ enum Source {
     File(File),
 }
 
-/// What a pending job is for.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Pending {
-    Load(JobKind),
-    /// Reloading the data set into a replacement worker after a cancel.
-    Reload,
-    Train,
-    TopRows,
-    Export,
-    Cancel,
-    Benchmark,
-    /// A request made with [`UseWorkerReturn::call`] / [`UseWorkerReturn::run`]: the terminal
-    /// answer goes to its callback.
-    Call,
-}
-
-/// What a [`UseWorkerReturn::call`] gets back: the terminal answer of its job.
-pub type Answer = Box<dyn FnOnce(ResponseBody)>;
-
 struct Inner {
     state: AppState,
     worker: Option<Worker>,
     on_message: Option<Closure<dyn FnMut(MessageEvent)>>,
     on_error: Option<Closure<dyn FnMut(web_sys::Event)>>,
     next_job: JobId,
-    pending: HashMap<JobId, Pending>,
-    /// Callbacks of [`Pending::Call`] jobs.
-    callbacks: HashMap<JobId, Answer>,
-    /// The load/train job the progress bar shows.
-    running: Option<JobId>,
+    /// Where each job's terminal answer goes. Dropping a sender (worker replaced or crashed)
+    /// ends its future with [`AppError::Cancelled`].
+    pending: HashMap<JobId, oneshot::Sender<ResponseBody>>,
+    /// The long job the progress bar shows, and its kind.
+    running: Option<(JobId, JobKind)>,
     source: Option<Source>,
 }
 
@@ -95,7 +84,6 @@ pub fn provide_worker(state: AppState) -> UseWorkerReturn {
         on_error: None,
         next_job: 1,
         pending: HashMap::new(),
-        callbacks: HashMap::new(),
         running: None,
         source: None,
     }));
@@ -120,13 +108,11 @@ fn start(inner: &Rc<RefCell<Inner>>) {
     let worker = match Worker::new(WORKER_URL) {
         Ok(w) => w,
         Err(e) => {
-            state.error.set(Some(UiError {
-                title: "The analysis engine could not start".into(),
-                message: format!(
-                    "{} — this browser may block Web Workers on this page; reload it, or open it over http(s).",
-                    js_text(&e)
-                ),
-            }));
+            state.fail_then(
+                "The analysis engine could not start",
+                AppError::browser(&e),
+                "this browser may block Web Workers on this page; reload it, or open it over http(s).",
+            );
             return;
         }
     };
@@ -149,14 +135,14 @@ fn start(inner: &Rc<RefCell<Inner>>) {
                 let mut i = inner.borrow_mut();
                 i.running = None;
                 i.pending.clear();
-                i.callbacks.clear();
                 i.state
             };
             state.job.set(None);
-            state.error.set(Some(UiError {
-                title: "The analysis engine crashed".into(),
-                message: format!("{text} — reload the page and try again; if it happens again, the file may be too large for this tab."),
-            }));
+            state.fail_then(
+                "The analysis engine crashed",
+                AppError::Unreachable(text),
+                "reload the page and try again; if it happens again, the file may be too large for this tab.",
+            );
         }
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -167,55 +153,58 @@ fn start(inner: &Rc<RefCell<Inner>>) {
     i.on_error = Some(on_error);
 }
 
-fn js_text(e: &JsValue) -> String {
-    e.as_string()
-        .or_else(|| {
-            Reflect::get(e, &"message".into())
-                .ok()
-                .and_then(|m| m.as_string())
-        })
-        .unwrap_or_else(|| format!("{e:?}"))
+/// Posts a request with its files (the first travels as `file`, a second as `file2`); returns
+/// its job id.
+fn post(inner: &Rc<RefCell<Inner>>, body: RequestBody, files: &[&File]) -> Result<JobId, AppError> {
+    let (job, worker) = {
+        let mut i = inner.borrow_mut();
+        let job = i.next_job;
+        i.next_job = i.next_job.wrapping_add(1).max(1);
+        (job, i.worker.clone())
+    };
+    let worker = worker.ok_or_else(|| {
+        AppError::Unreachable("the worker is not running; reload the page".into())
+    })?;
+    let bytes = encode(&RequestMsg { job, body })
+        .map_err(|e| AppError::Worker(WorkerError::Protocol(e.to_string())))?;
+    let obj = js_sys::Object::new();
+    let _ = Reflect::set(&obj, &"msg".into(), &Uint8Array::from(bytes.as_slice()));
+    for (key, f) in ["file", "file2"].into_iter().zip(files) {
+        let _ = Reflect::set(&obj, &key.into(), f);
+    }
+    worker
+        .post_message(&obj)
+        .map_err(|e| AppError::Unreachable(js_text(&e)))?;
+    Ok(job)
 }
 
-/// Posts a request; returns its job id, or `None` (with the error banner set) when it could not
-/// be sent.
+/// Posts a request and registers for its terminal answer.
 fn send(
     inner: &Rc<RefCell<Inner>>,
     body: RequestBody,
     files: &[&File],
-    pending: Pending,
-) -> Option<JobId> {
-    let (job, worker, state) = {
-        let mut i = inner.borrow_mut();
-        let job = i.next_job;
-        i.next_job = i.next_job.wrapping_add(1).max(1);
-        (job, i.worker.clone(), i.state)
-    };
-    let fail = |message: String| {
-        state.error.set(Some(UiError {
-            title: "Could not reach the analysis engine".into(),
-            message,
-        }));
-        None
-    };
-    let Some(worker) = worker else {
-        return fail("the worker is not running; reload the page".into());
-    };
-    let bytes = match encode(&Request { job, body }) {
-        Ok(b) => b,
-        Err(e) => return fail(e.to_string()),
-    };
-    let obj = js_sys::Object::new();
-    let _ = Reflect::set(&obj, &"msg".into(), &Uint8Array::from(bytes.as_slice()));
-    // The first file travels as `file`, a second as `file2` (the benchmark's test set).
-    for (key, f) in ["file", "file2"].into_iter().zip(files) {
-        let _ = Reflect::set(&obj, &key.into(), f);
+) -> Result<(JobId, oneshot::Receiver<ResponseBody>), AppError> {
+    let job = post(inner, body, files)?;
+    let (tx, rx) = oneshot::channel();
+    inner.borrow_mut().pending.insert(job, tx);
+    Ok((job, rx))
+}
+
+/// The reply of `R` in a terminal answer, or why there is none.
+async fn reply<R: Request>(
+    sent: Result<oneshot::Receiver<ResponseBody>, AppError>,
+) -> Result<R::Reply, AppError> {
+    let body = sent?.await.map_err(|_| AppError::Cancelled)?;
+    match R::reply(body) {
+        Ok(reply) => Ok(reply),
+        Err(ResponseBody::Failed(e)) => Err(e.into()),
+        Err(ResponseBody::Cancelled(())) => Err(AppError::Cancelled),
+        Err(other) => Err(AppError::Worker(WorkerError::Protocol(format!(
+            "the worker answered {} with another request's reply ({:?}); reload the page",
+            std::any::type_name::<R>(),
+            std::mem::discriminant(&other)
+        )))),
     }
-    if let Err(e) = worker.post_message(&obj) {
-        return fail(js_text(&e));
-    }
-    inner.borrow_mut().pending.insert(job, pending);
-    Some(job)
 }
 
 fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
@@ -227,18 +216,20 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
         Some(m) => m.to_vec(),
         None => return,
     };
-    let Response { job, body } = match decode::<Response>(&bytes) {
+    let ResponseMsg { job, body } = match decode::<ResponseMsg>(&bytes) {
         Ok(r) => r,
         Err(e) => {
-            state.error.set(Some(UiError {
-                title: "The analysis engine sent an unreadable answer".into(),
-                message: format!("{e} — reload the page (the page and the worker may come from different builds)."),
-            }));
+            state.fail_then(
+                "The analysis engine sent an unreadable answer",
+                AppError::Worker(WorkerError::Protocol(e.to_string())),
+                "reload the page (the page and the worker may come from different builds).",
+            );
             return;
         }
     };
+    let running = inner.borrow().running;
     if let ResponseBody::Progress(p) = body {
-        if inner.borrow().running == Some(job) {
+        if running.is_some_and(|(r, _)| r == job) {
             state.job.update(|j| {
                 if let Some(j) = j {
                     j.progress = Some(p);
@@ -248,149 +239,26 @@ fn on_message(inner: &Rc<RefCell<Inner>>, data: &JsValue) {
         return;
     }
     // A terminal answer.
-    let (pending, was_running) = {
-        let mut i = inner.borrow_mut();
-        let was_running = i.running == Some(job);
-        if was_running {
-            i.running = None;
-        }
-        (i.pending.remove(&job), was_running)
-    };
-    if was_running {
+    if running.is_some_and(|(r, _)| r == job) {
+        inner.borrow_mut().running = None;
         state.job.set(None);
-    }
-    // Job 0 is the worker's answer to a message it could not decode.
-    let Some(pending) = pending.or((job == 0).then_some(Pending::Cancel)) else {
-        return; // an answer from a job we gave up on
-    };
-    if pending == Pending::Call {
-        let callback = inner.borrow_mut().callbacks.remove(&job);
-        if let Some(callback) = callback {
-            callback(body);
-        }
-        return;
-    }
-    match body {
-        ResponseBody::Progress(_) => {}
-        ResponseBody::Loaded(summary) => {
-            if let Some(first) = summary
-                .warnings
-                .iter()
-                .position(|w| w.ends_with(SKIPPED_ROWS))
-            {
-                state.error.set(Some(UiError {
-                    title: format!("Some rows of {} could not be read", summary.name),
-                    message: summary.warnings[first..]
-                        .iter()
-                        .take(4)
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(" · "),
-                }));
-            }
-            if pending == Pending::Reload {
-                state.dataset.set(Some(summary));
-            } else {
-                state.result.set(None);
-                state.top_rows.set(None);
-                state.dataset.set(Some(summary));
-            }
-        }
-        ResponseBody::Trained(result) => {
-            // For the e2e: the moment the result reached the page.
-            if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
-                let _ = perf.mark("ns-result-received");
-            }
-            let result: Arc<RunResult> = Arc::from(result);
-            let top = top_anomalies(&result, TOP_ROWS);
-            state.top_rows.set(None);
-            state.result.set(Some(result));
-            if !top.is_empty() {
-                send(
-                    inner,
-                    RequestBody::Rows { indices: top },
-                    &[],
-                    Pending::TopRows,
-                );
-            } else {
-                state.top_rows.set(Some(RowsPage {
-                    header: Vec::new(),
-                    rows: Vec::new(),
-                }));
-            }
-        }
-        ResponseBody::Benchmark(lines) => state.bench.set(Some(lines)),
-        ResponseBody::Rows(page) if pending == Pending::TopRows => {
-            state.top_rows.set(Some(page));
-        }
-        ResponseBody::Export(file) => {
-            if let Err(e) =
-                crate::ui::download::download_bytes(&file.file_name, &file.mime, &file.bytes)
-            {
-                state.error.set(Some(UiError {
-                    title: "The download could not start".into(),
-                    message: format!(
-                        "{} — allow downloads for this page and try again.",
-                        js_text(&e)
-                    ),
-                }));
-            }
-        }
-        ResponseBody::Failed(e) => {
-            let title = match pending {
-                Pending::Load(JobKind::LoadFile) => "Could not load the file",
-                Pending::Load(_) | Pending::Reload => "Could not load the data",
-                Pending::Train => "Training failed",
-                Pending::Export => "Export failed",
-                Pending::TopRows => "Could not fetch the anomalous rows",
-                Pending::Cancel => "The analysis engine rejected a request",
-                Pending::Benchmark => "The benchmark failed",
-                Pending::Call => "The analysis engine failed",
-            };
-            state.error.set(Some(UiError {
-                title: title.into(),
-                message: e.message,
-            }));
-        }
-        ResponseBody::Cancelled => {
-            if matches!(pending, Pending::Train | Pending::Load(_)) {
-                state.notice.set(Some("Cancelled.".into()));
-            }
-        }
-        // Everything else is only ever asked for with `call`/`run`, whose callbacks get it.
-        _ => {}
-    }
-}
-
-/// Row indices of the `n` anomalies with the highest ensemble score (ties: lower row first).
-pub fn top_anomalies(result: &RunResult, n: usize) -> Vec<u32> {
-    let mut idx: Vec<u32> = (0..result.ensemble_score.len() as u32)
-        .filter(|&i| result.is_anomaly.get(i as usize).copied().unwrap_or(false))
-        .collect();
-    idx.sort_by(|&a, &b| {
-        let (sa, sb) = (
-            result.ensemble_score[a as usize],
-            result.ensemble_score[b as usize],
-        );
-        sb.total_cmp(&sa).then(a.cmp(&b))
-    });
-    idx.truncate(n);
-    idx
-}
-
-/// Number of anomalies of each severity (low, medium, high).
-pub fn severity_counts(result: &RunResult) -> [usize; 3] {
-    let mut c = [0; 3];
-    for (a, s) in result.is_anomaly.iter().zip(&result.severity) {
-        if *a {
-            match s {
-                Severity::None | Severity::Low => c[0] += 1,
-                Severity::Medium => c[1] += 1,
-                Severity::High => c[2] += 1,
-            }
+        if matches!(body, ResponseBody::Cancelled(())) {
+            state.notice.set(Some("Cancelled.".into()));
         }
     }
-    c
+    let sender = inner.borrow_mut().pending.remove(&job);
+    match (sender, body) {
+        (Some(tx), body) => {
+            // The receiver may be gone (its component unmounted): nothing to do then.
+            let _ = tx.send(body);
+        }
+        // Job 0 is the worker's answer to a message it could not decode.
+        (None, ResponseBody::Failed(e)) if job == 0 => {
+            state.fail("The analysis engine rejected a request", e);
+        }
+        // An answer to a job nobody waits for (a cancel, or a job of a replaced worker).
+        (None, _) => {}
+    }
 }
 
 impl UseWorkerReturn {
@@ -398,65 +266,55 @@ impl UseWorkerReturn {
         self.inner.try_with_value(|i| f(i))
     }
 
-    fn begin(
-        &self,
-        kind: JobKind,
-        body: RequestBody,
-        files: &[&File],
-        pending: Pending,
-    ) -> Option<JobId> {
-        self.with(|inner| {
-            let state = inner.borrow().state;
-            if inner.borrow().running.is_some() {
-                return None;
-            }
-            state.error.set(None);
-            state.notice.set(None);
-            let job = send(inner, body, files, pending)?;
-            inner.borrow_mut().running = Some(job);
-            state.job.set(Some(JobStatus::started(kind)));
-            Some(job)
-        })
-        .flatten()
+    fn state(&self) -> Option<AppState> {
+        self.with(|i| i.borrow().state)
     }
 
-    /// Sends a request beside any running job and hands its terminal answer (including
-    /// `Failed`/`Cancelled`) to `on_answer`. For quick requests (rows, explanations, views).
-    /// Returns the job id, or `None` when it could not be sent (the banner says why).
-    pub fn call(
+    /// Sends `req` beside any running job; the future ends with its reply, or with why there
+    /// is none. The request is posted at once, not when the future is first polled.
+    pub fn request<R: Request + 'static>(
         &self,
-        body: RequestBody,
-        files: &[&File],
-        on_answer: impl FnOnce(ResponseBody) + 'static,
-    ) -> Option<JobId> {
-        self.with(|inner| {
-            let job = send(inner, body, files, Pending::Call)?;
-            inner
-                .borrow_mut()
-                .callbacks
-                .insert(job, Box::new(on_answer));
-            Some(job)
-        })
-        .flatten()
+        req: R,
+    ) -> impl Future<Output = Result<R::Reply, AppError>> + 'static {
+        self.request_with_files(req, &[])
     }
 
-    /// Like [`call`](Self::call) for long work: the job becomes the running job (progress bar,
-    /// Cancel button, the page's `job` signal) and is refused while another job runs (`None`).
-    pub fn run(
+    /// [`request`](Self::request) with the `File`s the request reads (import a model).
+    pub fn request_with_files<R: Request + 'static>(
+        &self,
+        req: R,
+        files: &[&File],
+    ) -> impl Future<Output = Result<R::Reply, AppError>> + 'static {
+        let sent = self
+            .with(|inner| send(inner, req.into(), files).map(|(_, rx)| rx))
+            .unwrap_or_else(|| Err(AppError::Unreachable("the page is closing".into())));
+        reply::<R>(sent)
+    }
+
+    /// Like [`request`](Self::request) for long work: the job becomes the running job
+    /// (progress bar, Cancel button, the page's `job` signal; the banner and notice are
+    /// cleared) and is refused with [`AppError::Busy`] while another job runs.
+    pub fn run<R: Request + 'static>(
         &self,
         kind: JobKind,
-        body: RequestBody,
+        req: R,
         files: &[&File],
-        on_answer: impl FnOnce(ResponseBody) + 'static,
-    ) -> Option<JobId> {
-        let job = self.begin(kind, body, files, Pending::Call)?;
-        self.with(|inner| {
-            inner
-                .borrow_mut()
-                .callbacks
-                .insert(job, Box::new(on_answer));
-        });
-        Some(job)
+    ) -> impl Future<Output = Result<R::Reply, AppError>> + 'static {
+        let sent = self
+            .with(|inner| {
+                let state = inner.borrow().state;
+                if inner.borrow().running.is_some() {
+                    return Err(AppError::Busy);
+                }
+                state.error.set(None);
+                state.notice.set(None);
+                let (job, rx) = send(inner, req.into(), files)?;
+                inner.borrow_mut().running = Some((job, kind));
+                state.job.set(Some(JobStatus::started(kind)));
+                Ok(rx)
+            })
+            .unwrap_or_else(|| Err(AppError::Unreachable("the page is closing".into())));
+        reply::<R>(sent)
     }
 
     /// The file the current data set was read from, if it came from a file.
@@ -480,61 +338,125 @@ impl UseWorkerReturn {
     /// Generates the sample data set in the worker.
     pub fn load_sample(&self, params: SampleParams) {
         self.with(|i| i.borrow_mut().source = Some(Source::Sample(params.clone())));
-        self.begin(
-            JobKind::LoadSample,
-            RequestBody::LoadSample(params),
-            &[],
-            Pending::Load(JobKind::LoadSample),
+        let (this, answer) = (
+            *self,
+            self.run(JobKind::LoadSample, LoadSample(params), &[]),
         );
+        spawn_local(async move {
+            this.loaded(answer.await, "Could not load the data", true);
+        });
     }
 
     /// Reads a user's file in the worker.
     pub fn load_file(&self, file: File) {
-        let body = RequestBody::LoadFile {
+        let req = LoadFile {
             name: file.name(),
             size: file.size() as u64,
         };
         self.with(|i| i.borrow_mut().source = Some(Source::File(file.clone())));
-        self.begin(
-            JobKind::LoadFile,
-            body,
-            &[&file],
-            Pending::Load(JobKind::LoadFile),
-        );
+        let (this, answer) = (*self, self.run(JobKind::LoadFile, req, &[&file]));
+        spawn_local(async move {
+            this.loaded(answer.await, "Could not load the file", true);
+        });
+    }
+
+    /// Shows a loaded data set (`fresh`: a new one, whose old result goes).
+    fn loaded(&self, answer: Result<DatasetSummary, AppError>, title: &str, fresh: bool) {
+        let Some(state) = self.state() else {
+            return;
+        };
+        let summary = match answer {
+            Ok(s) => s,
+            Err(e) => return state.fail(title, e),
+        };
+        if let Some(skipped) = &summary.skipped {
+            state.error.set(Some(crate::ui::state::UiError {
+                title: format!("Some rows of {} could not be read", summary.name),
+                message: skipped.lines().take(4).collect::<Vec<_>>().join(" · "),
+            }));
+        }
+        if fresh {
+            state.result.set(None);
+            state.top_rows.set(None);
+        }
+        state.dataset.set(Some(summary));
     }
 
     /// Runs the NSL-KDD benchmark protocols on a training and a test file (the `?bench` panel).
     pub fn benchmark(&self, train: File, test: File, seed: u64, contamination: f64) {
-        self.begin(
-            JobKind::Train,
-            RequestBody::Benchmark {
-                seed,
-                contamination,
-            },
-            &[&train, &test],
-            Pending::Benchmark,
-        );
+        let req = Benchmark {
+            seed,
+            contamination,
+        };
+        let answer = self.run(JobKind::Train, req, &[&train, &test]);
+        let Some(state) = self.state() else {
+            return;
+        };
+        spawn_local(async move {
+            match answer.await {
+                Ok(lines) => state.bench.set(Some(lines)),
+                Err(e) => state.fail("The benchmark failed", e),
+            }
+        });
     }
 
     /// Trains and scores the current data set.
     pub fn train(&self, config: RunConfig) {
-        self.begin(
-            JobKind::Train,
-            RequestBody::Train(config),
-            &[],
-            Pending::Train,
-        );
+        let (this, answer) = (*self, self.run(JobKind::Train, Train(config), &[]));
+        spawn_local(async move {
+            match answer.await {
+                Ok(result) => {
+                    // For the e2e: the moment the result reached the page.
+                    if let Some(perf) = web_sys::window().and_then(|w| w.performance()) {
+                        let _ = perf.mark("ns-result-received");
+                    }
+                    this.show_result(Arc::from(result));
+                }
+                Err(e) => {
+                    if let Some(state) = this.state() {
+                        state.fail("Training failed", e);
+                    }
+                }
+            }
+        });
+    }
+
+    /// Makes `result` the page's result and fetches the cells of its top anomalies (under the
+    /// vote decision; the results view refetches them when the threshold moves).
+    pub fn show_result(&self, result: Arc<RunResult>) {
+        let Some(state) = self.state() else {
+            return;
+        };
+        let top = top_flagged(&result, None, TOP_ROWS);
+        state.top_rows.set(None);
+        state.result.set(Some(result));
+        if top.is_empty() {
+            state.top_rows.set(Some(RowsPage {
+                header: Vec::new(),
+                rows: Vec::new(),
+            }));
+            return;
+        }
+        let rows = self.request(Rows { indices: top });
+        spawn_local(async move {
+            match rows.await {
+                Ok(page) => state.top_rows.set(Some(page)),
+                Err(e) => state.fail("Could not fetch the anomalous rows", e),
+            }
+        });
     }
 
     /// Asks the worker for the anomalies as CSV and downloads the answer.
     pub fn export_csv(&self, ensemble_threshold: Option<f64>) {
-        self.with(|inner| {
-            send(
-                inner,
-                RequestBody::ExportCsv { ensemble_threshold },
-                &[],
-                Pending::Export,
-            )
+        let answer = self.request(ExportCsv { ensemble_threshold });
+        let Some(state) = self.state() else {
+            return;
+        };
+        spawn_local(async move {
+            match answer.await {
+                Ok(file) => crate::ui::download::offer(state, &file),
+                Err(e) => state.fail("Export failed", e),
+            }
         });
     }
 
@@ -543,7 +465,7 @@ impl UseWorkerReturn {
     pub fn cancel(&self) {
         let Some(Some((target, state))) = self.with(|inner| {
             let i = inner.borrow();
-            i.running.map(|r| (r, i.state))
+            i.running.map(|(r, _)| (r, i.state))
         }) else {
             return;
         };
@@ -552,7 +474,10 @@ impl UseWorkerReturn {
                 j.cancelling = true;
             }
         });
-        self.with(|inner| send(inner, RequestBody::Cancel { target }, &[], Pending::Cancel));
+        // Nobody waits for the cancel's own answer.
+        if let Some(Err(e)) = self.with(|inner| post(inner, Cancel { target }.into(), &[])) {
+            state.fail("Could not reach the analysis engine", e);
+        }
         let this = *self;
         set_timeout(
             move || this.restart_if_still_running(target),
@@ -561,19 +486,12 @@ impl UseWorkerReturn {
     }
 
     fn restart_if_still_running(&self, target: JobId) {
-        self.with(|inner| {
-            let (still, state, source, kind) = {
+        let Some(Some((state, source, kind))) = self.with(|inner| {
+            let (running, state, source) = {
                 let i = inner.borrow();
-                (
-                    i.running == Some(target),
-                    i.state,
-                    i.source.clone(),
-                    i.pending.get(&target).copied(),
-                )
+                (i.running, i.state, i.source.clone())
             };
-            if !still {
-                return;
-            }
+            let (_, kind) = running.filter(|(r, _)| *r == target)?;
             {
                 let mut i = inner.borrow_mut();
                 if let Some(w) = i.worker.take() {
@@ -581,42 +499,45 @@ impl UseWorkerReturn {
                 }
                 i.on_message = None;
                 i.on_error = None;
+                // Every waiting future ends with `Cancelled`.
                 i.pending.clear();
-                i.callbacks.clear();
                 i.running = None;
             }
             state.job.set(None);
             start(inner);
-            // A cancelled load leaves no data set; a cancelled training keeps the data set,
-            // which the new worker must get back.
-            match kind {
-                // Training and other long jobs keep the data set (a cancelled retrain keeps
-                // nothing of the run it was replacing either).
-                Some(Pending::Train | Pending::Call) => {
-                    state.result.set(None);
-                    state.top_rows.set(None);
-                    match source {
-                        Some(Source::Sample(p)) => {
-                            send(inner, RequestBody::LoadSample(p), &[], Pending::Reload);
-                        }
-                        Some(Source::File(f)) => {
-                            let body = RequestBody::LoadFile {
-                                name: f.name(),
-                                size: f.size() as u64,
-                            };
-                            send(inner, body, &[&f], Pending::Reload);
-                        }
-                        None => {}
-                    }
-                }
-                _ => {
-                    inner.borrow_mut().source = None;
-                    state.dataset.set(None);
-                    state.result.set(None);
-                    state.top_rows.set(None);
-                }
+            Some((state, source, kind))
+        }) else {
+            return;
+        };
+        // A cancelled load leaves no data set; any other job (training, retraining, importance)
+        // keeps the data set, which the new worker must get back (a cancelled retrain keeps
+        // nothing of the run it was replacing either).
+        state.result.set(None);
+        state.top_rows.set(None);
+        match (kind, source) {
+            (JobKind::LoadSample | JobKind::LoadFile, _) | (_, None) => {
+                self.with(|i| i.borrow_mut().source = None);
+                state.dataset.set(None);
             }
-            state.notice.set(Some("Cancelled.".into()));
-        });
+            (_, Some(Source::Sample(p))) => {
+                let answer = self.request(LoadSample(p));
+                let this = *self;
+                spawn_local(async move {
+                    this.loaded(answer.await, "Could not load the data", false);
+                });
+            }
+            (_, Some(Source::File(f))) => {
+                let req = LoadFile {
+                    name: f.name(),
+                    size: f.size() as u64,
+                };
+                let answer = self.request_with_files(req, &[&f]);
+                let this = *self;
+                spawn_local(async move {
+                    this.loaded(answer.await, "Could not load the data", false);
+                });
+            }
+        }
+        state.notice.set(Some("Cancelled.".into()));
     }
 }

@@ -1,5 +1,5 @@
 //! The Network page: behaviour-rule alerts with enrichment and written analyses, traffic charts,
-//! host tables and conversations, computed in the worker (`RequestBody::Network`) whenever the
+//! host tables and conversations, computed in the worker ([`Network`]) whenever the
 //! data set, the run or the rule thresholds change.
 
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use crate::ui::format;
 use crate::ui::hooks::use_worker;
 use crate::ui::state::{use_app_state, NetworkKey, NetworkSnapshot};
 use crate::viz::network::NetChart;
-use crate::worker::protocol::{RequestBody, ResponseBody};
+use crate::worker::protocol::Network;
 
 /// Network views and behaviour-rule alerts.
 #[component]
@@ -57,27 +57,24 @@ pub fn NetworkPage() -> impl IntoView {
             return;
         }
         computing.set(true);
-        let sent = worker.call(
-            RequestBody::Network { rules, threshold },
-            &[],
-            move |answer| {
-                computing.set(false);
-                match answer {
-                    ResponseBody::Network(v) => {
-                        failure.set(None);
-                        state.network.set(Some(NetworkSnapshot {
-                            key,
-                            views: Arc::from(v),
-                        }));
-                    }
-                    ResponseBody::Failed(e) => failure.set(Some(e.message)),
-                    _ => {}
+        let answer = worker.request(Network { rules, threshold });
+        leptos::task::spawn_local(async move {
+            let answer = answer.await;
+            computing.try_set(false);
+            match answer {
+                Ok(v) => {
+                    failure.try_set(None);
+                    state.network.set(Some(NetworkSnapshot {
+                        key,
+                        views: Arc::from(v),
+                    }));
                 }
-            },
-        );
-        if sent.is_none() {
-            computing.set(false);
-        }
+                Err(e) if e.is_silent() => {}
+                Err(e) => {
+                    failure.try_set(Some(e.to_string()));
+                }
+            }
+        });
     });
 
     let views = move || state.network.with(|n| n.as_ref().map(|n| n.views.clone()));

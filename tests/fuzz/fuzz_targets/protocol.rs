@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use netsift::worker::protocol::{decode, encode, Request, Response};
+use netsift::worker::protocol::{decode, encode, RequestMsg, ResponseMsg};
 
 fn round_trip<T>(data: &[u8])
 where
@@ -21,6 +21,6 @@ where
 }
 
 fuzz_target!(|data: &[u8]| {
-    round_trip::<Request>(data);
-    round_trip::<Response>(data);
+    round_trip::<RequestMsg>(data);
+    round_trip::<ResponseMsg>(data);
 });

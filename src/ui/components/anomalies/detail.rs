@@ -10,9 +10,10 @@ use crate::engine::explain::{format::format_percent, CellValue, DetectorEvidence
 use crate::engine::feedback::Verdict;
 use crate::engine::triage::{detail_text, RowDetail};
 use crate::ui::components::anomalies::{mark_rows, use_anomalies, AnomaliesCtx};
+use crate::ui::error::AppError;
 use crate::ui::hooks::use_worker::{use_worker, UseWorkerReturn};
-use crate::ui::state::{use_app_state, AppState, UiError};
-use crate::worker::protocol::{RequestBody, ResponseBody};
+use crate::ui::state::{use_app_state, AppState};
+use crate::worker::protocol::ExportFile;
 
 /// Fetches the detail whenever the open row or the result changes.
 pub fn sync_detail(state: AppState, ctx: AnomaliesCtx, worker: UseWorkerReturn) {
@@ -26,20 +27,18 @@ pub fn sync_detail(state: AppState, ctx: AnomaliesCtx, worker: UseWorkerReturn) 
             ctx.detail.set(None);
             return;
         };
-        worker.call(RequestBody::RowDetail { row }, &[], move |answer| {
-            if seq.get_value() != mine {
+        let answer = worker.request(crate::worker::protocol::RowDetail { row });
+        leptos::task::spawn_local(async move {
+            let answer = answer.await;
+            if seq.try_get_value() != Some(mine) {
                 return;
             }
             match answer {
-                ResponseBody::RowDetail(d) => ctx.detail.set(Some(Arc::new(*d))),
-                ResponseBody::Failed(e) => {
+                Ok(d) => ctx.detail.set(Some(Arc::new(*d))),
+                Err(e) => {
                     ctx.detail.set(None);
-                    state.error.set(Some(UiError {
-                        title: format!("Could not explain row {}", row + 1),
-                        message: e.message,
-                    }));
+                    state.fail(format!("Could not explain row {}", row + 1), e);
                 }
-                _ => {}
             }
         });
     });
@@ -96,13 +95,13 @@ fn Detail(
     let d_txt = detail.clone();
     let d_json = detail.clone();
     let d_rule = detail.clone();
-    let download = move |name: String, mime: &'static str, bytes: Vec<u8>| {
-        if let Err(err) = crate::ui::download::download_bytes(&name, mime, &bytes) {
-            state.error.set(Some(UiError {
-                title: "The download could not start".into(),
-                message: format!("{err:?} — allow downloads for this page and try again."),
-            }));
-        }
+    let download = move |file_name: String, mime: &'static str, bytes: Vec<u8>| {
+        let file = ExportFile {
+            file_name,
+            mime: mime.into(),
+            bytes,
+        };
+        crate::ui::download::offer(state, &file);
     };
     let rule_added = move || {
         let id = d_rule.similar_rule.id.clone();
@@ -146,7 +145,7 @@ fn Detail(
                 <button id="ns-detail-json" class="ns-button" type="button" on:click=move |_| {
                     match serde_json::to_vec_pretty(&*d_json) {
                         Ok(b) => download(format!("netsift_row_{}.json", row + 1), "application/json", b),
-                        Err(err) => state.error.set(Some(UiError { title: "The JSON export failed".into(), message: format!("{err} — the text export still works.") })),
+                        Err(err) => state.fail_then("The JSON export failed", AppError::Page(err.to_string()), "the text export still works."),
                     }
                 }>"JSON"</button>
                 <button id="ns-detail-close" class="ns-button ns-button--ghost" type="button" aria-label="Close the detail"

@@ -3,14 +3,15 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::engine::feedback::{Op, RetrainDiff, SuppressionRule};
 use crate::ui::components::anomalies::use_anomalies;
 use crate::ui::components::ProgressBar;
 use crate::ui::format;
-use crate::ui::hooks::use_worker::{top_anomalies, use_worker};
-use crate::ui::state::{use_app_state, JobKind, UiError};
-use crate::worker::protocol::{RequestBody, ResponseBody};
+use crate::ui::hooks::use_worker::use_worker;
+use crate::ui::state::{use_app_state, JobKind};
+use crate::worker::protocol::Retrain;
 
 /// Confirmed, false positives, unreviewed and the precision of the reviewed alerts.
 #[component]
@@ -187,38 +188,24 @@ pub fn RetrainPanel() -> impl IntoView {
     let worker = use_worker();
     let n_verdicts = move || state.feedback.with(Vec::len);
     let retrain = move |_| {
-        let body = RequestBody::Retrain {
+        let req = Retrain {
             config: state.config.get_untracked(),
             feedback: state.feedback.get_untracked(),
         };
-        worker.run(
-            JobKind::Task("Retraining with feedback"),
-            body,
-            &[],
-            move |answer| match answer {
-                ResponseBody::Retrained(b) => {
+        let answer = worker.run(JobKind::Task("Retraining with feedback"), req, &[]);
+        spawn_local(async move {
+            match answer.await {
+                Ok(b) => {
                     let (result, diff) = *b;
-                    let result = Arc::new(result);
-                    let top = top_anomalies(&result, 50);
                     ctx.diff.set(Some(diff));
-                    state.top_rows.set(None);
-                    state.result.set(Some(result));
+                    worker.show_result(Arc::new(result));
                     state.notice.set(Some(
                         "Retrained with your feedback; the new result is current.".into(),
                     ));
-                    worker.call(RequestBody::Rows { indices: top }, &[], move |a| {
-                        if let ResponseBody::Rows(page) = a {
-                            state.top_rows.set(Some(page));
-                        }
-                    });
                 }
-                ResponseBody::Failed(e) => state.error.set(Some(UiError {
-                    title: "Retraining failed".into(),
-                    message: e.message,
-                })),
-                _ => {}
-            },
-        );
+                Err(e) => state.fail("Retraining failed", e),
+            }
+        });
     };
     view! {
         <section class="ns-panel ns-anom__retrain" aria-labelledby="ns-retrain-title">

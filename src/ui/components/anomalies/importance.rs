@@ -7,9 +7,10 @@ use leptos::task::spawn_local;
 use crate::engine::explain::{format::format_percent, ImportanceParams};
 use crate::ui::chart;
 use crate::ui::components::anomalies::use_anomalies;
+use crate::ui::error::AppError;
 use crate::ui::hooks::use_worker::use_worker;
-use crate::ui::state::{use_app_state, JobKind, UiError};
-use crate::worker::protocol::{RequestBody, ResponseBody};
+use crate::ui::state::{use_app_state, JobKind};
+use crate::worker::protocol::Importance;
 
 /// The importance panel.
 #[component]
@@ -42,12 +43,11 @@ pub fn ImportancePanel() -> impl IntoView {
                     gloo_timers::future::TimeoutFuture::new(0).await;
                     match chart::render(&el, &plot).await {
                         Ok(()) => drawn.set(true),
-                        Err(e) => state.error.set(Some(UiError {
-                            title: "The importance chart could not be drawn".into(),
-                            message: format!(
-                                "{e} — the list beside it still shows the top features."
-                            ),
-                        })),
+                        Err(e) => state.fail_then(
+                            "The importance chart could not be drawn",
+                            AppError::Browser(e),
+                            "the list beside it still shows the top features.",
+                        ),
                     }
                 });
             }
@@ -58,19 +58,17 @@ pub fn ImportancePanel() -> impl IntoView {
             seed: state.config.with_untracked(|c| c.seed),
             ..ImportanceParams::default()
         };
-        worker.run(
+        let answer = worker.run(
             JobKind::Task("Computing feature importance"),
-            RequestBody::Importance(params),
+            Importance(params),
             &[],
-            move |answer| match answer {
-                ResponseBody::Importance(imp) => ctx.importance.set(Some(imp)),
-                ResponseBody::Failed(e) => state.error.set(Some(UiError {
-                    title: "Feature importance failed".into(),
-                    message: e.message,
-                })),
-                _ => {}
-            },
         );
+        spawn_local(async move {
+            match answer.await {
+                Ok(imp) => ctx.importance.set(Some(imp)),
+                Err(e) => state.fail("Feature importance failed", e),
+            }
+        });
     };
     view! {
         <section class="ns-panel ns-anom__importance" aria-labelledby="ns-importance-title">

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use crate::engine::explain::Importance;
 use crate::engine::feedback::{RetrainDiff, Verdict};
 use crate::engine::triage::{RowDetail, TableFilter, TablePage, TableSort};
-use crate::worker::protocol::{RequestBody, ResponseBody};
+use crate::worker::protocol::Mark;
 
 pub use detail::RowDetailPanel;
 pub use feedback::{FeedbackBar, RetrainPanel, SuppressionRules};
@@ -99,19 +99,17 @@ pub fn mark_rows(
     if rows.is_empty() {
         return;
     }
-    let body = RequestBody::Mark {
+    let answer = worker.request(Mark {
         feedback: state.feedback.get_untracked(),
         rows,
         verdict,
         at: js_sys::Date::now() / 1000.0,
-    };
-    worker.call(body, &[], move |answer| match answer {
-        ResponseBody::Feedback(f) => state.feedback.set(f),
-        ResponseBody::Failed(e) => state.error.set(Some(crate::ui::state::UiError {
-            title: "Could not record the verdict".into(),
-            message: e.message,
-        })),
-        _ => {}
+    });
+    leptos::task::spawn_local(async move {
+        match answer.await {
+            Ok(f) => state.feedback.set(f),
+            Err(e) => state.fail("Could not record the verdict", e),
+        }
     });
 }
 

@@ -14,8 +14,8 @@ use crate::ui::components::anomalies::{
 };
 use crate::ui::format;
 use crate::ui::hooks::use_worker::{use_worker, UseWorkerReturn};
-use crate::ui::state::{use_app_state, AppState, UiError};
-use crate::worker::protocol::{RequestBody, ResponseBody};
+use crate::ui::state::{use_app_state, AppState};
+use crate::worker::protocol::TableQuery as TableRequest;
 
 /// Keeps the page of rows in step with the result, threshold, feedback, rules, filters, order
 /// and paging: one worker query per change; answers to superseded queries are dropped.
@@ -40,20 +40,18 @@ pub fn sync_table(state: AppState, ctx: AnomaliesCtx, worker: UseWorkerReturn) {
             return;
         }
         let started = js_sys::Date::now();
-        worker.call(RequestBody::TableQuery(Box::new(q)), &[], move |answer| {
-            if seq.get_value() != mine {
+        let answer = worker.request(TableRequest(Box::new(q)));
+        leptos::task::spawn_local(async move {
+            let answer = answer.await;
+            if seq.try_get_value() != Some(mine) {
                 return;
             }
             match answer {
-                ResponseBody::Table(page) => {
+                Ok(page) => {
                     ctx.query_ms.set(Some(js_sys::Date::now() - started));
                     ctx.page.set(Some(*page));
                 }
-                ResponseBody::Failed(e) => state.error.set(Some(UiError {
-                    title: "The anomaly table could not be filled".into(),
-                    message: e.message,
-                })),
-                _ => {}
+                Err(e) => state.fail("The anomaly table could not be filled", e),
             }
         });
     });
@@ -243,11 +241,15 @@ fn BulkBar() -> impl IntoView {
             suppressions: state.suppressions.get_untracked(),
             all_matching: true,
         };
-        worker.call(RequestBody::TableQuery(Box::new(q)), &[], move |answer| {
-            if let ResponseBody::Table(page) = answer {
-                if let Some(all) = page.all_matching {
-                    ctx.selection.set(all.into_iter().collect());
+        let answer = worker.request(TableRequest(Box::new(q)));
+        leptos::task::spawn_local(async move {
+            match answer.await {
+                Ok(page) => {
+                    if let Some(all) = page.all_matching {
+                        ctx.selection.set(all.into_iter().collect());
+                    }
                 }
+                Err(e) => state.fail("Could not select the matching rows", e),
             }
         });
     };

@@ -50,10 +50,11 @@ pub fn LiveCharts() -> impl IntoView {
             let b = chart::render(&score_el, &score).await;
             drawing.set_value(false);
             if let Err(e) = a.and(b) {
-                state.error.set(Some(crate::ui::state::UiError {
-                    title: "A live chart could not be drawn".into(),
-                    message: format!("{e} — the counters and the feed keep updating."),
-                }));
+                state.fail_then(
+                    "A live chart could not be drawn",
+                    crate::ui::error::AppError::Browser(e),
+                    "the counters and the feed keep updating.",
+                );
             } else {
                 drawn.update(|d| *d += 1);
             }

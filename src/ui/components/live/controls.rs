@@ -2,12 +2,14 @@
 //! tick driver that advances the worker's session about four times a second while running.
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 
 use crate::engine::live::{LiveSource, SimParams};
 use crate::ui::components::live::{LiveRun, LiveView};
+use crate::ui::error::AppError;
 use crate::ui::hooks::use_worker;
-use crate::ui::state::{use_app_state, AppState, UiError};
-use crate::worker::protocol::{RequestBody, ResponseBody};
+use crate::ui::state::{use_app_state, AppState};
+use crate::worker::protocol::{LiveStart, LiveStop, LiveTick};
 
 /// Milliseconds between two ticks.
 pub const TICK_MS: u64 = 250;
@@ -44,11 +46,13 @@ fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-fn fail(state: AppState, title: &str, message: String) {
-    state.error.set(Some(UiError {
-        title: title.into(),
-        message,
-    }));
+/// Stops the session on the page and says why (a cancel elsewhere that replaced the worker
+/// says nothing; the next tick finds no session and says so).
+fn fail(state: AppState, title: &str, error: AppError) {
+    if error.is_silent() {
+        return;
+    }
+    state.fail(title, error);
     state.live_run.set(LiveRun::Idle);
 }
 
@@ -73,30 +77,24 @@ pub fn LiveControls(
         last_tick.set_value(now);
         let speed = settings.with_untracked(|s| s.speed);
         in_flight.set_value(true);
-        let sent = worker.call(
-            RequestBody::LiveTick {
-                elapsed_ms: elapsed,
-                speed,
-            },
-            &[],
-            move |answer| {
-                in_flight.set_value(false);
-                match answer {
-                    ResponseBody::LiveBatch(b) => {
-                        let ended = b.ended;
-                        state.live.update(|v| v.apply(*b));
-                        if ended {
-                            state.live_run.set(LiveRun::Ended);
-                        }
+        let answer = worker.request(LiveTick {
+            elapsed_ms: elapsed,
+            speed,
+        });
+        spawn_local(async move {
+            let answer = answer.await;
+            in_flight.try_set_value(false);
+            match answer {
+                Ok(b) => {
+                    let ended = b.ended;
+                    state.live.update(|v| v.apply(*b));
+                    if ended {
+                        state.live_run.set(LiveRun::Ended);
                     }
-                    ResponseBody::Failed(e) => fail(state, "Live mode stopped", e.message),
-                    _ => {}
                 }
-            },
-        );
-        if sent.is_none() {
-            in_flight.set_value(false);
-        }
+                Err(e) => fail(state, "Live mode stopped", e),
+            }
+        });
     };
     if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_millis(TICK_MS)) {
         on_cleanup(move || handle.clear());
@@ -110,29 +108,23 @@ pub fn LiveControls(
             LiveSource::Simulator(s.sim)
         };
         state.live_run.set(LiveRun::Starting);
-        let sent = worker.call(
-            RequestBody::LiveStart {
-                source,
-                config: state.config.get_untracked(),
-            },
-            &[],
-            move |answer| match answer {
-                ResponseBody::LiveStarted(started) => {
+        let answer = worker.request(LiveStart {
+            source,
+            config: state.config.get_untracked(),
+        });
+        spawn_local(async move {
+            match answer.await {
+                Ok(started) => {
                     state.live.set(LiveView::started(started));
-                    last_tick.set_value(now_ms());
+                    last_tick.try_set_value(now_ms());
                     state.live_run.set(LiveRun::Running);
                 }
-                ResponseBody::Failed(e) => fail(state, "Live mode could not start", e.message),
-                _ => state.live_run.set(LiveRun::Idle),
-            },
-        );
-        if sent.is_none() {
-            fail(
-                state,
-                "Live mode could not start",
-                "the analysis engine is not running; reload the page".into(),
-            );
-        }
+                Err(e) => {
+                    state.live_run.set(LiveRun::Idle);
+                    fail(state, "Live mode could not start", e);
+                }
+            }
+        });
     };
     let pause = move |_| state.live_run.set(LiveRun::Paused);
     let resume = move |_| {
@@ -141,7 +133,8 @@ pub fn LiveControls(
     };
     let stop = move |_| {
         state.live_run.set(LiveRun::Idle);
-        worker.call(RequestBody::LiveStop, &[], |_| {});
+        // Nothing to wait for: the page has already stopped showing the session.
+        let _ = worker.request(LiveStop);
     };
 
     let run = move || state.live_run.get();

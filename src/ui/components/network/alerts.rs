@@ -11,7 +11,7 @@ use crate::ui::components::network::{threat_class, utc, AnalysisView, Enrichment
 use crate::ui::format;
 use crate::ui::hooks::use_worker;
 use crate::ui::state::{use_app_state, Page};
-use crate::worker::protocol::{RequestBody, ResponseBody, RowsPage};
+use crate::worker::protocol::{Rows, RowsPage};
 
 /// Flows listed with their cells under an alert (all row numbers are linked).
 const FLOW_CELLS: usize = 50;
@@ -123,9 +123,13 @@ fn AlertDetail(
         .map(|&r| r as u32)
         .collect();
     if !rows.is_empty() {
-        worker.call(RequestBody::Rows { indices: rows }, &[], move |answer| {
-            if let ResponseBody::Rows(page) = answer {
-                cells.set(Some(page));
+        let answer = worker.request(Rows { indices: rows });
+        leptos::task::spawn_local(async move {
+            match answer.await {
+                Ok(page) => {
+                    cells.try_set(Some(page));
+                }
+                Err(e) => state.fail("Could not fetch the flows of this alert", e),
             }
         });
     }

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::ui::chart;
-use crate::ui::state::{use_app_state, UiError};
+use crate::ui::error::AppError;
+use crate::ui::state::use_app_state;
 use crate::viz::network::{network_chart, NetChart};
 
 /// A titled network chart; says why when the data cannot feed it.
@@ -43,10 +44,11 @@ pub fn NetChartView(
                     gloo_timers::future::TimeoutFuture::new(0).await;
                     match chart::render(&el, &plot).await {
                         Ok(()) => drawn.set(true),
-                        Err(e) => state.error.set(Some(UiError {
-                            title: format!("The chart “{caption}” could not be drawn"),
-                            message: format!("{e} — the tables below still hold the numbers; reload the page to retry."),
-                        })),
+                        Err(e) => state.fail_then(
+                            format!("The chart “{caption}” could not be drawn"),
+                            AppError::Browser(e),
+                            "the tables below still hold the numbers; reload the page to retry.",
+                        ),
                     }
                 });
             }
